@@ -1,0 +1,31 @@
+namespace EventSsm.IO;
+
+/// <summary>
+/// A file's bytes are not what its format requires (truncated, wrong magic, inconsistent sizes, out-of-range values).
+/// The message always names the file and, where known, the byte offset.
+/// </summary>
+public class DataFormatException : IOException
+{
+    public DataFormatException(string? filePath, string reason, Exception? inner = null)
+        : base(Compose(filePath, reason), inner)
+    {
+        FilePath = filePath;
+        Reason = reason;
+    }
+
+    public string? FilePath { get; }
+
+    public string Reason { get; }
+
+    private static string Compose(string? filePath, string reason) =>
+        string.IsNullOrEmpty(filePath) ? reason : $"{filePath}: {reason}";
+}
+
+/// <summary>A well-formed file uses a feature we do not read (an unknown dtype, a codec, an EVT variant).</summary>
+public sealed class UnsupportedDataException : DataFormatException
+{
+    public UnsupportedDataException(string? filePath, string reason, Exception? inner = null)
+        : base(filePath, reason, inner)
+    {
+    }
+}

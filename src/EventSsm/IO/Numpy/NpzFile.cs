@@ -1,0 +1,101 @@
+using System.IO.Compression;
+
+namespace EventSsm.IO.Numpy;
+
+/// <summary>
+/// A NumPy .npz archive (a zip of .npy members, stored as by np.savez or deflated as by np.savez_compressed).
+/// Members are read on demand, so a large archive can be inspected without loading every array.
+/// </summary>
+public sealed class NpzFile : IDisposable
+{
+    private readonly ZipArchive _zip;
+    private readonly string _path;
+    private readonly Dictionary<string, ZipArchiveEntry> _entries = new(StringComparer.Ordinal);
+
+    private NpzFile(string path, ZipArchive zip)
+    {
+        _path = path;
+        _zip = zip;
+        foreach (ZipArchiveEntry e in zip.Entries)
+        {
+            string key = e.FullName.EndsWith(".npy", StringComparison.Ordinal) ? e.FullName[..^4] : e.FullName;
+            _entries[key] = e;
+        }
+    }
+
+    public IReadOnlyCollection<string> Keys => _entries.Keys;
+
+    public static NpzFile Open(string path)
+    {
+        FileStream fs;
+        try
+        {
+            fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        }
+        catch (FileNotFoundException e)
+        {
+            throw new FileNotFoundException($"{path}: file not found", path, e);
+        }
+        try
+        {
+            return new NpzFile(path, new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: false));
+        }
+        catch (InvalidDataException e)
+        {
+            fs.Dispose();
+            throw new DataFormatException(path, $"not a valid .npz (zip) archive: {e.Message}", e);
+        }
+    }
+
+    /// <summary>Reads every member.</summary>
+    public static Dictionary<string, NpyArray> ReadAll(string path)
+    {
+        using NpzFile npz = Open(path);
+        return npz.Keys.ToDictionary(k => k, npz.Read, StringComparer.Ordinal);
+    }
+
+    public bool Contains(string key) => _entries.ContainsKey(key);
+
+    public NpyArray Read(string key)
+    {
+        if (!_entries.TryGetValue(key, out ZipArchiveEntry? e))
+        {
+            throw new KeyNotFoundException($"{_path}: no member '{key}' (members: {string.Join(", ", _entries.Keys)})");
+        }
+        string name = $"{_path}[{key}]";
+        try
+        {
+            using Stream s = e.Open();
+            // Deflated members are not seekable; read the declared size into memory first.
+            if (e.Length > Array.MaxLength)
+            {
+                throw new UnsupportedDataException(name, "member larger than one managed buffer");
+            }
+            var ms = new MemoryStream((int)Math.Max(0, e.Length));
+            s.CopyTo(ms);
+            ms.Position = 0;
+            return NpyFile.Read(ms, name, ms.Length);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DataFormatException(name, $"corrupt zip member: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Writes an archive atomically; <paramref name="compress"/> selects np.savez_compressed's deflate.</summary>
+    public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false)
+    {
+        AtomicFile.Write(path, fs =>
+        {
+            using var zip = new ZipArchive(fs, ZipArchiveMode.Create, leaveOpen: true);
+            foreach ((string key, NpyArray arr) in arrays)
+            {
+                ZipArchiveEntry e = zip.CreateEntry(key + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+                using Stream s = e.Open();
+                NpyFile.Write(s, arr);
+            }
+        });
+    }
+
+    public void Dispose() => _zip.Dispose();
+}
