@@ -1,0 +1,189 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text;
+using EventSsm.IO;
+
+namespace EventSsm.Events;
+
+/// <summary>The text header of a Prophesee .dat file and where its events start.</summary>
+public sealed record DatHeader(int Width, int Height, byte EventType, byte EventSize, long DataOffset, IReadOnlyList<string> Lines);
+
+/// <summary>
+/// Prophesee Event2D .dat files (data_eval_spec.md §1.1): '% ' header lines, then ev_type and ev_size bytes, then
+/// 8-byte events (u32 t µs; u32 with x bits 0–13, y bits 14–27, p bit 28).
+/// </summary>
+public static class DatFile
+{
+    public const int EventSize = 8;
+
+    public static DatHeader ReadHeader(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
+        return ReadHeader(fs, path);
+    }
+
+    public static DatHeader ReadHeader(Stream s, string? name)
+    {
+        var lines = new List<string>();
+        int width = -1;
+        int height = -1;
+        long pos = s.Position;
+        while (true)
+        {
+            int b0 = s.ReadByte();
+            if (b0 < 0)
+            {
+                break;
+            }
+            if (b0 != '%')
+            {
+                s.Position = pos;
+                break;
+            }
+            var sb = new StringBuilder();
+            int c;
+            while ((c = s.ReadByte()) >= 0 && c != '\n')
+            {
+                if (sb.Length > 4096)
+                {
+                    throw new DataFormatException(name, $"header line at byte {pos} is longer than 4096 bytes");
+                }
+                sb.Append((char)c); // latin-1
+            }
+            string line = sb.ToString().Trim();
+            lines.Add(line);
+            string[] kv = line.Split(' ', 2, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            if (kv.Length == 2 && kv[0] == "Width")
+            {
+                width = ParseDim(kv[1], "Width", name);
+            }
+            else if (kv.Length == 2 && kv[0] == "Height")
+            {
+                height = ParseDim(kv[1], "Height", name);
+            }
+            pos = s.Position;
+        }
+        byte evType = 0;
+        byte evSize = EventSize;
+        if (lines.Count > 0)
+        {
+            Span<byte> two = stackalloc byte[2];
+            if (s.Read(two) != 2)
+            {
+                throw new DataFormatException(name, "truncated: the header ends before the ev_type/ev_size bytes");
+            }
+            evType = two[0];
+            evSize = two[1];
+            if (evSize != EventSize)
+            {
+                throw new UnsupportedDataException(name, $"event size {evSize} is not supported (Event2D uses 8 bytes)");
+            }
+        }
+        if (width < 0 || height < 0)
+        {
+            // Files without geometry lines are Gen1 recordings (304×240), as in Prophesee's loader.
+            width = width < 0 ? 304 : width;
+            height = height < 0 ? 240 : height;
+        }
+        return new DatHeader(width, height, evType, evSize, s.Position, lines);
+    }
+
+    private static int ParseDim(string v, string key, string? name)
+    {
+        if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int d) || d <= 0 || d > 16384)
+        {
+            throw new DataFormatException(name, $"header line '% {key} {v}' is not a valid size");
+        }
+        return d;
+    }
+
+    /// <summary>Reads every event. For multi-GB files, stream by time window instead.</summary>
+    public static EventArray ReadAll(string path)
+    {
+        using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        DatHeader h = ReadHeader(fs, path);
+        long bytes = fs.Length - h.DataOffset;
+        if (bytes % EventSize != 0)
+        {
+            throw new DataFormatException(path, $"truncated: {bytes} data bytes is not a multiple of {EventSize} (partial event at byte {h.DataOffset + bytes / EventSize * EventSize})");
+        }
+        long n = bytes / EventSize;
+        if (n > Array.MaxLength)
+        {
+            throw new UnsupportedDataException(path, $"{n} events do not fit one array; stream the file by time window");
+        }
+        EventArray ev = EventArray.Allocate((int)n, h.Width, h.Height);
+        var buf = new byte[EventSize * 65536];
+        int at = 0;
+        while (at < n)
+        {
+            int k = (int)Math.Min(65536, n - at);
+            fs.ReadExactly(buf, 0, k * EventSize);
+            Decode(buf.AsSpan(0, k * EventSize), ev, at, path, h.DataOffset + (long)at * EventSize);
+            at += k;
+        }
+        return ev;
+    }
+
+    /// <summary>Decodes whole events from <paramref name="src"/> into <paramref name="dst"/> starting at <paramref name="dstIndex"/>.</summary>
+    internal static void Decode(ReadOnlySpan<byte> src, EventArray dst, int dstIndex, string? name, long fileOffset)
+    {
+        int n = src.Length / EventSize;
+        ushort[] xs = dst.X;
+        ushort[] ys = dst.Y;
+        byte[] ps = dst.P;
+        long[] ts = dst.T;
+        int w = dst.Width;
+        int h = dst.Height;
+        for (int i = 0; i < n; i++)
+        {
+            uint t = BinaryPrimitives.ReadUInt32LittleEndian(src[(i * 8)..]);
+            uint d = BinaryPrimitives.ReadUInt32LittleEndian(src[(i * 8 + 4)..]);
+            uint x = d & 0x3FFF;
+            uint y = (d & 0x0FFFC000) >> 14;
+            if (x >= w || y >= h)
+            {
+                throw new DataFormatException(name, $"event at byte {fileOffset + (long)i * EventSize} has coordinates ({x}, {y}) outside the {w}×{h} sensor");
+            }
+            int j = dstIndex + i;
+            xs[j] = (ushort)x;
+            ys[j] = (ushort)y;
+            ps[j] = (byte)((d & 0x10000000) >> 28);
+            ts[j] = t;
+        }
+    }
+
+    /// <summary>Writes events atomically with the standard Event2D header.</summary>
+    public static void Write(string path, EventArray events, string? date = null)
+    {
+        AtomicFile.Write(path, s => Write(s, events, date));
+    }
+
+    public static void Write(Stream s, EventArray events, string? date = null)
+    {
+        string header =
+            "% Data file containing Event2D events.\n% Version 2\n" +
+            $"% Date {date ?? "1970-01-01 00:00:00"}\n% Height {events.Height}\n% Width {events.Width}\n";
+        s.Write(Encoding.Latin1.GetBytes(header));
+        s.WriteByte(0);
+        s.WriteByte(EventSize);
+        var buf = new byte[EventSize * 65536];
+        for (int at = 0; at < events.Count; at += 65536)
+        {
+            int k = Math.Min(65536, events.Count - at);
+            for (int i = 0; i < k; i++)
+            {
+                int j = at + i;
+                long t = events.T[j];
+                if (t < 0 || t > uint.MaxValue)
+                {
+                    throw new ArgumentException($"event {j}: timestamp {t} does not fit the .dat format's 32-bit field");
+                }
+                uint d = events.X[j] | ((uint)events.Y[j] << 14) | ((uint)(events.P[j] & 1) << 28);
+                BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(i * 8), (uint)t);
+                BinaryPrimitives.WriteUInt32LittleEndian(buf.AsSpan(i * 8 + 4), d);
+            }
+            s.Write(buf, 0, k * EventSize);
+        }
+    }
+}
