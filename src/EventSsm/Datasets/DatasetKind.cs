@@ -1,0 +1,28 @@
+namespace EventSsm.Datasets;
+
+/// <summary>The two Prophesee automotive datasets the original supports.</summary>
+public enum DatasetKind
+{
+    /// <summary>Gen1 automotive: 304×240, classes car / pedestrian.</summary>
+    Gen1,
+
+    /// <summary>1 Megapixel automotive ("gen4"): 1280×720, downsampled ×2 to 640×360 for the model.</summary>
+    Gen4,
+}
+
+/// <summary>Fixed facts about each dataset (data_eval_spec.md §1.2, §3.1).</summary>
+public static class DatasetInfo
+{
+    public static (int Width, int Height) SensorSize(DatasetKind kind) => kind == DatasetKind.Gen1 ? (304, 240) : (1280, 720);
+
+    /// <summary>Class names the model predicts (gen4 keeps classes ≤ 2 after preprocessing).</summary>
+    public static IReadOnlyList<string> ClassNames(DatasetKind kind) =>
+        kind == DatasetKind.Gen1 ? ["car", "pedestrian"] : ["pedestrian", "two-wheeler", "car"];
+
+    public static DatasetKind Parse(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "gen1" => DatasetKind.Gen1,
+        "gen4" or "1mpx" => DatasetKind.Gen4,
+        _ => throw new ArgumentException($"unknown dataset '{name}' (expected gen1 or gen4)"),
+    };
+}

@@ -1,0 +1,182 @@
+using EventSsm.Labels;
+
+namespace EventSsm.Datasets;
+
+/// <summary>
+/// Chooses the label frames of a sequence and the representation timestamps, reproducing
+/// <c>preprocess_dataset.py::labels_and_ev_repr_timestamps</c> (data_eval_spec.md §2.2–2.3).
+/// </summary>
+public static class LabelFrameSelector
+{
+    /// <summary>align_t_ms = 100: the first frame is the first label at or after 100 ms.</summary>
+    public const long AlignUs = 100_000;
+
+    /// <summary>A label is on the cadence if it is within 2 ms of a whole number of base periods.</summary>
+    public const long CadenceToleranceUs = 2_000;
+
+    /// <summary>The original's hard-coded representation step (ts_step_ev_repr_ms = 50).</summary>
+    public const long DefaultReprStepUs = 50_000;
+
+    /// <param name="filteredLabels">Labels after <see cref="LabelFilter"/>, sorted by t.</param>
+    /// <param name="reprStepUs">
+    /// Representation stride. 50 ms reproduces the original; other values (true-rate preprocessing) must divide
+    /// 100 ms for the original's frame arithmetic, which is kept: frames get (100 ms / step)·c steps.
+    /// </param>
+    public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, DatasetKind kind, string? sequenceName = null, long reprStepUs = DefaultReprStepUs)
+    {
+        if (reprStepUs <= 0 || AlignUs % reprStepUs != 0)
+        {
+            throw new ArgumentException($"representation step {reprStepUs} µs must divide {AlignUs} µs");
+        }
+        long[] unique = UniqueSorted(filteredLabels);
+        if (unique.Length == 0)
+        {
+            throw new NoLabelsException(sequenceName, "no labels are left after filtering");
+        }
+        long baseDelta = BaseDelta(unique, kind, sequenceName);
+        int first = Array.FindIndex(unique, u => u >= AlignUs);
+        if (first < 0)
+        {
+            throw new NoLabelsException(sequenceName, $"every label time is before {AlignUs} µs");
+        }
+        long stepsPerAlign = AlignUs / reprStepUs;
+        var frames = new List<long> { unique[first] };
+        var stepCounts = new List<long>();
+        for (int i = first + 1; i < unique.Length; i++)
+        {
+            long r = frames[^1];
+            long delta = unique[i] - r;
+            long c = (long)Math.Round((double)delta / baseDelta, MidpointRounding.ToEven);
+            if (Math.Abs(delta - (c * baseDelta)) > CadenceToleranceUs)
+            {
+                continue;
+            }
+            if (c <= 0)
+            {
+                // The original asserts here (data DATA_README §4.4): a label within 2 ms after an accepted frame.
+                throw new InvalidOperationException(
+                    $"{sequenceName ?? "sequence"}: label time {unique[i]} µs lies within {CadenceToleranceUs} µs after the accepted frame {r} µs; the original preprocessing stops on such data");
+            }
+            frames.Add(unique[i]);
+            stepCounts.Add(stepsPerAlign * c);
+        }
+
+        var repr = new List<long>();
+        long f0 = frames[0];
+        // list(reversed(range(F0, 0, -step)))[1:-1]: drops the smallest positive value and F0 itself.
+        var before = new List<long>();
+        for (long t = f0; t > 0; t -= reprStepUs)
+        {
+            before.Add(t);
+        }
+        before.Reverse();
+        if (before.Count > 2)
+        {
+            repr.AddRange(before.GetRange(1, before.Count - 2));
+        }
+        for (int k = 0; k < stepCounts.Count; k++)
+        {
+            long a = frames[k];
+            long b = frames[k + 1];
+            long n = stepCounts[k];
+            // int64(np.linspace(a, b, n+1)): float64 k*step + a, truncated; the last point is exactly b.
+            double step = (double)(b - a) / n;
+            bool last = k == stepCounts.Count - 1;
+            for (long j = 0; j < n; j++)
+            {
+                repr.Add((long)((j * step) + a));
+            }
+            if (last)
+            {
+                repr.Add(b);
+            }
+        }
+        if (frames.Count == 1)
+        {
+            repr.Add(f0);
+        }
+
+        long[] reprArr = repr.ToArray();
+        var frameToRepr = new long[frames.Count];
+        for (int k = 0; k < frames.Count; k++)
+        {
+            int idx = Array.BinarySearch(reprArr, frames[k]);
+            if (idx < 0)
+            {
+                throw new InvalidOperationException($"{sequenceName}: frame {frames[k]} µs is not a representation timestamp");
+            }
+            while (idx > 0 && reprArr[idx - 1] == frames[k])
+            {
+                idx--;
+            }
+            frameToRepr[k] = idx;
+        }
+
+        var labels = new List<BoundingBox>();
+        var labelIdx = new long[frames.Count];
+        var frameSet = new Dictionary<long, int>();
+        for (int k = 0; k < frames.Count; k++)
+        {
+            frameSet[frames[k]] = k;
+        }
+        // Labels of a frame are all rows with t == frame time, frames in time order.
+        var perFrame = new List<BoundingBox>[frames.Count];
+        for (int k = 0; k < perFrame.Length; k++)
+        {
+            perFrame[k] = [];
+        }
+        foreach (BoundingBox b in filteredLabels)
+        {
+            if (frameSet.TryGetValue(b.T, out int k))
+            {
+                perFrame[k].Add(b);
+            }
+        }
+        for (int k = 0; k < frames.Count; k++)
+        {
+            labelIdx[k] = labels.Count;
+            labels.AddRange(perFrame[k]);
+        }
+        return new LabelFrames(frames.ToArray(), reprArr, frameToRepr, labels.ToArray(), labelIdx, baseDelta);
+    }
+
+    /// <summary>
+    /// gen1: 250 ms. gen4: from the median label period m (30 or 60 Hz): int(6m) at 60 Hz, int(3m) at 30 Hz.
+    /// </summary>
+    public static long BaseDelta(long[] uniqueSortedTimes, DatasetKind kind, string? sequenceName = null)
+    {
+        if (kind == DatasetKind.Gen1)
+        {
+            return 250_000;
+        }
+        if (uniqueSortedTimes.Length < 2)
+        {
+            throw new NoLabelsException(sequenceName, "gen4 needs at least two label times to find the label rate");
+        }
+        var diffs = new double[uniqueSortedTimes.Length - 1];
+        for (int i = 0; i < diffs.Length; i++)
+        {
+            diffs[i] = uniqueSortedTimes[i + 1] - uniqueSortedTimes[i];
+        }
+        Array.Sort(diffs);
+        int n = diffs.Length;
+        double median = n % 2 == 1 ? diffs[n / 2] : (diffs[(n / 2) - 1] + diffs[n / 2]) / 2.0;
+        double hz = Math.Round(1e6 / median, MidpointRounding.ToEven);
+        return hz switch
+        {
+            60 => (long)(6 * median),
+            30 => (long)(3 * median),
+            _ => throw new InvalidOperationException($"{sequenceName ?? "sequence"}: label rate {hz} Hz (median period {median} µs) is neither 30 nor 60 Hz"),
+        };
+    }
+
+    private static long[] UniqueSorted(ReadOnlySpan<BoundingBox> boxes)
+    {
+        var set = new SortedSet<long>();
+        foreach (BoundingBox b in boxes)
+        {
+            set.Add(b.T);
+        }
+        return set.ToArray();
+    }
+}
