@@ -1,0 +1,44 @@
+using static TorchSharp.torch;
+
+namespace EventSsm.Datasets;
+
+/// <summary>
+/// One training or evaluation step: a chunk of L frames for B slots, zero-padded on the right and bottom to the
+/// model's input size (data_eval_spec.md §3.8), with the labels of every (t, b) that has a label frame.
+/// </summary>
+public sealed class SampleBatch : IDisposable
+{
+    public SampleBatch(Tensor input, ObjectLabel[]?[,] labels, long[,] labelTimes, bool[] isFirstSample, bool[,] isPadded, int[] slotSequence)
+    {
+        Input = input;
+        Labels = labels;
+        LabelTimes = labelTimes;
+        IsFirstSample = isFirstSample;
+        IsPadded = isPadded;
+        SlotSequence = slotSequence;
+    }
+
+    /// <summary>(L, B, C, Hp, Wp) float32, raw counts (not normalised, §3.3).</summary>
+    public Tensor Input { get; }
+
+    /// <summary>[t, b]: the frame's labels, or null where step t of slot b has no label frame.</summary>
+    public ObjectLabel[]?[,] Labels { get; }
+
+    /// <summary>[t, b]: the label frame's time (µs) where <see cref="Labels"/> is set.</summary>
+    public long[,] LabelTimes { get; }
+
+    /// <summary>[b]: the slot starts a new sequence, so its recurrent state is reset (§3.7).</summary>
+    public bool[] IsFirstSample { get; }
+
+    /// <summary>[t, b]: step t of slot b lies past the end of its data (zero frame, no label).</summary>
+    public bool[,] IsPadded { get; }
+
+    /// <summary>[b]: index of the sequence in slot b, or −1 for a fully padded filler slot.</summary>
+    public int[] SlotSequence { get; }
+
+    public int SequenceLength => Labels.GetLength(0);
+
+    public int BatchSize => Labels.GetLength(1);
+
+    public void Dispose() => Input.Dispose();
+}
