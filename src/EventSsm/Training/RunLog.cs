@@ -1,0 +1,63 @@
+using System.Globalization;
+using System.Text;
+using TorchSharp.Modules;
+using static TorchSharp.torch.utils;
+
+namespace EventSsm.Training;
+
+/// <summary>
+/// Where a run's numbers go: <c>metrics.csv</c> (one row per logged step, columns fixed by the first row's keys
+/// plus any new ones, which start a fresh header line) and TensorBoard event files in the run directory. Needs no
+/// account and no network, unlike the original's mandatory W&amp;B.
+/// </summary>
+public sealed class RunLog
+{
+    private readonly string _csvPath;
+    private readonly SummaryWriter? _tensorBoard;
+    private List<string>? _columns;
+
+    public RunLog(string runDirectory, bool tensorBoard = true)
+    {
+        Directory.CreateDirectory(runDirectory);
+        RunDirectory = runDirectory;
+        _csvPath = Path.Combine(runDirectory, "metrics.csv");
+        if (File.Exists(_csvPath))
+        {
+            // Resuming: keep the existing header so appended rows line up.
+            string? header = File.ReadLines(_csvPath).FirstOrDefault();
+            _columns = header?.Split(',').ToList();
+        }
+        if (tensorBoard)
+        {
+            _tensorBoard = tensorboard.SummaryWriter(Path.Combine(runDirectory, "tensorboard"), createRunName: false);
+        }
+    }
+
+    public string RunDirectory { get; }
+
+    public string CsvPath => _csvPath;
+
+    /// <summary>Appends one row (step + values) to the CSV and each value as a TensorBoard scalar.</summary>
+    public void Log(long step, IReadOnlyDictionary<string, double> values)
+    {
+        List<string> keys = ["step", .. values.Keys];
+        var sb = new StringBuilder();
+        if (_columns is null || keys.Any(k => !_columns.Contains(k)))
+        {
+            _columns = _columns is null ? keys : [.. _columns, .. keys.Where(k => !_columns.Contains(k))];
+            sb.Append(string.Join(',', _columns)).Append('\n');
+        }
+        sb.Append(string.Join(',', _columns.Select(c => c == "step"
+            ? step.ToString(CultureInfo.InvariantCulture)
+            : values.TryGetValue(c, out double v) ? v.ToString("R", CultureInfo.InvariantCulture) : "")));
+        sb.Append('\n');
+        File.AppendAllText(_csvPath, sb.ToString());
+        if (_tensorBoard is not null)
+        {
+            foreach ((string k, double v) in values)
+            {
+                _tensorBoard.add_scalar(k, (float)v, (int)Math.Min(step, int.MaxValue));
+            }
+        }
+    }
+}
