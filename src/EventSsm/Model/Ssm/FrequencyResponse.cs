@@ -1,0 +1,83 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Model.Ssm;
+
+/// <summary>
+/// Frequency-domain tools for an S5 layer with diagonal continuous-time state matrix Λ (P complex eigenvalues),
+/// input matrix B̃ (P×H), output matrix C̃ (H×P) and per-state step Δ_p, whose output is y = Re(C̃x) (+ Du).
+///
+/// Time is measured in input steps, so state p evolves as dx_p/dτ = Δ_p λ_p x_p + Δ_p b̃_p u (the system that the
+/// bilinear/ZOH discretisation samples with step 1). Its angular frequency is Δ_p|Im λ_p| and the Nyquist limit is π.
+/// The band limit β (the original's <c>bandlimit</c>, 0.5) puts the cutoff at ω_c = π·β, which is exactly the
+/// original's init-time rule "zero C̃ column p when Δ_p|Im λ_p|/(2π) ≥ β/2" (model_spec.md §4.2).
+/// </summary>
+public static class FrequencyResponse
+{
+    /// <summary>
+    /// Frequency-selective mask at inference (the paper's anti-aliasing): true for the states whose frequency at the
+    /// effective step s·Δ_p stays below the band limit, s·Δ_p·|Im λ_p| &lt; π·β. States outside contribute nothing.
+    /// </summary>
+    public static Tensor PassBandMask(Tensor lambdaImag, Tensor logStep, double stepScale, double bandlimit)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor delta = logStep.exp() * stepScale;
+        return (delta * lambdaImag.abs() < Math.PI * bandlimit).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// Energy of the strictly proper part of the real transfer function beyond the cutoff,
+    /// E = (1/2π) ∫_{|ω| ≥ ω_c} ‖H(iω)‖²_F dω with H(iω) = ½[C̃(iω − Λ̃)⁻¹B̃' + conj(…)], Λ̃ = Δ⊙Λ, B̃' = Δ⊙B̃,
+    /// in closed form (differentiable), for H2-norm regularisation.
+    /// </summary>
+    /// <remarks>
+    /// With the real output the system has the 2P modes Λ̃ ∪ conj(Λ̃). For modes p, q, with a = conj(μ_p), b = μ_q and
+    /// G_pq = (C'ᴴC')_pq · conj((B'B'ᴴ)_pq), ‖H‖² = Σ_pq G_pq · (−1)/((iω + a)(iω − b)). An antiderivative of
+    /// 1/((iω + a)(iω − b)) on the whole real line (both logarithms stay right of the branch cut because Re μ &lt; 0)
+    /// is F(ω) = −i[ln(iω − b) − ln(−iω − a)]/(a + b), whose full-line integral is 2π/(a + b). The energy beyond the
+    /// cutoff is therefore Σ_pq G_pq (−1)[2π/(a+b) − F(ω_c) + F(−ω_c)] / 2π. Requires Re λ &lt; 0 (stable modes).
+    /// </remarks>
+    /// <param name="lambda">(P) complex eigenvalues.</param>
+    /// <param name="b">(P, H) complex B̃.</param>
+    /// <param name="c">(H, P) complex C̃.</param>
+    /// <param name="logStep">(P) real log Δ.</param>
+    public static Tensor EnergyAboveCutoff(Tensor lambda, Tensor b, Tensor c, Tensor logStep, double cutoff)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor delta = logStep.exp().to(lambda.dtype);
+        Tensor mu = delta * lambda;
+        Tensor bs = delta.unsqueeze(1) * b;
+        Tensor mu2 = cat([mu, mu.conj()], 0);
+        Tensor b2 = cat([bs, bs.conj()], 0);
+        Tensor c2 = cat([c, c.conj()], 1) * 0.5;
+        Tensor gram = c2.conj().t().matmul(c2) * b2.matmul(b2.conj().t()).conj();
+        Tensor aa = mu2.conj().unsqueeze(1);
+        Tensor bb = mu2.unsqueeze(0);
+        Tensor sum = aa + bb;
+        Tensor i = complex(zeros(1, dtype: ToReal(lambda.dtype)), ones(1, dtype: ToReal(lambda.dtype)));
+        Tensor w = full(1, cutoff, dtype: ToReal(lambda.dtype)).to(lambda.dtype);
+        Tensor F(Tensor om) => -i * ((i * om - bb).log() - (-i * om - aa).log()) / sum;
+        Tensor total = 2 * Math.PI / sum;
+        Tensor beyond = total - (F(w) - F(-w));
+        Tensor energy = (gram * beyond).sum().neg() / (2 * Math.PI);
+        return energy.real.MoveToOuterDisposeScope();
+    }
+
+    /// <summary>‖H(iω)‖²_F of the real transfer function at one angular frequency (for checks and plots).</summary>
+    public static double SquaredGain(Tensor lambda, Tensor b, Tensor c, Tensor logStep, double omega)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor delta = logStep.exp().to(lambda.dtype);
+        Tensor mu = delta * lambda;
+        Tensor bs = delta.unsqueeze(1) * b;
+        Tensor i = complex(zeros(1, dtype: ToReal(lambda.dtype)), ones(1, dtype: ToReal(lambda.dtype)));
+        // Real input and y = Re(C̃x): H_r(iω) = ½[H(iω) + conj(H(−iω))].
+        Tensor h = c.matmul((1 / (i * omega - mu)).unsqueeze(1) * bs);
+        Tensor hm = c.matmul((1 / (i * -omega - mu)).unsqueeze(1) * bs);
+        Tensor hr = (h + hm.conj()) * 0.5;
+        return hr.abs().pow(2).sum().item<double>();
+    }
+
+    private static ScalarType ToReal(ScalarType complexType) =>
+        complexType == ScalarType.ComplexFloat64 ? ScalarType.Float64 : ScalarType.Float32;
+}
