@@ -4,5 +4,14 @@ namespace EventSsm.Bench;
 
 public static class Program
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    public static void Main(string[] args)
+    {
+        // Tools that measure the whole process (peak RSS) cannot run inside BenchmarkDotNet's harness.
+        if (args is ["raw-memory", .. var rest])
+        {
+            RawMemoryTool.Run(rest);
+            return;
+        }
+        BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+    }
 }

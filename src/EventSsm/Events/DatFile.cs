@@ -161,16 +161,30 @@ public static class DatFile
 
     public static void Write(Stream s, EventArray events, string? date = null)
     {
+        WriteHeader(s, events.Width, events.Height, date);
+        WriteEvents(s, events, 0, events.Count);
+    }
+
+    /// <summary>The header alone, for streaming writers that append events with <see cref="WriteEvents"/>.</summary>
+    public static void WriteHeader(Stream s, int width, int height, string? date = null)
+    {
         string header =
             "% Data file containing Event2D events.\n% Version 2\n" +
-            $"% Date {date ?? "1970-01-01 00:00:00"}\n% Height {events.Height}\n% Width {events.Width}\n";
+            $"% Date {date ?? "1970-01-01 00:00:00"}\n% Height {height}\n% Width {width}\n";
         s.Write(Encoding.Latin1.GetBytes(header));
         s.WriteByte(0);
         s.WriteByte(EventSize);
+    }
+
+    /// <summary>Appends events [start, start+length) after a header written by <see cref="WriteHeader"/>.</summary>
+    public static void WriteEvents(Stream s, EventArray events, int start, int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + length, events.Count);
         var buf = new byte[EventSize * 65536];
-        for (int at = 0; at < events.Count; at += 65536)
+        for (int at = start; at < start + length; at += 65536)
         {
-            int k = Math.Min(65536, events.Count - at);
+            int k = Math.Min(65536, start + length - at);
             for (int i = 0; i < k; i++)
             {
                 int j = at + i;

@@ -1,0 +1,68 @@
+using System.CommandLine;
+using EventSsm.Events;
+
+namespace EventSsm.Cli.Commands;
+
+/// <summary>`eventssm convert INPUT OUTPUT`: .raw (EVT 2.0/2.1/3.0) ↔ .dat, streamed, written atomically.</summary>
+public sealed class ConvertCommand : ICliCommand
+{
+    private const long ProgressThresholdBytes = 64L << 20;
+
+    public Command Create()
+    {
+        var input = new Argument<FileInfo>("input") { Description = "Input event file (.raw or .dat)." };
+        var output = new Argument<FileInfo>("output") { Description = "Output event file (.raw or .dat)." };
+        var format = new Option<string>("--format")
+        {
+            Description = "Encoding of a .raw output (only evt2).",
+            DefaultValueFactory = _ => "evt2",
+        };
+        var width = new Option<int?>("--width") { Description = "Sensor width, for .raw files whose header has no geometry." };
+        var height = new Option<int?>("--height") { Description = "Sensor height, for .raw files whose header has no geometry." };
+        var cmd = new Command("convert", "Convert event files between Metavision .raw and Prophesee .dat.");
+        cmd.Arguments.Add(input);
+        cmd.Arguments.Add(output);
+        cmd.Options.Add(format);
+        cmd.Options.Add(width);
+        cmd.Options.Add(height);
+        cmd.SetAction(parse =>
+        {
+            FileInfo src = parse.GetValue(input)!;
+            FileInfo dst = parse.GetValue(output)!;
+            if (!src.Exists)
+            {
+                throw new FileNotFoundException($"{src.FullName}: no such file");
+            }
+            IProgress<double>? progress = src.Length >= ProgressThresholdBytes ? new PercentProgress() : null;
+            EventConversionResult r = EventFileConverter.Convert(src.FullName, dst.FullName, parse.GetValue(format)!,
+                progress, parse.GetValue(width), parse.GetValue(height));
+            Console.WriteLine($"{dst.FullName}: {r.Events} events, {r.Width}×{r.Height}");
+            if (r.RawStats is { } stats)
+            {
+                Console.WriteLine($"skipped: {stats}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Prints whole percents to stderr as they are reached.</summary>
+    private sealed class PercentProgress : IProgress<double>
+    {
+        private int _last = -1;
+
+        public void Report(double value)
+        {
+            int pct = (int)(value * 100);
+            if (pct > _last)
+            {
+                _last = pct;
+                Console.Error.Write($"\r{pct,3}%");
+                if (pct >= 100)
+                {
+                    Console.Error.WriteLine();
+                }
+            }
+        }
+    }
+}
