@@ -35,7 +35,7 @@ public static class SimOta
         Tensor cT = yCenters - (gy - centerDist);
         Tensor cB = (gy + centerDist) - yCenters;
         Tensor isInCenters = stack([cL, cT, cR, cB], 2).amin(-1) > 0.0;                   // (G, A)
-        Tensor candidates = (isInCenters.sum(0) > 0).nonzero().reshape(-1);                // anchor_filter, (M)
+        Tensor candidates = (isInCenters.sum(dim: 0) > 0).nonzero().reshape(-1);                // anchor_filter, (M)
         long[] candidateAnchors = candidates.data<long>().ToArray();
         int m = candidateAnchors.Length;
         if (m == 0)
