@@ -133,9 +133,9 @@ public static class BoxOps
     {
         var kept = new List<int>();
         int[] classIds = classes.ToArray();
-        foreach (int cls in classIds.Distinct().Order())
+        foreach (IGrouping<int, int> group in Enumerable.Range(0, classIds.Length).GroupBy(i => classIds[i]))
         {
-            int[] members = Enumerable.Range(0, classIds.Length).Where(i => classIds[i] == cls).ToArray();
+            int[] members = [.. group];
             var b = new float[4 * members.Length];
             var s = new float[members.Length];
             for (int m = 0; m < members.Length; m++)
@@ -145,6 +145,7 @@ public static class BoxOps
             }
             kept.AddRange(Nms(b, s, iouThreshold).Select(k => members[k]));
         }
+        // torchvision: keep indices in ascending order, then sorted by descending score.
         kept.Sort();
         float[] allScores = scores.ToArray();
         return kept.OrderByDescending(i => allScores[i]).ToArray();
