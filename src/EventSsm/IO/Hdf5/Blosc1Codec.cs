@@ -220,6 +220,7 @@ public static class Blosc1Codec
         byte[] outBuf = new byte[maxOut];
         int pos = Blosc1Header.Size + 4 * nblocks;
         byte[] tmp = new byte[bs];
+        byte[] scratch = new byte[bs];
         Compressor zstd = GetCompressor(ZstdLevel(clevel));
         for (int b = 0; b < nblocks; b++)
         {
@@ -230,22 +231,25 @@ public static class Blosc1Codec
                 Shuffle(typeSize, block, tmp.AsSpan(0, bsize));
                 block = tmp.AsSpan(0, bsize);
             }
-            if (pos + 4 + bsize > maxOut)
-            {
-                return Memcpyed(src, typeSize, nbytes);
-            }
             BinaryPrimitives.WriteInt32LittleEndian(outBuf.AsSpan(Blosc1Header.Size + 4 * b), pos);
-            Span<byte> payload = outBuf.AsSpan(pos + 4, bsize - 1);
-            if (zstd.TryWrap(block, payload, out int written) && written > 0 && written < bsize)
+            // c-blosc stores a stream raw (csize == its size) when zstd does not shrink it.
+            if (zstd.TryWrap(block, scratch.AsSpan(0, bsize - 1), out int written) && written > 0
+                && pos + 4 + written <= maxOut)
             {
                 BinaryPrimitives.WriteInt32LittleEndian(outBuf.AsSpan(pos), written);
+                scratch.AsSpan(0, written).CopyTo(outBuf.AsSpan(pos + 4));
                 pos += 4 + written;
             }
-            else
+            else if (pos + 4 + bsize <= maxOut)
             {
                 BinaryPrimitives.WriteInt32LittleEndian(outBuf.AsSpan(pos), bsize);
                 block.CopyTo(outBuf.AsSpan(pos + 4));
                 pos += 4 + bsize;
+            }
+            else
+            {
+                // Larger than the input plus a header: c-blosc then stores the whole buffer memcpyed.
+                return Memcpyed(src, typeSize, nbytes);
             }
         }
         byte flags = (byte)(Blosc1Header.FlagByteShuffle | Blosc1Header.FlagDontSplit | (ZstdCodec << 5));
