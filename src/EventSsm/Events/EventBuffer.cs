@@ -1,0 +1,66 @@
+namespace EventSsm.Events;
+
+/// <summary>
+/// Reusable struct-of-arrays storage that readers decode into, so streaming a long recording allocates only when a
+/// window is larger than any seen before. <see cref="View"/> exposes the first n events as an <see cref="EventArray"/>
+/// that shares the arrays (valid until the buffer is refilled).
+/// </summary>
+public sealed class EventBuffer
+{
+    private byte[] _scratch = [];
+
+    public EventBuffer(int width, int height, int capacity = 0)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
+        ArgumentOutOfRangeException.ThrowIfNegative(capacity);
+        Width = width;
+        Height = height;
+        X = new ushort[capacity];
+        Y = new ushort[capacity];
+        P = new byte[capacity];
+        T = new long[capacity];
+    }
+
+    public int Width { get; }
+
+    public int Height { get; }
+
+    public ushort[] X { get; private set; }
+
+    public ushort[] Y { get; private set; }
+
+    public byte[] P { get; private set; }
+
+    public long[] T { get; private set; }
+
+    public int Capacity => X.Length;
+
+    /// <summary>Grows the arrays (contents are not kept) so that they hold at least <paramref name="count"/> events.</summary>
+    public void EnsureCapacity(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count <= X.Length)
+        {
+            return;
+        }
+        int cap = (int)Math.Min(Array.MaxLength, Math.Max(count, (long)X.Length * 3 / 2));
+        X = new ushort[cap];
+        Y = new ushort[cap];
+        P = new byte[cap];
+        T = new long[cap];
+    }
+
+    /// <summary>The first <paramref name="count"/> events, sharing this buffer's arrays.</summary>
+    public EventArray View(int count) => new(X, Y, P, T, Width, Height, count);
+
+    /// <summary>A byte scratch area for raw file records, kept between reads.</summary>
+    internal byte[] Scratch(int bytes)
+    {
+        if (_scratch.Length < bytes)
+        {
+            _scratch = new byte[bytes];
+        }
+        return _scratch;
+    }
+}
