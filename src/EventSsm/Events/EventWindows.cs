@@ -115,6 +115,25 @@ public static class EventWindows
         return ends;
     }
 
+    /// <summary>
+    /// Window ends on the grid k·step (k ≥ 1) that cover the whole recording: from the first grid point at or after
+    /// the first event to the first at or after the last event. Empty for an empty recording.
+    /// </summary>
+    public static long[] CoveringEnds(IEventReader reader, long stepUs)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stepUs);
+        if (reader.Count == 0)
+        {
+            return [];
+        }
+        long first = Math.Max(stepUs, CeilTo(reader.TimeAt(0), stepUs));
+        long last = Math.Max(first, CeilTo(reader.TimeAt(reader.Count - 1), stepUs));
+        return RegularEnds(first, last, stepUs);
+    }
+
+    private static long CeilTo(long t, long step) => (t + step - 1) / step * step;
+
     private static int ToCount(long n, IEventReader reader)
     {
         if (n > Array.MaxLength)

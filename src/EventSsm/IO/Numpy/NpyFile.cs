@@ -78,7 +78,7 @@ public static class NpyFile
         }
     }
 
-    private static (NpyDType, long[], bool, long) ReadHeader(Stream s, string? name, long length)
+    internal static (NpyDType, long[], bool, long) ReadHeader(Stream s, string? name, long length)
     {
         Span<byte> pre = stackalloc byte[12];
         if (length < 10)
