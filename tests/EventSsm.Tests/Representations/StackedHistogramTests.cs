@@ -172,6 +172,13 @@ public sealed class StackedHistogramTests
         Assert.Throws<ArgumentException>(() => new StackedHistogram(4, 4).Build(ev, new byte[20 * 16]));
     }
 
+    [Fact]
+    public void Build_UnsortedTimes_ThrowsArgumentException()
+    {
+        var ev = new EventArray([0, 1], [0, 0], [0, 0], [10, 5], 4, 4);
+        Assert.Throws<ArgumentException>(() => new StackedHistogram(4, 4).Build(ev, new byte[20 * 16]));
+    }
+
     private sealed class SyncProgress(Action<int> report) : IProgress<int>
     {
         public void Report(int value) => report(value);
