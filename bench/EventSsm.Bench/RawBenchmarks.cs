@@ -10,13 +10,13 @@ namespace EventSsm.Bench;
 public class RawBenchmarks
 {
     private byte[] _words = [];
-    private EventBuffer _buffer = new();
+    private GrowableEventBuffer _buffer = new();
 
     [GlobalSetup]
     public void Setup()
     {
         _words = RawSynth.Evt3Block(1 << 20, 0, out _);
-        _buffer = new EventBuffer(_words.Length * 6);
+        _buffer = new GrowableEventBuffer(_words.Length * 6);
     }
 
     [Benchmark]
@@ -107,7 +107,7 @@ internal static class RawMemoryTool
             int maxWindow = 0;
             using (RawEventReader reader = RawFile.Open(path))
             {
-                foreach (EventWindow w in reader.ReadWindows(windowUs, reuseBuffers: true))
+                foreach (RawEventWindow w in reader.ReadWindows(windowUs, reuseBuffers: true))
                 {
                     events += w.Events.Count;
                     maxWindow = Math.Max(maxWindow, w.Events.Count);

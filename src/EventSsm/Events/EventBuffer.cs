@@ -1,140 +1,66 @@
-using System.Runtime.CompilerServices;
-
 namespace EventSsm.Events;
 
 /// <summary>
-/// A growable struct-of-arrays event buffer that decoders append to. Its arrays are reused across calls, so a
-/// streaming reader allocates only when a window is larger than any seen before.
+/// Reusable struct-of-arrays storage that readers decode into, so streaming a long recording allocates only when a
+/// window is larger than any seen before. <see cref="View"/> exposes the first n events as an <see cref="EventArray"/>
+/// that shares the arrays (valid until the buffer is refilled).
 /// </summary>
 public sealed class EventBuffer
 {
-    private ushort[] _x;
-    private ushort[] _y;
-    private byte[] _p;
-    private long[] _t;
+    private byte[] _scratch = [];
 
-    public EventBuffer(int capacity = 1 << 16)
+    public EventBuffer(int width, int height, int capacity = 0)
     {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
-        _x = new ushort[capacity];
-        _y = new ushort[capacity];
-        _p = new byte[capacity];
-        _t = new long[capacity];
+        Width = width;
+        Height = height;
+        X = new ushort[capacity];
+        Y = new ushort[capacity];
+        P = new byte[capacity];
+        T = new long[capacity];
     }
 
-    public int Count { get; internal set; }
+    public int Width { get; }
 
-    public int Capacity => _x.Length;
+    public int Height { get; }
 
-    public ushort[] X => _x;
+    public ushort[] X { get; private set; }
 
-    public ushort[] Y => _y;
+    public ushort[] Y { get; private set; }
 
-    public byte[] P => _p;
+    public byte[] P { get; private set; }
 
-    public long[] T => _t;
+    public long[] T { get; private set; }
 
-    public void Clear() => Count = 0;
+    public int Capacity => X.Length;
 
-    /// <summary>Makes room for <paramref name="extra"/> more events without reallocation during the next append.</summary>
-    public void EnsureSpace(int extra)
+    /// <summary>Grows the arrays (contents are not kept) so that they hold at least <paramref name="count"/> events.</summary>
+    public void EnsureCapacity(int count)
     {
-        long need = (long)Count + extra;
-        if (need <= _x.Length)
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        if (count <= X.Length)
         {
             return;
         }
-        if (need > Array.MaxLength)
+        int cap = (int)Math.Min(Array.MaxLength, Math.Max(count, (long)X.Length * 3 / 2));
+        X = new ushort[cap];
+        Y = new ushort[cap];
+        P = new byte[cap];
+        T = new long[cap];
+    }
+
+    /// <summary>The first <paramref name="count"/> events, sharing this buffer's arrays.</summary>
+    public EventArray View(int count) => new(X, Y, P, T, Width, Height, count);
+
+    /// <summary>A byte scratch area for raw file records, kept between reads.</summary>
+    internal byte[] Scratch(int bytes)
+    {
+        if (_scratch.Length < bytes)
         {
-            throw new InvalidOperationException($"{need} events do not fit one buffer; read the file by time window");
+            _scratch = new byte[bytes];
         }
-        int cap = (int)Math.Min(Array.MaxLength, Math.Max(need, 2L * _x.Length));
-        Array.Resize(ref _x, cap);
-        Array.Resize(ref _y, cap);
-        Array.Resize(ref _p, cap);
-        Array.Resize(ref _t, cap);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Add(ushort x, ushort y, byte p, long t)
-    {
-        EnsureSpace(1);
-        int n = Count;
-        _x[n] = x;
-        _y[n] = y;
-        _p[n] = p;
-        _t[n] = t;
-        Count = n + 1;
-    }
-
-    /// <summary>Appends events [start, start+length) of <paramref name="src"/>.</summary>
-    public void AddRange(EventArray src, int start, int length)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + length, src.Count);
-        EnsureSpace(length);
-        src.X.AsSpan(start, length).CopyTo(_x.AsSpan(Count));
-        src.Y.AsSpan(start, length).CopyTo(_y.AsSpan(Count));
-        src.P.AsSpan(start, length).CopyTo(_p.AsSpan(Count));
-        src.T.AsSpan(start, length).CopyTo(_t.AsSpan(Count));
-        Count += length;
-    }
-
-    /// <summary>Drops the first <paramref name="n"/> events, moving the rest to the front.</summary>
-    public void RemoveFront(int n)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(n);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(n, Count);
-        int rest = Count - n;
-        if (n > 0 && rest > 0)
-        {
-            Array.Copy(_x, n, _x, 0, rest);
-            Array.Copy(_y, n, _y, 0, rest);
-            Array.Copy(_p, n, _p, 0, rest);
-            Array.Copy(_t, n, _t, 0, rest);
-        }
-        Count = rest;
-    }
-
-    /// <summary>
-    /// Number of events from <paramref name="from"/> before the first one whose t ≥ <paramref name="time"/>, looking at
-    /// <paramref name="length"/> events at most (linear: events are in stream order, not necessarily sorted).
-    /// </summary>
-    public int FirstAtOrAfter(long time, int length, int from = 0)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(from);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(from + length, Count);
-        ReadOnlySpan<long> t = _t.AsSpan(from, length);
-        for (int i = 0; i < t.Length; i++)
-        {
-            if (t[i] >= time)
-            {
-                return i;
-            }
-        }
-        return length;
-    }
-
-    /// <summary>Appends events [start, start+length) of this buffer to <paramref name="dst"/>.</summary>
-    public void CopyTo(int start, int length, EventBuffer dst)
-    {
-        ArgumentNullException.ThrowIfNull(dst);
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + length, Count);
-        dst.EnsureSpace(length);
-        _x.AsSpan(start, length).CopyTo(dst._x.AsSpan(dst.Count));
-        _y.AsSpan(start, length).CopyTo(dst._y.AsSpan(dst.Count));
-        _p.AsSpan(start, length).CopyTo(dst._p.AsSpan(dst.Count));
-        _t.AsSpan(start, length).CopyTo(dst._t.AsSpan(dst.Count));
-        dst.Count += length;
-    }
-
-    /// <summary>A copy of events [start, start+length) as an <see cref="EventArray"/>.</summary>
-    public EventArray ToEventArray(int start, int length, int width, int height)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + length, Count);
-        return new EventArray(_x.AsSpan(start, length).ToArray(), _y.AsSpan(start, length).ToArray(),
-            _p.AsSpan(start, length).ToArray(), _t.AsSpan(start, length).ToArray(), width, height);
+        return _scratch;
     }
 }

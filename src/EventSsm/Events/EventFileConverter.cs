@@ -54,7 +54,7 @@ public static class EventFileConverter
         int w = reader.Header.Width;
         int h = reader.Header.Height;
         long n = 0;
-        var buffer = new EventBuffer();
+        var buffer = new GrowableEventBuffer();
         WriteAtomically(output, outRaw, w, h, sink =>
         {
             while (reader.ReadChunk(buffer))
@@ -70,30 +70,20 @@ public static class EventFileConverter
 
     private static EventConversionResult ConvertFromDat(string input, string output, bool outRaw, IProgress<double>? progress)
     {
-        using var fs = new FileStream(input, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.SequentialScan);
-        DatHeader header = DatFile.ReadHeader(fs, input);
-        long bytes = fs.Length - header.DataOffset;
-        if (bytes % DatFile.EventSize != 0)
-        {
-            throw new DataFormatException(input, $"truncated: {bytes} data bytes is not a multiple of {DatFile.EventSize} (partial event at byte {header.DataOffset + bytes / DatFile.EventSize * DatFile.EventSize})");
-        }
-        long total = bytes / DatFile.EventSize;
-        EventArray chunk = EventArray.Allocate(DatChunkEvents, header.Width, header.Height);
-        var raw = new byte[DatChunkEvents * DatFile.EventSize];
+        using var reader = new DatStreamReader(input);
+        var buffer = new EventBuffer(reader.Width, reader.Height, DatChunkEvents);
         long n = 0;
-        WriteAtomically(output, outRaw, header.Width, header.Height, sink =>
+        WriteAtomically(output, outRaw, reader.Width, reader.Height, sink =>
         {
-            while (n < total)
+            while (n < reader.Count)
             {
-                int k = (int)Math.Min(DatChunkEvents, total - n);
-                fs.ReadExactly(raw, 0, k * DatFile.EventSize);
-                DatFile.Decode(raw.AsSpan(0, k * DatFile.EventSize), chunk, 0, input, header.DataOffset + n * DatFile.EventSize);
-                sink(new EventArray(chunk.X, chunk.Y, chunk.P, chunk.T, header.Width, header.Height, k));
+                int k = (int)Math.Min(DatChunkEvents, reader.Count - n);
+                sink(reader.Read(n, k, buffer));
                 n += k;
-                progress?.Report((double)n / total);
+                progress?.Report((double)n / reader.Count);
             }
         });
-        return new EventConversionResult(n, header.Width, header.Height, null);
+        return new EventConversionResult(n, reader.Width, reader.Height, null);
     }
 
     private static void WriteAtomically(string output, bool outRaw, int width, int height, Action<Action<EventArray>> produce)

@@ -23,7 +23,7 @@ public sealed class Evt21Decoder : RawDecoder
         _legacy = legacy;
     }
 
-    protected override void DecodeWords(ReadOnlySpan<byte> words, EventBuffer output, long offset)
+    protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<uint> w = MemoryMarshal.Cast<byte, uint>(words);
         ref ushort xs = ref MemoryMarshal.GetArrayDataReference(output.X);

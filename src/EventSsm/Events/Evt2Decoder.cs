@@ -18,7 +18,7 @@ public sealed class Evt2Decoder : RawDecoder
     {
     }
 
-    protected override void DecodeWords(ReadOnlySpan<byte> words, EventBuffer output, long offset)
+    protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<uint> w = MemoryMarshal.Cast<byte, uint>(words);
         ushort[] xs = output.X;

@@ -34,7 +34,7 @@ public sealed class Evt3Decoder : RawDecoder
     {
     }
 
-    protected override void DecodeWords(ReadOnlySpan<byte> words, EventBuffer output, long offset)
+    protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<ushort> w = MemoryMarshal.Cast<byte, ushort>(words);
         ref ushort xs = ref MemoryMarshal.GetArrayDataReference(output.X);

@@ -5,7 +5,7 @@ namespace EventSsm.Events;
 /// <summary>
 /// A .raw event decoder: a state machine fed arbitrary byte chunks. Words split across chunks are carried over, so
 /// decoding a stream in pieces gives exactly the events of decoding it whole. CD events are appended to an
-/// <see cref="EventBuffer"/>; other word types are counted in <see cref="Stats"/>. Timestamps are absolute µs
+/// <see cref="GrowableEventBuffer"/>; other word types are counted in <see cref="Stats"/>. Timestamps are absolute µs
 /// (no shift to the first time-high, unlike Metavision's default time shifting).
 /// </summary>
 public abstract class RawDecoder
@@ -53,7 +53,7 @@ public abstract class RawDecoder
     };
 
     /// <summary>Decodes every whole word in <paramref name="chunk"/> (after any bytes carried over from the last call).</summary>
-    public void Decode(ReadOnlySpan<byte> chunk, EventBuffer output)
+    public void Decode(ReadOnlySpan<byte> chunk, GrowableEventBuffer output)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (_carryLength > 0)
@@ -100,7 +100,7 @@ public abstract class RawDecoder
     /// Decodes whole words; <paramref name="output"/> has room for <see cref="MaxEventsPerWord"/> events per word.
     /// <paramref name="offset"/> is the file offset of <paramref name="words"/>[0], for error messages.
     /// </summary>
-    protected abstract void DecodeWords(ReadOnlySpan<byte> words, EventBuffer output, long offset);
+    protected abstract void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset);
 
     protected DataFormatException OutOfSensor(long offset, int x, int y) =>
         new(Name, $"event word at byte {offset} has coordinates ({x}, {y}) outside the {Width}×{Height} sensor");

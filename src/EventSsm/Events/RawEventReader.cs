@@ -1,7 +1,7 @@
 namespace EventSsm.Events;
 
 /// <summary>A window [Start, End) of µs and the events that fell in it.</summary>
-public sealed record EventWindow(long Start, long End, EventArray Events);
+public sealed record RawEventWindow(long Start, long End, EventArray Events);
 
 /// <summary>
 /// Streams a .raw file: reads fixed-size byte chunks, decodes them with the format's <see cref="RawDecoder"/> into
@@ -54,7 +54,7 @@ public sealed class RawEventReader : IDisposable
     /// Decodes the next byte chunk, appending its CD events to <paramref name="output"/> (possibly none).
     /// Returns false once the file is exhausted; a trailing partial word then raises a DataFormatException.
     /// </summary>
-    public bool ReadChunk(EventBuffer output)
+    public bool ReadChunk(GrowableEventBuffer output)
     {
         ArgumentNullException.ThrowIfNull(output);
         if (_finished)
@@ -78,11 +78,11 @@ public sealed class RawEventReader : IDisposable
     /// in order). <paramref name="start"/> defaults to the first event's time rounded down to a multiple of w.
     /// With <paramref name="reuseBuffers"/>, every window's arrays are the same buffer: use or copy it before the next.
     /// </summary>
-    public IEnumerable<EventWindow> ReadWindows(long windowUs, long? start = null, bool reuseBuffers = false)
+    public IEnumerable<RawEventWindow> ReadWindows(long windowUs, long? start = null, bool reuseBuffers = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(windowUs);
-        var pending = new EventBuffer();
-        EventBuffer? reused = reuseBuffers ? new EventBuffer() : null;
+        var pending = new GrowableEventBuffer();
+        GrowableEventBuffer? reused = reuseBuffers ? new GrowableEventBuffer() : null;
         bool more = true;
         while (pending.Count == 0 && more)
         {
@@ -117,7 +117,7 @@ public sealed class RawEventReader : IDisposable
             }
             pending.RemoveFront(cut);
             scanned = 0;
-            yield return new EventWindow(windowStart, windowEnd, events);
+            yield return new RawEventWindow(windowStart, windowEnd, events);
             windowStart = windowEnd;
         }
     }

@@ -21,7 +21,7 @@ public static class RawFile
     public static RawReadResult ReadAll(string path, int? width = null, int? height = null)
     {
         using RawEventReader reader = RawEventReader.Open(path, width, height, 1 << 20);
-        var buffer = new EventBuffer();
+        var buffer = new GrowableEventBuffer();
         while (reader.ReadChunk(buffer))
         {
         }
@@ -39,7 +39,7 @@ public static class RawFile
         using var ms = new MemoryStream(file.ToArray(), writable: false);
         RawFileHeader h = RawFileHeader.Read(ms, name, width, height);
         RawDecoder decoder = RawDecoder.Create(h, name);
-        var buffer = new EventBuffer(0);
+        var buffer = new GrowableEventBuffer(0);
         decoder.Decode(file[(int)h.DataOffset..], buffer);
         decoder.Finish();
         return new RawReadResult(h, new EventArray(buffer.X, buffer.Y, buffer.P, buffer.T, h.Width, h.Height, buffer.Count), decoder.Stats);

@@ -136,7 +136,7 @@ public sealed class EvtRawFileTests
         using RawEventReader reader = RawEventReader.Open(dir.File("s.raw"), chunkBytes: 60);
         var parts = new List<EventArray>();
         long expectStart = events.T[0] / 1000 * 1000;
-        foreach (EventWindow w in reader.ReadWindows(1000, reuseBuffers: reuse))
+        foreach (RawEventWindow w in reader.ReadWindows(1000, reuseBuffers: reuse))
         {
             Assert.Equal(expectStart, w.Start);
             Assert.Equal(w.Start + 1000, w.End);

@@ -70,7 +70,7 @@ internal static class EvtStreams
         using var ms = new MemoryStream(file);
         RawFileHeader h = RawFileHeader.Read(ms, "pieces");
         RawDecoder decoder = RawDecoder.Create(h, "pieces");
-        var buffer = new EventBuffer(0);
+        var buffer = new GrowableEventBuffer(0);
         int at = (int)h.DataOffset;
         while (at < file.Length)
         {

@@ -78,7 +78,7 @@ public static class NpyFile
         }
     }
 
-    private static (NpyDType, long[], bool, long) ReadHeader(Stream s, string? name, long length)
+    internal static (NpyDType, long[], bool, long) ReadHeader(Stream s, string? name, long length)
     {
         Span<byte> pre = stackalloc byte[12];
         if (length < 10)
@@ -238,13 +238,23 @@ public static class NpyFile
     /// <summary>Writes a little-endian, C-order .npy (version 1.0, or 2.0 when the header needs it).</summary>
     public static void Write(Stream stream, NpyArray array)
     {
-        string shape = array.Shape.Length switch
+        WriteHeader(stream, array.DType, array.Shape);
+        stream.Write(array.Data);
+    }
+
+    /// <summary>
+    /// Writes only the header of a C-order .npy; the caller then writes exactly count·itemsize data bytes. Lets large
+    /// arrays be streamed to disk piece by piece.
+    /// </summary>
+    public static void WriteHeader(Stream stream, NpyDType dtype, IReadOnlyList<long> shapeDims)
+    {
+        string shape = shapeDims.Count switch
         {
             0 => "()",
-            1 => $"({array.Shape[0]},)",
-            _ => "(" + string.Join(", ", array.Shape.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")",
+            1 => $"({shapeDims[0]},)",
+            _ => "(" + string.Join(", ", shapeDims.Select(d => d.ToString(CultureInfo.InvariantCulture))) + ")",
         };
-        string dict = $"{{'descr': {array.DType.ToDescr()}, 'fortran_order': False, 'shape': {shape}, }}";
+        string dict = $"{{'descr': {dtype.ToDescr()}, 'fortran_order': False, 'shape': {shape}, }}";
         int major = 1;
         int prefix = 10;
         int total = Align64(prefix + dict.Length + 1);
@@ -269,7 +279,6 @@ public static class NpyFile
         }
         stream.Write(pre[..prefix]);
         stream.Write(Encoding.Latin1.GetBytes(header));
-        stream.Write(array.Data);
     }
 
     private static int Align64(int n) => (n + 63) / 64 * 64;

@@ -82,6 +82,30 @@ public sealed class NpzFile : IDisposable
         }
     }
 
+    /// <summary>Reads only a member's dtype and shape (decompressing just its header).</summary>
+    public (NpyDType DType, long[] Shape) ReadHeader(string key)
+    {
+        if (!_entries.TryGetValue(key, out ZipArchiveEntry? e))
+        {
+            throw new KeyNotFoundException($"{_path}: no member '{key}' (members: {string.Join(", ", _entries.Keys)})");
+        }
+        string name = $"{_path}[{key}]";
+        try
+        {
+            using Stream s = e.Open();
+            (NpyDType dtype, long[] shape, _, _) = NpyFile.ReadHeader(s, name, e.Length);
+            return (dtype, shape);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new DataFormatException(name, $"corrupt zip member: {ex.Message}", ex);
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new DataFormatException(name, "truncated .npy header", ex);
+        }
+    }
+
     /// <summary>Writes an archive atomically; <paramref name="compress"/> selects np.savez_compressed's deflate.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false)
     {
