@@ -139,11 +139,12 @@ public sealed class TorchCheckpoint
         Tensor storage = empty([record.Storage.Numel], record.Storage.DType);
         if (bytes.Length > 0)
         {
-            storage.bytes = bytes.AsSpan(0, checked((int)(record.Storage.Numel * record.Storage.ElementSize)));
+            storage.bytes = bytes;
         }
-        // as_strided honours the saved strides and offset; clone() gives a compact tensor with its own storage.
+        // as_strided honours the saved strides and offset; copying into a fresh tensor makes it contiguous and
+        // compact (clone() would keep a transposed layout).
         Tensor view = storage.as_strided(record.Shape, record.Stride, record.StorageOffset);
-        return view.clone().MoveToOuterDisposeScope();
+        return empty(record.Shape, record.Storage.DType).copy_(view).MoveToOuterDisposeScope();
     }
 
     private long? TopLevelInt(string key) =>
@@ -165,21 +166,38 @@ public sealed class TorchCheckpoint
             throw new UnsupportedDataException(path, "big-endian checkpoints are not supported");
         }
         byte[] pickle = ReadEntry(path, pickles[0], int.MaxValue);
-        var resolver = new TorchPickleResolver();
-        object? root = PickleReader.Load(pickle, $"{path}:{pickles[0].FullName}", resolver);
-
-        var storageBytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (TorchStorageRef s in resolver.Storages.Values)
+        return Parse(path, $"{path}:{pickles[0].FullName}", pickle, s =>
         {
             string name = prefix + "data/" + s.Key;
             ZipArchiveEntry entry = zip.GetEntry(name)
                 ?? throw new DataFormatException(path, $"storage record '{name}' is missing from the archive");
             long need = checked(s.Numel * s.ElementSize);
-            if (entry.Length < need)
+            if (entry.Length != need)
             {
                 throw new DataFormatException(path, $"storage record '{name}' has {entry.Length} bytes, {need} expected ({s.Numel} × {s.DType})");
             }
-            storageBytes[s.Key] = ReadEntry(path, entry, need);
+            return ReadEntry(path, entry, need);
+        });
+    }
+
+    /// <summary>
+    /// Unpickles <paramref name="pickle"/> and fetches the bytes of every storage it names. Separate from the zip
+    /// handling so fuzz tests can run it in memory.
+    /// </summary>
+    internal static TorchCheckpoint Parse(string path, string pickleName, byte[] pickle, Func<TorchStorageRef, byte[]> readStorage)
+    {
+        var resolver = new TorchPickleResolver();
+        object? root = PickleReader.Load(pickle, pickleName, resolver);
+        var storageBytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        foreach (TorchStorageRef s in resolver.Storages.Values)
+        {
+            byte[] bytes = readStorage(s);
+            long need = checked(s.Numel * s.ElementSize);
+            if (bytes.Length != need)
+            {
+                throw new DataFormatException(path, $"storage record '{s.Key}' has {bytes.Length} bytes, {need} expected ({s.Numel} × {s.DType})");
+            }
+            storageBytes[s.Key] = bytes;
         }
         return new TorchCheckpoint(path, root, storageBytes);
     }

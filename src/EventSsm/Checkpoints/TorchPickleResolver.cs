@@ -49,6 +49,10 @@ internal sealed class TorchPickleResolver : PickleResolver
         {
             throw Fail(context, $"storage '{key}' has negative size {numel}");
         }
+        if (numel > Array.MaxLength / size)
+        {
+            throw new UnsupportedDataException(context.FileName, $"storage '{key}' of {numel} elements exceeds the 2 GiB a storage may have here");
+        }
         var storage = new TorchStorageRef(key, dtype, size, location, numel);
         if (_storages.TryGetValue(key, out TorchStorageRef? seen))
         {

@@ -318,7 +318,7 @@ public sealed class PickleReader
             : BinaryPrimitives.ReadInt64LittleEndian(ReadBytes(8));
         if (n < 0 || n > _data.Length - _pos)
         {
-            throw Error(opPos, $"length {n} runs past the end of the pickle");
+            throw Error(opPos, $"pickle truncated: length {n} runs past the end");
         }
         return n;
     }
