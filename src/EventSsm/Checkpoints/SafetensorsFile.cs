@@ -169,7 +169,13 @@ public static class SafetensorsFile
         JsonDocument doc;
         try
         {
-            doc = JsonDocument.Parse(json, new JsonDocumentOptions { MaxDepth = 8 });
+            // Decoding first turns invalid UTF-8 into a clear error (JsonDocument would defer it to property access).
+            string text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(json);
+            doc = JsonDocument.Parse(text, new JsonDocumentOptions { MaxDepth = 8 });
+        }
+        catch (DecoderFallbackException e)
+        {
+            throw new DataFormatException(path, "safetensors header is not valid UTF-8", e);
         }
         catch (JsonException e)
         {
