@@ -1,5 +1,6 @@
 using EventSsm.Checkpoints.Pickle;
 using EventSsm.IO;
+using static TorchSharp.torch;
 
 namespace EventSsm.Checkpoints;
 
@@ -41,7 +42,7 @@ internal sealed class TorchPickleResolver : PickleResolver
         string key = Expect<string>(t[2], "storage key", context);
         string location = Expect<string>(t[3], "storage location", context);
         long numel = Expect<long>(t[4], "storage size", context);
-        if (type.Module != "torch" || !TorchStorageTypes.TryGet(type.Name, out var dtype, out int size))
+        if (type.Module != "torch" || !TorchStorageTypes.TryGet(type.Name, out ScalarType dtype, out int size))
         {
             throw new UnsupportedDataException(context.FileName, $"storage type {type} (key '{key}') is not supported");
         }

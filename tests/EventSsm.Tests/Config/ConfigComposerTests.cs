@@ -178,4 +178,19 @@ public sealed class ConfigComposerTests
         Assert.Equal(64, cfg.GetInt("model.backbone.embed_dim"));
         Assert.Equal(8, cfg.GetInt("batch_size.eval"));
     }
+
+    [Fact]
+    public void ResolvedConfig_TravelsInSafetensorsMetadata()
+    {
+        ConfigNode cfg = Resolve("dataset=gen1", "+experiment/gen1=small");
+        using TempDir dir = Fixtures.TempDir();
+        string path = dir.File("w.safetensors");
+        var tensors = new Dictionary<string, TorchSharp.torch.Tensor> { ["x"] = TorchSharp.torch.zeros(2) };
+        EventSsm.Checkpoints.SafetensorsFile.Write(path, tensors,
+            new Dictionary<string, string> { [EventSsm.Checkpoints.SafetensorsFile.ConfigMetadataKey] = cfg.ToJson() });
+        Dictionary<string, string> meta = EventSsm.Checkpoints.SafetensorsFile.ReadMetadata(path);
+        ConfigNode back = ConfigNode.FromJson(meta[EventSsm.Checkpoints.SafetensorsFile.ConfigMetadataKey]);
+        Assert.Equal([8, 10], back.GetIntList("model.backbone.stage.attention.partition_size"));
+        Assert.Equal(cfg.ToYaml(), back.ToYaml());
+    }
 }
