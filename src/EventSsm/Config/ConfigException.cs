@@ -1,0 +1,10 @@
+namespace EventSsm.Config;
+
+/// <summary>A configuration file, override or value is wrong; the message names the key and what was expected.</summary>
+public sealed class ConfigException : ArgumentException
+{
+    public ConfigException(string message, Exception? inner = null)
+        : base(message, inner)
+    {
+    }
+}

@@ -1,0 +1,64 @@
+namespace EventSsm.Config;
+
+/// <summary>
+/// The original's <c>config/modifier.py::dynamically_modify_train_config</c> (model_spec.md §1, data_eval_spec.md
+/// §3.1): pads the input size to a multiple of 32·partition_split_32, derives the attention partition size from it
+/// and sets the head's class count from the dataset.
+/// </summary>
+public static class ConfigModifier
+{
+    public static void Apply(ConfigNode config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        string dataset = config.GetString("dataset.name");
+        if (dataset is not ("gen1" or "gen4"))
+        {
+            throw new ConfigException($"config key 'dataset.name' = {dataset}, expected gen1 or gen4");
+        }
+        string model = config.GetString("model.name");
+        if (model != "rnndet")
+        {
+            throw new ConfigException($"config key 'model.name' = {model}: only rnndet is available");
+        }
+        string backbone = config.GetString("model.backbone.name");
+        if (backbone != "MaxViTRNN")
+        {
+            throw new ConfigException($"config key 'model.backbone.name' = {backbone}: only MaxViTRNN is available");
+        }
+        int split = config.GetInt("model.backbone.partition_split_32");
+        if (split is not (1 or 2 or 4))
+        {
+            throw new ConfigException($"config key 'model.backbone.partition_split_32' = {split}, expected 1, 2 or 4");
+        }
+        int[] hw = DataLoadingHw(config);
+        int multiple = 32 * split;
+        int[] inRes = hw.Select(x => (x + multiple - 1) / multiple * multiple).ToArray();
+        int[] partition = inRes.Select(x => x / multiple).ToArray();
+        for (int i = 0; i < 2; i++)
+        {
+            if (inRes[i] / 32 % partition[i] != 0)
+            {
+                throw new ConfigException($"input size {inRes[i]} gives partition size {partition[i]}, which does not divide {inRes[i] / 32}");
+            }
+        }
+        config.Set("model.backbone.in_res_hw", inRes.Select(x => (object?)(long)x).ToList(), create: true);
+        config.Set("model.backbone.stage.attention.partition_size", partition.Select(x => (object?)(long)x).ToList(), create: true);
+        config.Set("model.head.num_classes", dataset == "gen1" ? 2L : 3L, create: true);
+    }
+
+    /// <summary>
+    /// <c>get_dataloading_hw</c>: the sensor size, halved (floor) when <c>downsample_by_factor_2</c>.
+    /// The original looks the size up by dataset name (gen1 240×304, gen4 720×1280); we read
+    /// <c>dataset.resolution_hw</c>, which the shipped configs set to those values, so other sizes can be configured.
+    /// </summary>
+    public static int[] DataLoadingHw(ConfigNode config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        int[] hw = config.GetIntList("dataset.resolution_hw");
+        if (hw.Length != 2 || hw.Any(x => x <= 0))
+        {
+            throw new ConfigException($"config key 'dataset.resolution_hw' = [{string.Join(", ", hw)}], expected [height, width] > 0");
+        }
+        return config.GetBool("dataset.downsample_by_factor_2") ? hw.Select(x => x / 2).ToArray() : hw;
+    }
+}
