@@ -8,7 +8,7 @@ public sealed class FrequencyResponseTests
 {
     private static (Tensor Lambda, Tensor B, Tensor C, Tensor LogStep) RandomSystem(int p, int h, int seed)
     {
-        Generator g = manual_seed(seed);
+        Generator g = new Generator((ulong)(seed), CPU);
         Tensor lam = complex(-rand([p], dtype: float64, generator: g) - 0.1, randn([p], dtype: float64, generator: g) * 3);
         Tensor b = complex(randn([p, h], dtype: float64, generator: g), randn([p, h], dtype: float64, generator: g));
         Tensor c = complex(randn([h, p], dtype: float64, generator: g), randn([h, p], dtype: float64, generator: g));

@@ -18,7 +18,7 @@ public sealed class LinearRecurrenceTests
     public void ParallelScan_EqualsSequentialRecurrence_Float64(int length)
     {
         using DisposeScope scope = NewDisposeScope();
-        Generator g = manual_seed(length);
+        Generator g = new Generator((ulong)(length), CPU);
         // |a| < 1 as for a stable S5 (|Λ̄| < 1), time-varying as with irregular steps.
         Tensor mag = rand([length, 3, 8], dtype: float64, generator: g) * 0.999;
         Tensor phase = rand([length, 3, 8], dtype: float64, generator: g) * 6.28;
@@ -47,7 +47,7 @@ public sealed class LinearRecurrenceTests
     [Fact]
     public void GradientsAgreeBetweenMethods()
     {
-        Generator g = manual_seed(3);
+        Generator g = new Generator((ulong)(3), CPU);
         Tensor a = (rand([50, 4], dtype: float64, generator: g) * 0.9).requires_grad_();
         Tensor b = randn([50, 4], dtype: float64, generator: g).requires_grad_();
         LinearRecurrence.Sequential(a, b).pow(2).sum().backward();
