@@ -99,6 +99,6 @@ public sealed class EventFramesTests
         Assert.Equal((2 * 80 + 2, 60), (codec.Info.Width, codec.Info.Height));
         string pngs = dir.File("png");
         Assert.Equal(0, EventSsm.Cli.Program.Main(["render", dat, "--out", pngs, "--step-ms", "100", "--scale", "2"]));
-        Assert.Equal(["000000.png", "000001.png", "000002.png"], Directory.GetFiles(pngs).Select(Path.GetFileName).Order().ToArray());
+        Assert.Equal(new[] { "000000.png", "000001.png", "000002.png" }, Directory.GetFiles(pngs).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
     }
 }
