@@ -166,6 +166,8 @@ internal sealed class GifTestDecoder
             prev = code;
         }
         Assert.True(ended, "no end-of-information code");
+        // Nothing but the zero padding of the last byte may follow the end code (catches a too-narrow end code).
+        Assert.Equal((bitPos + 7) / 8, stream.Count);
         Assert.Equal(expectedCount, output.Count);
         return output.ToArray();
     }

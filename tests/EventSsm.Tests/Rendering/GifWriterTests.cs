@@ -81,6 +81,25 @@ public sealed class GifWriterTests
     }
 
     [Fact]
+    public void Lzw_EndCodeWidth_MatchesTheDecoderAtEveryLength()
+    {
+        // With random bytes nearly every index is its own code, so sweeping the length makes streams end right at
+        // the code-width boundaries (511/512, 1023/1024), where the decoder widens before reading the end code.
+        var encoder = new GifLzwEncoder();
+        var data = new byte[830];
+        for (int seed = 0; seed < 40; seed++)
+        {
+            new Random(seed).NextBytes(data);
+            foreach (int n in Enumerable.Range(230, 70).Concat(Enumerable.Range(740, 90)))
+            {
+                using var ms = new MemoryStream();
+                encoder.Encode(data.AsSpan(0, n), ms);
+                Assert.Equal(data.AsSpan(0, n).ToArray(), GifTestDecoder.DecodeLzw(ms.ToArray(), 0, n));
+            }
+        }
+    }
+
+    [Fact]
     public void Palette_KeepsEventAndClassColoursExactly()
     {
         Rgb[] exact = [Rgb.Grey, Rgb.White, Rgb.Black, EventFrames.OnColor, EventFrames.OffColor, .. ClassStyle.Gen1.Colors, .. ClassStyle.Gen4.Colors];
