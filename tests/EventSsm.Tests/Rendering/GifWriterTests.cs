@@ -81,7 +81,7 @@ public sealed class GifWriterTests
     }
 
     [Fact]
-    public void Lzw_EndCodeWidth_MatchesTheDecoderAtEveryLength()
+    public void Lzw_RoundTripsWhenStreamsEndAtCodeWidthBoundaries()
     {
         // With random bytes nearly every index is its own code, so sweeping the length makes streams end right at
         // the code-width boundaries (511/512, 1023/1024), where the decoder widens before reading the end code.
