@@ -1,0 +1,70 @@
+using System.CommandLine;
+using EventSsm.Events;
+using EventSsm.Labels;
+using EventSsm.Rendering;
+
+namespace EventSsm.Cli.Commands;
+
+/// <summary>`eventssm render INPUT.dat --out OUT.gif|DIR`: event frames with ground-truth and/or predicted boxes.</summary>
+public sealed class RenderCommand : ICliCommand
+{
+    public Command Create()
+    {
+        var input = new Argument<FileInfo>("INPUT") { Description = "Events (.dat)." };
+        var labels = new Option<FileInfo?>("--labels") { Description = "Ground-truth boxes (*_bbox.npy)." };
+        var pred = new Option<FileInfo?>("--pred") { Description = "Predicted boxes (.npy, class_confidence = score)." };
+        var output = new Option<string>("--out") { Description = "OUT.gif, or a folder for numbered PNGs.", Required = true };
+        var step = new Option<double>("--step-ms") { Description = "Time between frames.", DefaultValueFactory = _ => 50.0 };
+        var dt = new Option<double>("--dt-ms") { Description = "Event window per frame, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
+        var scale = new Option<int>("--scale") { Description = "Integer enlargement.", DefaultValueFactory = _ => 2 };
+        var coloring = new Option<EventColoring>("--coloring") { Description = "Binary (grey/white/black, as the original) or Polarity (blue/red on black).", DefaultValueFactory = _ => EventColoring.Binary };
+        var layout = new Option<PanelLayout>("--layout") { Description = "SideBySide or Stacked when both --labels and --pred are given.", DefaultValueFactory = _ => PanelLayout.SideBySide };
+        var maxFrames = new Option<int>("--max-frames") { Description = "Stop after this many frames.", DefaultValueFactory = _ => int.MaxValue };
+        var cmd = new Command("render", "Render event frames with boxes to an animated GIF or PNG files.");
+        cmd.Arguments.Add(input);
+        foreach (Option o in new Option[] { labels, pred, output, step, dt, scale, coloring, layout, maxFrames })
+        {
+            cmd.Options.Add(o);
+        }
+        cmd.SetAction(parse =>
+        {
+            string inPath = parse.GetValue(input)!.FullName;
+            if (!inPath.EndsWith(".dat", StringComparison.OrdinalIgnoreCase))
+            {
+                throw new NotSupportedException($"{inPath}: only .dat event files can be rendered for now");
+            }
+            EventArray events = DatFile.ReadAll(inPath);
+            BoundingBox[]? gt = parse.GetValue(labels) is { } l ? BoundingBoxFile.Read(l.FullName) : null;
+            BoundingBox[]? pr = parse.GetValue(pred) is { } p ? BoundingBoxFile.Read(p.FullName) : null;
+            var options = new RenderOptions
+            {
+                StepUs = (long)Math.Round(parse.GetValue(step) * 1000),
+                WindowUs = (long)Math.Round(parse.GetValue(dt) * 1000),
+                Scale = parse.GetValue(scale),
+                Coloring = parse.GetValue(coloring),
+                Layout = parse.GetValue(layout),
+                MaxFrames = parse.GetValue(maxFrames),
+            };
+            IEnumerable<RgbImage> frames = EventVideo.Frames(events, gt, pr, options);
+            string outPath = parse.GetValue(output)!;
+            int count;
+            if (outPath.EndsWith(".gif", StringComparison.OrdinalIgnoreCase))
+            {
+                count = GifWriter.WriteFile(outPath, frames, (int)Math.Max(1, Math.Round(options.StepUs / 10_000.0)));
+            }
+            else
+            {
+                Directory.CreateDirectory(outPath);
+                count = 0;
+                foreach (RgbImage f in frames)
+                {
+                    PngFile.Write(Path.Combine(outPath, $"{count:D6}.png"), f);
+                    count++;
+                }
+            }
+            Console.WriteLine($"wrote {count} frames ({events.Count:N0} events) to {outPath}");
+            return 0;
+        });
+        return cmd;
+    }
+}

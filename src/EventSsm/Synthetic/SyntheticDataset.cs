@@ -1,0 +1,57 @@
+using EventSsm.Events;
+using EventSsm.Labels;
+
+namespace EventSsm.Synthetic;
+
+/// <summary>One written sequence of a synthetic dataset.</summary>
+public sealed record SyntheticSequenceInfo(string Split, string Name, string EventsPath, string LabelsPath, int EventCount, int LabelCount);
+
+/// <summary>
+/// Writes synthetic sequences in the Gen1 raw layout: OUT/{train,val,test}/&lt;seq&gt;_td.dat and &lt;seq&gt;_bbox.npy
+/// (Prophesee v2 boxes). Sequence i uses a seed derived from (seed, i), so any one can be regenerated alone.
+/// </summary>
+public static class SyntheticDataset
+{
+    public static readonly string[] Splits = ["train", "val", "test"];
+
+    /// <summary>Sequence counts per split: about 60/20/20 with at least one sequence in each.</summary>
+    public static (int Train, int Val, int Test) SplitCounts(int sequences)
+    {
+        if (sequences < 3)
+        {
+            throw new ArgumentException($"need at least 3 sequences (one per split), got {sequences}");
+        }
+        int val = Math.Max(1, (int)Math.Round(0.2 * sequences, MidpointRounding.AwayFromZero));
+        int test = Math.Max(1, (int)Math.Round(0.2 * sequences, MidpointRounding.AwayFromZero));
+        return (sequences - val - test, val, test);
+    }
+
+    public static string SequenceName(int index) => $"synth_{index:D4}";
+
+    public static ulong SequenceSeed(ulong seed, int index) => SynthRandom.Derive(seed, 1000 + (ulong)index).NextUInt64();
+
+    public static IReadOnlyList<SyntheticSequenceInfo> Write(string outDir, int sequences, SceneOptions template,
+        Action<SyntheticSequenceInfo, int>? progress = null)
+    {
+        ArgumentNullException.ThrowIfNull(template);
+        template.Validate();
+        (int train, int val, _) = SplitCounts(sequences);
+        var written = new List<SyntheticSequenceInfo>();
+        for (int i = 0; i < sequences; i++)
+        {
+            string split = i < train ? "train" : i < train + val ? "val" : "test";
+            string name = SequenceName(i);
+            SyntheticSequence seq = SceneSimulator.Generate(template with { Seed = SequenceSeed(template.Seed, i) });
+            string dir = Path.Combine(outDir, split);
+            Directory.CreateDirectory(dir);
+            string events = Path.Combine(dir, name + "_td.dat");
+            string labels = Path.Combine(dir, name + "_bbox.npy");
+            DatFile.Write(events, seq.Events);
+            BoundingBoxFile.Write(labels, seq.Labels);
+            var info = new SyntheticSequenceInfo(split, name, events, labels, seq.Events.Count, seq.Labels.Length);
+            written.Add(info);
+            progress?.Invoke(info, i);
+        }
+        return written;
+    }
+}
