@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 
 namespace EventSsm.Evaluation;
@@ -41,11 +42,12 @@ public static class CocoEvaluator
         public int[] Order { get; } = order;
     }
 
-    private static Grouping Group(ReadOnlySpan<CocoBox> boxes, CocoImageSet images, int k, bool isDetection)
+    private static Grouping Group(CocoBox[] boxes, CocoImageSet images, int k, bool isDetection)
     {
         int groups = images.ImageCount * k;
+        int n = isDetection ? images.DetectionCount : images.GroundTruthCount;
         var start = new int[groups + 1];
-        var key = new int[boxes.Length];
+        var key = new int[n];
         for (int i = 0; i < images.ImageCount; i++)
         {
             int s = isDetection ? images.DetectionStart(i) : images.GroundTruthStart(i);
@@ -61,8 +63,8 @@ public static class CocoEvaluator
             start[g + 1] += start[g];
         }
         var fill = start[..groups];
-        var order = new int[boxes.Length];
-        for (int j = 0; j < boxes.Length; j++)
+        var order = new int[n];
+        for (int j = 0; j < n; j++)
         {
             order[fill[key[j]]++] = j;
         }
@@ -131,8 +133,8 @@ public static class CocoEvaluator
         int k = images.CategoryCount;
         int groups = images.ImageCount * k;
         var npigPerGroup = new int[groups * A];
-        CocoBox[] gtBoxes = images.GroundTruth.ToArray();
-        CocoBox[] dtBoxes = images.Detections.ToArray();
+        CocoBox[] gtBoxes = images.GroundTruth;
+        CocoBox[] dtBoxes = images.Detections;
         OrderablePartitioner<Tuple<int, int>> ranges = Partitioner.Create(0, groups, Math.Max(64, groups / 64));
         Parallel.ForEach(
             ranges,
@@ -163,9 +165,15 @@ public static class CocoEvaluator
         public int[] Det = new int[MaxDet];
         public double[] DetArea = new double[MaxDet];
         public int[] CandStart = new int[MaxDet + 1];
+        public int[] CandDets = new int[MaxDet];
         public int[] CandGt = new int[256];
         public double[] CandIou = new double[256];
         public double[] GtArea = new double[32];
+        public double[] GtX1 = new double[32];
+        public double[] GtY1 = new double[32];
+        public double[] GtX2 = new double[32];
+        public double[] GtY2 = new double[32];
+        public double[] GtBoxArea = new double[32];
         public bool[] GtIgnore = new bool[32];
         public bool[] GtMatched = new bool[32];
         public ushort[] MatchBits = new ushort[MaxDet];
@@ -177,6 +185,11 @@ public static class CocoEvaluator
             {
                 int n = Math.Max(g, GtArea.Length * 2);
                 GtArea = new double[n];
+                GtX1 = new double[n];
+                GtY1 = new double[n];
+                GtX2 = new double[n];
+                GtY2 = new double[n];
+                GtBoxArea = new double[n];
                 GtIgnore = new bool[n];
                 GtMatched = new bool[n];
             }
@@ -236,38 +249,52 @@ public static class CocoEvaluator
             cat.Rank[slot0 + d] = (byte)d;
         }
 
-        // IoU (maskApi.c bbIou, float64, no crowd) of every kept detection with every GT; only pairs with
+        // IoU (maskApi.c bbIou, float64, no crowd: w = fmin(dw+dx, gw+gx) - fmax(dx, gx)) of every kept detection
+        // with every GT, the plain comparisons falling back to fmin/fmax semantics for NaN; only pairs with
         // IoU ≥ iouThrs[0] can ever match, so keep those as per-detection candidate lists in GT order.
         s.EnsureGt(nG);
         s.EnsureCandidates(nD * nG);
+        Span<double> gx1 = s.GtX1.AsSpan(0, nG), gy1 = s.GtY1.AsSpan(0, nG);
+        Span<double> gx2 = s.GtX2.AsSpan(0, nG), gy2 = s.GtY2.AsSpan(0, nG), ga = s.GtBoxArea.AsSpan(0, nG);
         for (int gi = 0; gi < nG; gi++)
         {
             CocoBox b = gtBoxes[gtIdx[gi]];
             s.GtArea[gi] = b.W * b.H; // float(fl32(w*h))
+            gx1[gi] = b.X;
+            gy1[gi] = b.Y;
+            gx2[gi] = (double)b.W + b.X;
+            gy2[gi] = (double)b.H + b.Y;
+            ga[gi] = (double)b.W * b.H;
         }
         int nc = 0;
         for (int d = 0; d < nD; d++)
         {
             s.CandStart[d] = nc;
             CocoBox db = dtBoxes[s.Det[d]];
-            double dx = db.X, dy = db.Y, dw = db.W, dh = db.H;
-            double da = dw * dh;
+            double dx = db.X, dy = db.Y, dx2 = (double)db.W + db.X, dy2 = (double)db.H + db.Y;
+            double da = (double)db.W * db.H;
             for (int gi = 0; gi < nG; gi++)
             {
-                CocoBox gb = gtBoxes[gtIdx[gi]];
-                double gx = gb.X, gy = gb.Y, gw = gb.W, gh = gb.H;
-                double w = FMin(dw + dx, gw + gx) - FMax(dx, gx);
+                double w = (dx2 < gx2[gi] ? dx2 : gx2[gi]) - (dx > gx1[gi] ? dx : gx1[gi]);
+                if (double.IsNaN(w))
+                {
+                    w = FMin(dx2, gx2[gi]) - FMax(dx, gx1[gi]);
+                }
                 if (w <= 0)
                 {
                     continue;
                 }
-                double h = FMin(dh + dy, gh + gy) - FMax(dy, gy);
+                double h = (dy2 < gy2[gi] ? dy2 : gy2[gi]) - (dy > gy1[gi] ? dy : gy1[gi]);
+                if (double.IsNaN(h))
+                {
+                    h = FMin(dy2, gy2[gi]) - FMax(dy, gy1[gi]);
+                }
                 if (h <= 0)
                 {
                     continue;
                 }
                 double inter = w * h;
-                double iou = inter / (da + (gw * gh) - inter);
+                double iou = inter / (da + ga[gi] - inter);
                 if (!(iou < s_minIou))
                 {
                     s.CandGt[nc] = gi;
@@ -277,6 +304,14 @@ public static class CocoEvaluator
             }
         }
         s.CandStart[nD] = nc;
+        int nCandDets = 0;
+        for (int d = 0; d < nD; d++)
+        {
+            if (s.CandStart[d + 1] > s.CandStart[d])
+            {
+                s.CandDets[nCandDets++] = d;
+            }
+        }
 
         for (int a = 0; a < A; a++)
         {
@@ -295,7 +330,7 @@ public static class CocoEvaluator
             {
                 for (int t = 0; t < T; t++)
                 {
-                    MatchAtThreshold(s, nD, nG, t);
+                    MatchAtThreshold(s, nCandDets, nG, t);
                 }
             }
             int o = (a * cat.Count) + slot0;
@@ -318,38 +353,45 @@ public static class CocoEvaluator
     /// part in insertion order); an unmatched GT with IoU ≥ the best so far replaces it, so equal IoUs go to the
     /// later GT; once a non-ignored GT is matched, ignored GT are never considered (the <c>break</c>).
     /// </summary>
-    private static void MatchAtThreshold(ImageScratch s, int nD, int nG, int t)
+    private static void MatchAtThreshold(ImageScratch s, int nCandDets, int nG, int t)
     {
         double thr = Math.Min(CocoParams.IouThresholds[t], 1 - 1e-10);
         Span<bool> matched = s.GtMatched.AsSpan(0, nG);
         matched.Clear();
+        ReadOnlySpan<bool> gtIgnore = s.GtIgnore.AsSpan(0, nG);
+        ReadOnlySpan<int> candStart = s.CandStart;
+        ReadOnlySpan<int> candGt = s.CandGt;
+        ReadOnlySpan<double> candIou = s.CandIou;
+        Span<ushort> matchBits = s.MatchBits;
+        Span<ushort> ignoreBits = s.IgnoreBits;
         ushort bit = (ushort)(1 << t);
-        for (int d = 0; d < nD; d++)
+        // Detections without candidates can never match; CandDets lists the others in score order.
+        foreach (int d in s.CandDets.AsSpan(0, nCandDets))
         {
-            int c0 = s.CandStart[d];
-            int c1 = s.CandStart[d + 1];
+            int c0 = candStart[d];
+            int c1 = candStart[d + 1];
             double best = thr;
             int m = -1;
             for (int c = c0; c < c1; c++)
             {
-                int gi = s.CandGt[c];
-                if (s.GtIgnore[gi] || matched[gi] || s.CandIou[c] < best)
+                int gi = candGt[c];
+                if (gtIgnore[gi] || matched[gi] || candIou[c] < best)
                 {
                     continue;
                 }
-                best = s.CandIou[c];
+                best = candIou[c];
                 m = gi;
             }
             if (m == -1)
             {
                 for (int c = c0; c < c1; c++)
                 {
-                    int gi = s.CandGt[c];
-                    if (!s.GtIgnore[gi] || matched[gi] || s.CandIou[c] < best)
+                    int gi = candGt[c];
+                    if (!gtIgnore[gi] || matched[gi] || candIou[c] < best)
                     {
                         continue;
                     }
-                    best = s.CandIou[c];
+                    best = candIou[c];
                     m = gi;
                 }
             }
@@ -358,10 +400,10 @@ public static class CocoEvaluator
                 continue;
             }
             matched[m] = true;
-            s.MatchBits[d] |= bit;
-            if (s.GtIgnore[m])
+            matchBits[d] |= bit;
+            if (gtIgnore[m])
             {
-                s.IgnoreBits[d] |= bit;
+                ignoreBits[d] |= bit;
             }
         }
     }
@@ -378,60 +420,127 @@ public static class CocoEvaluator
     private static void Accumulate(PerCategory[] cats, long[] npig, CocoEvalResult result)
     {
         int k = cats.Length;
-        var sorted = new int[k][];
-        Parallel.For(0, k, c => sorted[c] = SortByScore(cats[c]));
         int mCount = CocoParams.MaxDets.Length;
+        var sequences = new Sequence[k * mCount];
+        Parallel.For(0, k, c =>
+        {
+            int[] order = StableSortByScore(cats[c]);
+            for (int m = 0; m < mCount; m++)
+            {
+                sequences[(c * mCount) + m] = Gather(cats[c], order, CocoParams.MaxDets[m]);
+            }
+        });
         Parallel.For(0, k * mCount * A, job =>
         {
             int c = job / (mCount * A);
             int m = job / A % mCount;
             int a = job % A;
-            if (npig[(c * A) + a] == 0)
+            if (npig[(c * A) + a] != 0)
             {
-                return; // no non-ignored GT: precision and recall stay −1
+                AccumulateOne(sequences[(c * mCount) + m], a, npig[(c * A) + a], result, c, m);
             }
-            AccumulateOne(cats[c], sorted[c], c, a, m, npig[(c * A) + a], result);
+            // else: no non-ignored GT, precision and recall stay −1.
         });
     }
 
-    private static int[] SortByScore(PerCategory cat)
+    /// <summary>One category's detections for one maxDet, in accumulate's sorted order.</summary>
+    private sealed class Sequence(float[] score, ushort[] matched, ushort[] ignored)
+    {
+        public float[] Score { get; } = score;
+
+        public ushort[] Matched { get; } = matched; // [A * n]
+
+        public ushort[] Ignored { get; } = ignored; // [A * n]
+
+        public int Count => Score.Length;
+    }
+
+    /// <summary>
+    /// Positions sorted by score, descending, ties in position order (NumPy's stable mergesort on −score): an LSD
+    /// radix sort on the 32-bit score key, which is stable by construction.
+    /// </summary>
+    private static int[] StableSortByScore(PerCategory cat)
     {
         int n = cat.Count;
-        var keys = new ulong[n];
-        for (int i = 0; i < n; i++)
-        {
-            keys[i] = ((ulong)DescendingScoreKey(cat.Score[i]) << 32) | (uint)i;
-        }
-        Array.Sort(keys);
+        var keys = new uint[n];
         var order = new int[n];
         for (int i = 0; i < n; i++)
         {
-            order[i] = (int)(keys[i] & 0xFFFF_FFFFu);
+            keys[i] = DescendingScoreKey(cat.Score[i]);
+            order[i] = i;
+        }
+        var keys2 = new uint[n];
+        var order2 = new int[n];
+        Span<int> counts = stackalloc int[1 << 11];
+        for (int shift = 0; shift < 32; shift += 11)
+        {
+            counts.Clear();
+            for (int i = 0; i < n; i++)
+            {
+                counts[(int)((keys[i] >> shift) & 0x7FF)]++;
+            }
+            int sum = 0;
+            for (int b = 0; b < counts.Length; b++)
+            {
+                int c = counts[b];
+                counts[b] = sum;
+                sum += c;
+            }
+            for (int i = 0; i < n; i++)
+            {
+                int dst = counts[(int)((keys[i] >> shift) & 0x7FF)]++;
+                keys2[dst] = keys[i];
+                order2[dst] = order[i];
+            }
+            (keys, keys2) = (keys2, keys);
+            (order, order2) = (order2, order);
         }
         return order;
     }
 
-    private static void AccumulateOne(PerCategory cat, int[] sorted, int c, int a, int m, long npig, CocoEvalResult result)
+    private static Sequence Gather(PerCategory cat, int[] order, int maxDet)
     {
-        int maxDet = CocoParams.MaxDets[m];
         int n = cat.Count;
-        var matched = new ushort[n];
-        var ignored = new ushort[n];
-        var score = new float[n];
         int nd = 0;
-        int o = a * n;
-        foreach (int p in sorted)
+        foreach (int p in order)
         {
-            if (cat.Rank[p] < maxDet)
-            {
-                matched[nd] = cat.Matched[o + p];
-                ignored[nd] = cat.Ignored[o + p];
-                score[nd] = cat.Score[p];
-                nd++;
-            }
+            nd += cat.Rank[p] < maxDet ? 1 : 0;
         }
-        var rc = new double[nd];
-        var pr = new double[nd];
+        var score = new float[nd];
+        var matched = new ushort[A * nd];
+        var ignored = new ushort[A * nd];
+        int j = 0;
+        foreach (int p in order)
+        {
+            if (cat.Rank[p] >= maxDet)
+            {
+                continue;
+            }
+            score[j] = cat.Score[p];
+            for (int a = 0; a < A; a++)
+            {
+                matched[(a * nd) + j] = cat.Matched[(a * n) + p];
+                ignored[(a * nd) + j] = cat.Ignored[(a * n) + p];
+            }
+            j++;
+        }
+        return new Sequence(score, matched, ignored);
+    }
+
+    /// <summary>
+    /// precision, recall and scores for one (category, area, maxDet). Ignored detections leave tp and fp unchanged, so
+    /// their rc and pr repeat the previous entry (or are 0 at the start); dropping them changes neither the
+    /// right-to-left maximum nor any <c>searchsorted(rc, thr, 'left')</c> hit for thr &gt; 0. The one place they
+    /// show is recall threshold 0, which always hits index 0: its score is the first detection's, ignored or not.
+    /// </summary>
+    private static void AccumulateOne(Sequence seq, int a, long npig, CocoEvalResult result, int c, int m)
+    {
+        int nd = seq.Count;
+        ReadOnlySpan<ushort> matched = seq.Matched.AsSpan(a * nd, nd);
+        ReadOnlySpan<ushort> ignored = seq.Ignored.AsSpan(a * nd, nd);
+        long[] tpAt = ArrayPool<long>.Shared.Rent(nd);
+        double[] pr = ArrayPool<double>.Shared.Rent(nd);
+        int[] kept = ArrayPool<int>.Shared.Rent(nd);
         double[] recThrs = CocoParams.RecallThresholds;
         const double eps = 2.220446049250313e-16; // np.spacing(1)
         for (int t = 0; t < T; t++)
@@ -439,25 +548,30 @@ public static class CocoEvaluator
             ushort bit = (ushort)(1 << t);
             long tp = 0;
             long fp = 0;
+            int n = 0;
             for (int i = 0; i < nd; i++)
             {
-                if ((ignored[i] & bit) == 0)
+                if ((ignored[i] & bit) != 0)
                 {
-                    if ((matched[i] & bit) != 0)
-                    {
-                        tp++;
-                    }
-                    else
-                    {
-                        fp++;
-                    }
+                    continue;
+                }
+                if ((matched[i] & bit) != 0)
+                {
+                    tp++;
+                }
+                else
+                {
+                    fp++;
                 }
                 double tpd = tp;
-                rc[i] = tpd / npig;
-                pr[i] = tpd / ((fp + tpd) + eps);
+                tpAt[n] = tp;
+                pr[n] = tpd / ((fp + tpd) + eps);
+                kept[n] = i;
+                n++;
             }
-            result.Recall[result.RecallIndex(t, c, a, m)] = nd > 0 ? rc[nd - 1] : 0.0;
-            for (int i = nd - 1; i > 0; i--)
+            // recall = rc[-1] if nd else 0, with rc = tp / npig.
+            result.Recall[result.RecallIndex(t, c, a, m)] = n > 0 ? tpAt[n - 1] / (double)npig : 0.0;
+            for (int i = n - 1; i > 0; i--)
             {
                 if (pr[i] > pr[i - 1])
                 {
@@ -468,14 +582,25 @@ public static class CocoEvaluator
             int pi = 0;
             for (int r = 0; r < CocoEvalResult.R; r++)
             {
-                while (pi < nd && rc[pi] < recThrs[r])
+                while (pi < n && tpAt[pi] / (double)npig < recThrs[r])
                 {
                     pi++;
                 }
                 int idx = result.PrecisionIndex(t, r, c, a, m);
-                result.Precision[idx] = pi < nd ? pr[pi] : 0.0;
-                result.Scores[idx] = pi < nd ? score[pi] : 0.0;
+                if (r == 0)
+                {
+                    result.Precision[idx] = n > 0 ? pr[0] : 0.0;
+                    result.Scores[idx] = nd > 0 ? seq.Score[0] : 0.0;
+                }
+                else
+                {
+                    result.Precision[idx] = pi < n ? pr[pi] : 0.0;
+                    result.Scores[idx] = pi < n ? seq.Score[kept[pi]] : 0.0;
+                }
             }
         }
+        ArrayPool<long>.Shared.Return(tpAt);
+        ArrayPool<double>.Shared.Return(pr);
+        ArrayPool<int>.Shared.Return(kept);
     }
 }

@@ -9,8 +9,8 @@ namespace EventSsm.Evaluation;
 /// </summary>
 public sealed class CocoImageSet
 {
-    private readonly List<CocoBox> _gt = [];
-    private readonly List<CocoBox> _dt = [];
+    private readonly BoxBuffer _gt = new();
+    private readonly BoxBuffer _dt = new();
     private readonly List<int> _gtStart = [0];
     private readonly List<int> _dtStart = [0];
 
@@ -28,9 +28,10 @@ public sealed class CocoImageSet
 
     public int DetectionCount => _dt.Count;
 
-    internal ReadOnlySpan<CocoBox> GroundTruth => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_gt);
+    /// <summary>All ground-truth boxes in image order; the array may be longer than <see cref="GroundTruthCount"/>.</summary>
+    internal CocoBox[] GroundTruth => _gt.Items;
 
-    internal ReadOnlySpan<CocoBox> Detections => System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_dt);
+    internal CocoBox[] Detections => _dt.Items;
 
     /// <summary>Start of image i's ground truth in <see cref="GroundTruth"/>; index <see cref="ImageCount"/> is the end.</summary>
     internal int GroundTruthStart(int image) => _gtStart[image];
@@ -58,6 +59,27 @@ public sealed class CocoImageSet
         _dt.Clear();
         _gtStart.RemoveRange(1, _gtStart.Count - 1);
         _dtStart.RemoveRange(1, _dtStart.Count - 1);
+    }
+
+    /// <summary>A growable array that hands out its backing store (no copy for the evaluator's parallel loops).</summary>
+    private sealed class BoxBuffer
+    {
+        public CocoBox[] Items { get; private set; } = new CocoBox[256];
+
+        public int Count { get; private set; }
+
+        public void Add(CocoBox box)
+        {
+            if (Count == Items.Length)
+            {
+                CocoBox[] bigger = new CocoBox[Items.Length * 2];
+                Array.Copy(Items, bigger, Count);
+                Items = bigger;
+            }
+            Items[Count++] = box;
+        }
+
+        public void Clear() => Count = 0;
     }
 
     private CocoBox ToCoco(in BoundingBox b)

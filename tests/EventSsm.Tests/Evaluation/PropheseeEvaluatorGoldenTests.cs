@@ -95,7 +95,9 @@ public sealed class PropheseeEvaluatorGoldenTests
 
     private static void AssertRows(BoundingBox[] expected, long[] imageIds, CocoImageSet images, bool detections)
     {
-        ReadOnlySpan<CocoBox> rows = detections ? images.Detections : images.GroundTruth;
+        ReadOnlySpan<CocoBox> rows = detections
+            ? images.Detections.AsSpan(0, images.DetectionCount)
+            : images.GroundTruth.AsSpan(0, images.GroundTruthCount);
         Assert.Equal(expected.Length, rows.Length);
         int image = 0;
         for (int i = 0; i < rows.Length; i++)
