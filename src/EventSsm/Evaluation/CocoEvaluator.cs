@@ -62,7 +62,7 @@ public static class CocoEvaluator
         {
             start[g + 1] += start[g];
         }
-        var fill = start[..groups];
+        int[] fill = start[..groups];
         var order = new int[n];
         for (int j = 0; j < n; j++)
         {
@@ -135,13 +135,13 @@ public static class CocoEvaluator
         var npigPerGroup = new int[groups * A];
         CocoBox[] gtBoxes = images.GroundTruth;
         CocoBox[] dtBoxes = images.Detections;
-        OrderablePartitioner<Tuple<int, int>> ranges = Partitioner.Create(0, groups, Math.Max(64, groups / 64));
+        OrderablePartitioner<Tuple<int, int>> ranges = Partitioner.Create(0, Math.Max(groups, 1), Math.Max(64, groups / 64));
         Parallel.ForEach(
             ranges,
             () => new ImageScratch(),
             (range, _, scratch) =>
             {
-                for (int g = range.Item1; g < range.Item2; g++)
+                for (int g = range.Item1; g < Math.Min(range.Item2, groups); g++)
                 {
                     EvaluateGroup(g, g / k, gt, dt, gtBoxes, dtBoxes, cats[g % k], scratch, npigPerGroup.AsSpan(g * A, A));
                 }

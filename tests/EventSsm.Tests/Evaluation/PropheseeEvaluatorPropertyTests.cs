@@ -136,6 +136,13 @@ public sealed class PropheseeEvaluatorPropertyTests
     }
 
     [Fact]
+    public void CocoEvaluator_EmptyImageSet_LeavesEverythingUndefined()
+    {
+        CocoEvalResult r = CocoEvaluator.Evaluate(new CocoImageSet(2));
+        Assert.All(r.Stats(), v => Assert.Equal(-1.0, v));
+    }
+
+    [Fact]
     public void AddFrame_ClassOutsideDataset_Throws()
     {
         var evaluator = new PropheseeEvaluator(DetectionDataset.Gen1, false);
