@@ -1,0 +1,47 @@
+using EventSsm.Evaluation;
+using EventSsm.Labels;
+
+namespace EventSsm.Tests.Evaluation;
+
+public sealed class BoxFilterTests
+{
+    [Theory]
+    [InlineData(DetectionDataset.Gen1, false, 30, 10)]
+    [InlineData(DetectionDataset.Gen1, true, 15, 5)]
+    [InlineData(DetectionDataset.Gen4, false, 60, 20)]
+    [InlineData(DetectionDataset.Gen4, true, 30, 10)]
+    public void For_UsesEvaluateListThresholds(DetectionDataset dataset, bool ds2, int diag, int side)
+    {
+        Assert.Equal(new BoxFilter(diag, side, BoxFilter.HalfSecondUs), BoxFilter.For(dataset, ds2));
+    }
+
+    [Fact]
+    public void Keeps_TimeIsStrictlyAfterHalfSecond()
+    {
+        BoxFilter f = BoxFilter.For(DetectionDataset.Gen1, false);
+        Assert.False(f.Keeps(new BoundingBox(500_000, 0, 0, 40, 40, 0)));
+        Assert.True(f.Keeps(new BoundingBox(500_001, 0, 0, 40, 40, 0)));
+    }
+
+    [Fact]
+    public void Keeps_DiagonalAndSidesInFloat32()
+    {
+        BoxFilter f = BoxFilter.For(DetectionDataset.Gen1, false);
+        Assert.True(f.Keeps(new BoundingBox(1_000_000, 0, 0, 18, 24, 0)));      // 18² + 24² = 900 exactly
+        Assert.False(f.Keeps(new BoundingBox(1_000_000, 0, 0, 17.99f, 24, 0)));
+        Assert.True(f.Keeps(new BoundingBox(1_000_000, 0, 0, 10, 40, 0)));
+        Assert.False(f.Keeps(new BoundingBox(1_000_000, 0, 0, 9.99f, 40, 0)));
+        Assert.False(f.Keeps(new BoundingBox(1_000_000, 0, 0, float.NaN, 40, 0)));
+    }
+
+    [Fact]
+    public void Apply_KeepsOrder()
+    {
+        BoundingBox[] boxes =
+        [
+            new(600_000, 3, 0, 40, 40, 1), new(600_000, 1, 0, 5, 40, 0), new(600_000, 2, 0, 40, 40, 0),
+        ];
+        BoundingBox[] kept = BoxFilter.For(DetectionDataset.Gen1, false).Apply(boxes);
+        Assert.Equal([boxes[0], boxes[2]], kept);
+    }
+}
