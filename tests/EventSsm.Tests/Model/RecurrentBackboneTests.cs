@@ -1,5 +1,6 @@
 using EventSsm.Model;
 using TorchSharp;
+using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;
@@ -99,5 +100,39 @@ public sealed class RecurrentBackboneTests
         (Tensor[] features, Tensor[] states) = backbone.Forward(
             LoadInput("x_chunk2.npy"), LoadStates("chunk1_"), stateMode: mode);
         AssertStages(features, states, prefix);
+    }
+
+    [Fact]
+    public void Backward_InCarryMode_GivesFiniteGradientsToEveryParameter()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var backbone = new RecurrentBackbone(MicroOptions());
+        Tensor x = randn([2, 1, 20, 128, 128], generator: new Generator(3));
+        (_, Tensor[] states) = backbone.Forward(x);
+        (Tensor[] features, _) = backbone.Forward(x, states.Select(s => (Tensor?)s.detach()).ToArray(), stateMode: S5StateMode.Carry);
+        features.Select(f => f.square().mean()).Aggregate((a, b) => a + b).backward();
+        foreach ((string name, Parameter p) in backbone.named_parameters())
+        {
+            Assert.True(p.grad is not null, $"{name} has no gradient");
+            Assert.True(p.grad.isfinite().all().item<bool>(), $"{name} has a non-finite gradient");
+        }
+    }
+
+    [Fact]
+    public void Forward_LeavesNoLiveTensorsBehind()
+    {
+        using var backbone = new RecurrentBackbone(MicroOptions());
+        using Tensor x = randn([2, 1, 20, 128, 128], generator: new Generator(4));
+        using IDisposable noGrad = no_grad();
+        RunOnce();
+        DisposeScopeManager.Statistics.Reset();
+        RunOnce();
+        Assert.Equal(0, DisposeScopeManager.Statistics.ThreadTotalLiveCount);
+
+        void RunOnce()
+        {
+            using DisposeScope scope = NewDisposeScope();
+            backbone.Forward(x);
+        }
     }
 }
