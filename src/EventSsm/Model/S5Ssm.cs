@@ -1,0 +1,159 @@
+using TorchSharp;
+using TorchSharp.Utils;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EventSsm.Model;
+
+/// <summary>
+/// The diagonal S5 state-space layer (<c>S5SSM</c>, model_spec.md §4), applied to a batch of independent sequences.
+/// Keys: <c>Lambda (P,2)</c>, <c>B (P,H,2)</c>, <c>C (H,P,2)</c>, <c>D (H)</c>, <c>log_step (P)</c>; complex values are
+/// stored as a trailing [re, im] axis, as in the original.
+/// </summary>
+/// <remarks>
+/// States are complex64 tensors of shape (N, P), like the original's. The scan is a sequential loop over L of batched
+/// tensor ops; it equals the original's associative scan up to float32 rounding (§4.4).
+/// </remarks>
+public sealed class S5Ssm : nn.Module
+{
+    [ComponentName(Name = "Lambda")] private readonly Parameter _lambda;
+    [ComponentName(Name = "B")] private readonly Parameter _b;
+    [ComponentName(Name = "C")] private readonly Parameter _c;
+    [ComponentName(Name = "D")] private readonly Parameter _d;
+    [ComponentName(Name = "log_step")] private readonly Parameter _logStep;
+    private readonly S5Discretization _discretization;
+
+    /// <param name="width">H, the number of input/output channels.</param>
+    /// <param name="stateWidth">P, the number of complex states.</param>
+    /// <param name="dtMin">Lower bound of the initial step Δ (log-uniform).</param>
+    /// <param name="dtMax">Upper bound of the initial step Δ.</param>
+    /// <param name="bandlimit">Init-time mask: C columns with Δ|Im λ|/2π ≥ bandlimit/2 are zeroed; null disables it.</param>
+    /// <param name="discretization">Bilinear in the original.</param>
+    /// <param name="generator">Random source for the initialisation; null = the global one.</param>
+    public S5Ssm(
+        int width,
+        int stateWidth,
+        double dtMin = 1e-3,
+        double dtMax = 1e-1,
+        double? bandlimit = null,
+        S5Discretization discretization = S5Discretization.Bilinear,
+        Generator? generator = null)
+        : base(nameof(S5Ssm))
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(stateWidth, 1);
+        _discretization = discretization;
+        using (no_grad())
+        using (DisposeScope scope = NewDisposeScope())
+        {
+            // model_spec.md §4.2, in the original's order of random draws: B, C, D, log_step. The original casts λ and V
+            // to complex64 before B̃ = V⁻¹B and C̃ = CV.
+            (Tensor lambda128, Tensor v128) = HippoInitializer.MakeDplrHippo(stateWidth);
+            Tensor lambda = lambda128.to(ScalarType.ComplexFloat32);
+            Tensor v = v128.to(ScalarType.ComplexFloat32);
+            Tensor vInv = v.conj().t().resolve_conj();
+
+            Tensor b = HippoInitializer.LecunNormal([stateWidth, width], generator);
+            Tensor bTilde = vInv.matmul(b.to(ScalarType.ComplexFloat32));
+
+            Tensor cRaw = HippoInitializer.LecunNormal([width, stateWidth, 2], generator);
+            Tensor cTilde = complex(cRaw[.., .., 0], cRaw[.., .., 1]).matmul(v);
+
+            Tensor d = rand(width, generator: generator);
+            Tensor logStep = rand(stateWidth, generator: generator) * (Math.Log(dtMax) - Math.Log(dtMin)) + Math.Log(dtMin);
+
+            Tensor lambdaReal = view_as_real(lambda).contiguous();
+            if (bandlimit is double limit)
+            {
+                cTilde = cTilde * BandlimitMask(lambdaReal, logStep, limit);
+            }
+
+            _lambda = new Parameter(lambdaReal.DetachFromDisposeScope());
+            _b = new Parameter(view_as_real(bTilde).contiguous().DetachFromDisposeScope());
+            _c = new Parameter(view_as_real(cTilde).contiguous().DetachFromDisposeScope());
+            _d = new Parameter(d.DetachFromDisposeScope());
+            _logStep = new Parameter(logStep.DetachFromDisposeScope());
+        }
+        RegisterComponents();
+    }
+
+    public long Width => _d.shape[0];
+
+    public long StateWidth => _logStep.shape[0];
+
+    /// <summary>
+    /// 1 for states whose normalised frequency Δ|Im λ|/2π is below bandlimit/2, else 0 (P). The original applies it to the
+    /// columns of C̃ once at construction (model_spec.md §4.2); it is not a runtime mask.
+    /// </summary>
+    public static Tensor BandlimitMask(Tensor lambda, Tensor logStep, double bandlimit)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor freqs = logStep.exp() * lambda[.., 1].abs() / (2 * Math.PI);
+        return freqs.lt(bandlimit * 0.5).to(ScalarType.Float32).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Discrete Λ̄ (P, complex64) and B̄ (P, H, complex64) for Δ = stepScale·exp(log_step).</summary>
+    public (Tensor LambdaBar, Tensor BBar) Discretize(double stepScale = 1.0)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor lambda = complex(_lambda[.., 0], _lambda[.., 1]);
+        Tensor bTilde = complex(_b[.., .., 0], _b[.., .., 1]);
+        Tensor step = stepScale * _logStep.exp();
+        Tensor lambdaBar;
+        Tensor bBar;
+        if (_discretization == S5Discretization.Bilinear)
+        {
+            Tensor halfStepLambda = (step / 2.0) * lambda;
+            Tensor bl = 1.0 / (1.0 - halfStepLambda);
+            lambdaBar = bl * (1.0 + halfStepLambda);
+            bBar = (bl * step).unsqueeze(-1) * bTilde;
+        }
+        else
+        {
+            lambdaBar = (lambda * step).exp();
+            bBar = (1.0 / lambda * (lambdaBar - 1.0)).unsqueeze(-1) * bTilde;
+        }
+        return (lambdaBar.MoveToOuterDisposeScope(), bBar.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Runs the layer over u (N, L, H) float32. Returns y (N, L, H) float32 and the last state x_{L−1} (N, P) complex64.
+    /// </summary>
+    /// <param name="prevState">(N, P) complex64 or null (zeros). Ignored in <see cref="S5StateMode.Reference"/>.</param>
+    /// <param name="stepScale">Multiplies Δ; f_train/f_test to run at another frame rate (model_spec.md §4.5).</param>
+    public (Tensor Y, Tensor State) Forward(Tensor u, Tensor? prevState, double stepScale, S5StateMode mode)
+    {
+        if (u.dim() != 3 || u.shape[2] != Width)
+        {
+            throw new ArgumentException($"S5 input must be (N, L, {Width}), got ({string.Join(", ", u.shape)})", nameof(u));
+        }
+        long n = u.shape[0];
+        long length = u.shape[1];
+        if (mode == S5StateMode.Carry && prevState is not null
+            && (prevState.dim() != 2 || prevState.shape[0] != n || prevState.shape[1] != StateWidth))
+        {
+            throw new ArgumentException(
+                $"S5 state must be ({n}, {StateWidth}), got ({string.Join(", ", prevState.shape)})", nameof(prevState));
+        }
+
+        using DisposeScope scope = NewDisposeScope();
+        (Tensor lambdaBar, Tensor bBar) = Discretize(stepScale);
+        Tensor cTilde = complex(_c[.., .., 0], _c[.., .., 1]);
+        Tensor bu = u.to(ScalarType.ComplexFloat32).matmul(bBar.t());    // (N, L, P)
+
+        // model_spec.md §3.4: the reference starts every chunk at x₋₁ = 0; Carry injects the previous state into step 0.
+        Tensor x = mode == S5StateMode.Carry && prevState is not null
+            ? lambdaBar * prevState + bu[.., 0]
+            : bu[.., 0];
+        var xs = new Tensor[length];
+        xs[0] = x;
+        for (long k = 1; k < length; k++)
+        {
+            x = lambdaBar * x + bu[.., k];
+            xs[k] = x;
+        }
+        Tensor states = stack(xs, 1);                                     // (N, L, P)
+        Tensor y = states.matmul(cTilde.t()).real + _d * u;
+        return (y.MoveToOuterDisposeScope(), x.MoveToOuterDisposeScope());
+    }
+}
