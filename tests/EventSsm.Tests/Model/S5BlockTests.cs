@@ -91,4 +91,20 @@ public sealed class S5BlockTests
         Assert.Equal(0.0, GoldenTensors.MaxAbsDiff(withState, without));
         Assert.Equal(0.0, GoldenTensors.MaxAbsDiff(view_as_real(stateWith), view_as_real(stateWithout)));
     }
+
+    [Fact]
+    public void ZohDiscretization_ComposesTwoStepsIntoOneOfTwiceTheLength()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var ssm = new S5Ssm(16, 16, discretization: S5Discretization.Zoh);
+        GoldenTensors.LoadInto(ssm, GoldenTensors.LoadStateDict("s5.seq.", "s5", "wide_step", "weights.npz"));
+        (Tensor lambdaBar, Tensor bBar) = ssm.Discretize(0.5);
+        (Tensor lambdaBar2, Tensor bBar2) = ssm.Discretize(1.0);
+        // exp(2λΔ) = exp(λΔ)²; (exp(2λΔ) − 1)/λ = (exp(λΔ) + 1)(exp(λΔ) − 1)/λ.
+        GoldenTensors.AssertClose(view_as_real(lambdaBar2), view_as_real(lambdaBar * lambdaBar), 1e-6, "Λ̄(2Δ)");
+        GoldenTensors.AssertClose(
+            view_as_real(bBar2), view_as_real((lambdaBar + 1).unsqueeze(-1) * bBar), 1e-5, "B̄(2Δ)");
+        (Tensor bilinear, _) = LoadBlock("s5/wide_step").S5.Ssm.Discretize(0.5);
+        Assert.True(GoldenTensors.MaxAbsDiff(view_as_real(lambdaBar), view_as_real(bilinear)) > 1e-3);
+    }
 }
