@@ -36,7 +36,7 @@ public sealed class PostprocessTests
         Assert.Throws<ArgumentException>(() => Postprocess.Run(bad));
     }
 
-    private static void AssertMatchesGolden(string path, IReadOnlyList<Detection>[] actual)
+    internal static void AssertMatchesGolden(string path, IReadOnlyList<Detection>[] actual)
     {
         NpyArray golden = NpyFile.Read(path);
         float[] g = golden.ToArray<float>();

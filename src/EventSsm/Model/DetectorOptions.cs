@@ -1,0 +1,53 @@
+using EventSsm.Config;
+
+namespace EventSsm.Model;
+
+/// <summary>Everything needed to build a <see cref="YoloXDetector"/>, resolved from the original's config keys.</summary>
+public sealed record DetectorOptions(
+    BackboneOptions Backbone,
+    FpnOptions Fpn,
+    HeadOptions Head,
+    int InputHeight,
+    int InputWidth,
+    double ConfidenceThreshold = Postprocess.DefaultConfidenceThreshold,
+    double NmsThreshold = Postprocess.DefaultNmsThreshold)
+{
+    /// <summary>
+    /// Reads a composed config after <see cref="ConfigModifier.Apply"/> (model_spec.md §1): backbone dims, partition
+    /// size, S5 options, FPN depth/stages and the head's class count.
+    /// </summary>
+    public static DetectorOptions FromConfig(ConfigNode cfg)
+    {
+        ArgumentNullException.ThrowIfNull(cfg);
+        int[] partition = cfg.GetIntList("model.backbone.stage.attention.partition_size");
+        int[] inRes = cfg.GetIntList("model.backbone.in_res_hw");
+        string mode = cfg.TryGet("model.backbone.s5.state_mode", out object? m) && m is string s ? s : "reference";
+        double stepScale = cfg.TryGet("model.backbone.s5.step_scale", out object? ss) && ss is not null ? cfg.GetDouble("model.backbone.s5.step_scale") : 1.0;
+        var backbone = new BackboneOptions(
+            inputChannels: cfg.GetInt("model.backbone.input_channels"),
+            embedDim: cfg.GetInt("model.backbone.embed_dim"),
+            dimMultiplier: cfg.GetIntList("model.backbone.dim_multiplier"),
+            numBlocks: cfg.GetIntList("model.backbone.num_blocks"),
+            dimHead: cfg.GetInt("model.backbone.stage.attention.dim_head"),
+            partitionSize: (partition[0], partition[1]),
+            stemPatchSize: cfg.GetInt("model.backbone.stem.patch_size"),
+            mlpRatio: cfg.GetInt("model.backbone.stage.attention.mlp_ratio"),
+            lsInitValue: cfg.GetDouble("model.backbone.stage.attention.ls_init_value"),
+            stateMode: ParseStateMode(mode),
+            stepScale: stepScale);
+        int[] inStages = cfg.GetIntList("model.fpn.in_stages");
+        long[] inChannels = inStages.Select(i => (long)backbone.StageDim(i - 1)).ToArray();
+        var fpn = new FpnOptions(cfg.GetDouble("model.fpn.depth"), inStages, inChannels, cfg.GetString("model.fpn.act"), cfg.GetBool("model.fpn.depthwise"));
+        int[] strides = inStages.Select(i => backbone.StageStride(i - 1)).ToArray();
+        var head = new HeadOptions(cfg.GetInt("model.head.num_classes"), strides, inChannels, cfg.GetString("model.head.act"), cfg.GetBool("model.head.depthwise"));
+        return new DetectorOptions(backbone, fpn, head, inRes[0], inRes[1],
+            cfg.GetDouble("model.postprocess.confidence_threshold"), cfg.GetDouble("model.postprocess.nms_threshold"));
+    }
+
+    public static S5StateMode ParseStateMode(string mode) => mode.Trim().ToLowerInvariant() switch
+    {
+        "reference" => S5StateMode.Reference,
+        "carry" => S5StateMode.Carry,
+        _ => throw new ConfigException($"config key 'model.backbone.s5.state_mode' = {mode}, expected reference or carry"),
+    };
+}

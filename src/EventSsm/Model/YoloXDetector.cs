@@ -1,0 +1,72 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Model;
+
+/// <summary>
+/// The whole S5-ViT detector (the original's <c>YoloXDetector</c>, model_spec.md §2): the recurrent backbone runs on
+/// a chunk (L, B, C, H, W); the FPN and head run once on the per-frame features of the frames that are needed,
+/// concatenated along the batch (frame index t·B + b). State-dict keys equal the original's minus <c>mdl.</c>.
+/// </summary>
+public sealed class YoloXDetector : nn.Module
+{
+    private readonly RecurrentBackbone backbone;
+    private readonly YoloPafpn fpn;
+    private readonly YoloXHead yolox_head;
+
+    public YoloXDetector(DetectorOptions options) : base(nameof(YoloXDetector))
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        Options = options;
+        backbone = new RecurrentBackbone(options.Backbone);
+        fpn = new YoloPafpn(options.Fpn);
+        yolox_head = new YoloXHead(options.Head);
+        RegisterComponents();
+    }
+
+    public DetectorOptions Options { get; }
+
+    public RecurrentBackbone Backbone => backbone;
+
+    public int NumClasses => Options.Head.NumClasses;
+
+    /// <summary>Backbone on a chunk: per-stage features (L, B, Ci, hi, wi) and states (B, Pi, hi, wi) complex64.</summary>
+    public (Tensor[] Features, Tensor[] States) ForwardBackbone(Tensor x, IReadOnlyList<Tensor?>? states = null,
+        double? stepScale = null, S5StateMode? stateMode = null) =>
+        backbone.Forward(x, states, stepScale, stateMode);
+
+    /// <summary>
+    /// FPN and head on selected frames. <paramref name="frameIndices"/> are t·B + b indices into the flattened
+    /// (L·B) frames, or null for all of them.
+    /// </summary>
+    public HeadOutputs ForwardDetect(Tensor[] backboneFeatures, long[]? frameIndices = null)
+    {
+        // No inner dispose scope: the returned anchor grid holds tensors too; the caller's scope owns everything.
+        var inputs = new Tensor[Options.Fpn.InStages.Length];
+        using Tensor? index = frameIndices is null ? null : tensor(frameIndices);
+        for (int k = 0; k < inputs.Length; k++)
+        {
+            Tensor f = backboneFeatures[Options.Fpn.InStages[k] - 1];
+            Tensor flat = f.reshape(f.shape[0] * f.shape[1], f.shape[2], f.shape[3], f.shape[4]);
+            inputs[k] = index is null ? flat : flat.index_select(0, index);
+        }
+        return yolox_head.forward(fpn.forward(inputs));
+    }
+
+    /// <summary>Decoded outputs of every frame of a chunk: (L·B, anchors, 5 + classes), plus the new states.</summary>
+    public (Tensor Decoded, Tensor[] States) Forward(Tensor x, IReadOnlyList<Tensor?>? states = null,
+        double? stepScale = null, S5StateMode? stateMode = null)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        (Tensor[] features, Tensor[] newStates) = ForwardBackbone(x, states, stepScale, stateMode);
+        HeadOutputs o = ForwardDetect(features);
+        foreach (Tensor s in newStates)
+        {
+            s.MoveToOuterDisposeScope();
+        }
+        return (o.Decoded.MoveToOuterDisposeScope(), newStates);
+    }
+
+    /// <summary>Trainable parameters, excluding BatchNorm running statistics (the count the paper reports).</summary>
+    public long ParameterCount() => parameters().Sum(p => p.numel());
+}
