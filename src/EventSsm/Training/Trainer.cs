@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using EventSsm.Checkpoints;
+using EventSsm.Config;
+using EventSsm.Datasets;
+using EventSsm.Evaluation;
+using EventSsm.Model;
+using EventSsm.Representations;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EventSsm.Training;
+
+/// <summary>One logged training step.</summary>
+public sealed record TrainStepInfo(long Step, long MaxSteps, double Loss, double LearningRate, double StepsPerSecond, bool Skipped);
+
+/// <summary>
+/// The original's training loop (model_spec.md §8): mixed stream/random batches, AdamW, the OneCycle schedule,
+/// gradient clipping by value, recurrent states per stream slot, periodic validation with the Prophesee metric,
+/// and atomic checkpoints (<c>checkpoints/last.safetensors</c> resumable, <c>best.safetensors</c> for inference).
+/// </summary>
+public sealed class Trainer
+{
+    private readonly YoloXDetector _model;
+    private readonly ConfigNode _config;
+    private readonly TrainerOptions _o;
+    private readonly string _runDir;
+    private readonly Func<YoloXDetector, DetectionMetrics>? _validate;
+
+    public Trainer(YoloXDetector model, ConfigNode config, TrainerOptions options, string runDirectory,
+        Func<YoloXDetector, DetectionMetrics>? validate = null)
+    {
+        _model = model;
+        _config = config;
+        _o = options;
+        _runDir = runDirectory;
+        _validate = validate;
+    }
+
+    public string LastCheckpoint => Path.Combine(_runDir, "checkpoints", "last.safetensors");
+
+    public string BestCheckpoint => Path.Combine(_runDir, "checkpoints", "best.safetensors");
+
+    /// <summary>Losses of the steps run by this call (NaN for skipped steps), for tests and summaries.</summary>
+    public List<double> Losses { get; } = [];
+
+    public DetectionMetrics? LastMetrics { get; private set; }
+
+    /// <summary>Trains until <see cref="TrainerOptions.MaxSteps"/> (or <paramref name="stopAfter"/> steps of this call).</summary>
+    public void Run(bool resume = false, long? stopAfter = null, IProgress<TrainStepInfo>? progress = null, CancellationToken ct = default)
+    {
+        Directory.CreateDirectory(Path.Combine(_runDir, "checkpoints"));
+        IO.AtomicFile.WriteAllText(Path.Combine(_runDir, "config.yaml"), _config.ToYaml());
+        PreprocessedDataset train = PreprocessedDataset.Load(_o.DatasetPath, "train", _o.Dataset, ReprName());
+        int[] hw = ConfigModifier.DataLoadingHw(_config);
+        var sampler = new MixedBatchSampler(train.Sequences, _o.SequenceLength, _o.BatchSize, _o.StreamWeight, _o.RandomWeight,
+            hw[0], hw[1], _o.Seed, _o.Augment);
+        int channels = _model.Options.Backbone.InputChannels;
+        using var reader = new BatchReader(train.Sequences, s => RepresentationH5Reader.Open(s.RepresentationFile), channels,
+            hw[0], hw[1], _model.Options.InputHeight, _model.Options.InputWidth);
+        var schedule = new OneCycleSchedule(_o.LearningRate, _o.MaxSteps, _o.PctStart, _o.DivFactor, _o.FinalDivFactor / _o.DivFactor);
+        using var optimizer = optim.AdamW(_model.parameters(), _o.LearningRate, weight_decay: _o.WeightDecay);
+        using var states = new RecurrentStates();
+        var log = new RunLog(_runDir);
+        long step = 0;
+        double best = double.NegativeInfinity;
+        if (resume)
+        {
+            if (!File.Exists(LastCheckpoint))
+            {
+                throw new FileNotFoundException($"{_runDir}: nothing to resume (no checkpoints/last.safetensors)", LastCheckpoint);
+            }
+            (TrainingCheckpoint.State st, Tensor[]? saved) = TrainingCheckpoint.Load(LastCheckpoint, _model, optimizer);
+            step = st.Step;
+            best = st.BestAp;
+            if (saved is not null)
+            {
+                states.Set("train", saved);
+            }
+        }
+        long end = stopAfter is long n ? Math.Min(_o.MaxSteps, step + n) : _o.MaxSteps;
+        var clock = Stopwatch.StartNew();
+        long stepsSinceLog = 0;
+        _model.train();
+        while (step < end)
+        {
+            ct.ThrowIfCancellationRequested();
+            double lr = schedule.LearningRate(step);
+            foreach (ParamGroup g in optimizer.ParamGroups)
+            {
+                g.LearningRate = lr;
+            }
+            double loss = TrainStep(sampler, reader, states, optimizer, step);
+            Losses.Add(loss);
+            step++;
+            stepsSinceLog++;
+            bool skipped = double.IsNaN(loss);
+            if (skipped || step % _o.LogInterval == 0 || step == end)
+            {
+                double rate = stepsSinceLog / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
+                log.Log(step, new Dictionary<string, double> { ["train/loss"] = loss, ["train/lr"] = lr, ["train/steps_per_s"] = rate });
+                progress?.Report(new TrainStepInfo(step, _o.MaxSteps, loss, lr, rate, skipped));
+                clock.Restart();
+                stepsSinceLog = 0;
+            }
+            bool validateNow = _validate is not null && ((_o.ValidationInterval is long vi && step % vi == 0) || step == _o.MaxSteps);
+            if (validateNow)
+            {
+                _model.eval();
+                DetectionMetrics m = _validate!(_model);
+                _model.train();
+                LastMetrics = m;
+                log.Log(step, new Dictionary<string, double> { ["val/AP"] = m.AP, ["val/AP_50"] = m.AP50, ["val/AP_75"] = m.AP75 });
+                if (m.AP > best)
+                {
+                    best = m.AP;
+                    DetectorCheckpoint.Save(BestCheckpoint, _model, _config);
+                }
+            }
+            if (step % _o.CheckpointInterval == 0 || step == end)
+            {
+                TrainingCheckpoint.Save(LastCheckpoint, _model, optimizer, states.Get("train", new bool[sampler.StreamSlots]),
+                    _config, new TrainingCheckpoint.State(step, best));
+            }
+        }
+        if (_validate is null && !File.Exists(BestCheckpoint))
+        {
+            DetectorCheckpoint.Save(BestCheckpoint, _model, _config);
+        }
+    }
+
+    /// <summary>One optimisation step; returns the loss, or NaN when the step was skipped (non-finite loss).</summary>
+    private double TrainStep(MixedBatchSampler sampler, BatchReader reader, RecurrentStates states, OptimizerHelper optimizer, long step)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        (StreamChunk?[] slots, AugmentationParams?[] aug) = sampler.BatchAt(step);
+        using SampleBatch batch = reader.Read(slots, aug);
+        int b = batch.BatchSize;
+        int streamSlots = sampler.StreamSlots;
+        Tensor[]? stored = states.Get("train", batch.IsFirstSample[..streamSlots]);
+        Tensor?[]? initial = null;
+        if (stored is not null)
+        {
+            // Random-access samples always start from a zero state (is_first_sample = True, §3.3).
+            initial = stored.Select(s => (Tensor?)cat([s, zeros([b - streamSlots, .. s.shape[1..]], dtype: s.dtype)], 0)).ToArray();
+        }
+        (Tensor[] features, Tensor[] newStates) = _model.ForwardBackbone(batch.Input, initial);
+        states.Set("train", newStates.Select(s => s[..streamSlots]).ToArray());
+
+        var frames = new List<long>();
+        var labels = new List<ObjectLabel[]>();
+        for (int t = 0; t < batch.SequenceLength; t++)
+        {
+            for (int s = 0; s < b; s++)
+            {
+                if (batch.Labels[t, s] is ObjectLabel[] l && !batch.IsPadded[t, s])
+                {
+                    frames.Add(((long)t * b) + s);
+                    labels.Add(l);
+                }
+            }
+        }
+        if (frames.Count == 0)
+        {
+            return double.NaN;
+        }
+        HeadOutputs head = _model.ForwardDetect(features, frames.ToArray());
+        YoloXLosses losses = YoloXLoss.Compute(head, Targets(labels), _model.NumClasses);
+        double value = losses.Total.item<float>();
+        if (!double.IsFinite(value))
+        {
+            // A non-finite loss would poison AdamW's moments; skip the step (issue 7) and let the caller log it.
+            optimizer.zero_grad();
+            return double.NaN;
+        }
+        losses.Total.backward();
+        nn.utils.clip_grad_value_(_model.parameters(), _o.GradientClipValue);
+        optimizer.step();
+        optimizer.zero_grad();
+        return value;
+    }
+
+    /// <summary>YOLOX targets (frames, max boxes, 5) = [cls, cx, cy, w, h], zero-padded (data_eval_spec.md §3.2).</summary>
+    internal static Tensor Targets(IReadOnlyList<ObjectLabel[]> frames)
+    {
+        int max = Math.Max(1, frames.Max(f => f.Length));
+        var data = new float[frames.Count * max * 5];
+        for (int f = 0; f < frames.Count; f++)
+        {
+            for (int k = 0; k < frames[f].Length; k++)
+            {
+                ObjectLabel l = frames[f][k];
+                int o = ((f * max) + k) * 5;
+                data[o] = l.ClassId;
+                data[o + 1] = l.X + (l.W / 2);
+                data[o + 2] = l.Y + (l.H / 2);
+                data[o + 3] = l.W;
+                data[o + 4] = l.H;
+            }
+        }
+        return tensor(data, [frames.Count, max, 5]);
+    }
+
+    private string ReprName() => _config.TryGet("dataset.ev_repr_name", out object? n) && n is string s ? s : PreprocessedSequence.DefaultRepresentationName;
+}

@@ -1,0 +1,72 @@
+using EventSsm.Config;
+using EventSsm.Datasets;
+
+namespace EventSsm.Training;
+
+/// <summary>Training settings, read from the original's config keys (model_spec.md §8, data_eval_spec.md §3).</summary>
+public sealed record TrainerOptions
+{
+    public required string DatasetPath { get; init; }
+
+    public required DatasetKind Dataset { get; init; }
+
+    public required int SequenceLength { get; init; }
+
+    public required int BatchSize { get; init; }
+
+    public required double LearningRate { get; init; }
+
+    public double WeightDecay { get; init; }
+
+    public required long MaxSteps { get; init; }
+
+    public double PctStart { get; init; } = 0.005;
+
+    public double DivFactor { get; init; } = 20;
+
+    /// <summary>The original's final_div_factor: final lr = max lr / this (PyTorch's factor is this / div_factor).</summary>
+    public double FinalDivFactor { get; init; } = 10_000;
+
+    public double GradientClipValue { get; init; } = 1.0;
+
+    /// <summary>Validate every this many steps (null: only at the end).</summary>
+    public long? ValidationInterval { get; init; }
+
+    public long CheckpointInterval { get; init; } = 1000;
+
+    public long LogInterval { get; init; } = 10;
+
+    public double StreamWeight { get; init; } = 1;
+
+    public double RandomWeight { get; init; } = 1;
+
+    public bool Augment { get; init; } = true;
+
+    public int Seed { get; init; }
+
+    public static TrainerOptions FromConfig(ConfigNode cfg, int seed = 0)
+    {
+        string path = cfg.TryGet("dataset.path", out object? p) && p is string s && s.Length > 0
+            ? s
+            : throw new ConfigException("config key 'dataset.path' is not set (pass dataset.path=DIR, the preprocessed dataset root)");
+        long? val = cfg.TryGet("validation.val_check_interval", out object? v) && v is not null ? cfg.GetInt64("validation.val_check_interval") : null;
+        return new TrainerOptions
+        {
+            DatasetPath = path,
+            Dataset = DatasetInfo.Parse(cfg.GetString("dataset.name")),
+            SequenceLength = cfg.GetInt("dataset.sequence_length"),
+            BatchSize = cfg.GetInt("batch_size.train"),
+            LearningRate = cfg.GetDouble("training.learning_rate"),
+            WeightDecay = cfg.GetDouble("training.weight_decay"),
+            MaxSteps = cfg.GetInt64("training.max_steps"),
+            PctStart = cfg.GetDouble("training.lr_scheduler.pct_start"),
+            DivFactor = cfg.GetDouble("training.lr_scheduler.div_factor"),
+            FinalDivFactor = cfg.GetDouble("training.lr_scheduler.final_div_factor"),
+            GradientClipValue = cfg.GetDouble("training.gradient_clip_val"),
+            ValidationInterval = val,
+            StreamWeight = cfg.TryGet("dataset.train.mixed.w_stream", out object? ws) && ws is not null ? cfg.GetDouble("dataset.train.mixed.w_stream") : 1,
+            RandomWeight = cfg.TryGet("dataset.train.mixed.w_random", out object? wr) && wr is not null ? cfg.GetDouble("dataset.train.mixed.w_random") : 1,
+            Seed = seed,
+        };
+    }
+}

@@ -1,0 +1,81 @@
+using System.Globalization;
+using System.Text.Json;
+using EventSsm.Checkpoints;
+using EventSsm.Config;
+using EventSsm.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Training;
+
+/// <summary>
+/// A resumable training checkpoint in ONE safetensors file (so an atomic rename makes it all-or-nothing, and a
+/// kill at any moment leaves the previous complete file): the model weights under their normal names, the
+/// optimizer state as a byte tensor <c>__optimizer__</c>, the stream states as <c>__state.i</c>, and the step, best
+/// metric and resolved config in the metadata. Inference loaders ignore the <c>__</c> entries.
+/// </summary>
+public static class TrainingCheckpoint
+{
+    public const string ReservedPrefix = "__";
+    private const string OptimizerKey = "__optimizer__";
+    private const string StepKey = "eventssm.step";
+    private const string BestKey = "eventssm.best_ap";
+
+    public sealed record State(long Step, double BestAp);
+
+    public static void Save(string path, YoloXDetector model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Tensor>? streamStates,
+        ConfigNode config, State state)
+    {
+        using var ms = new MemoryStream();
+        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
+        {
+            optimizer.save_state_dict(w);
+        }
+        var tensors = new Dictionary<string, Tensor>(model.state_dict(), StringComparer.Ordinal);
+        using Tensor opt = tensor(ms.ToArray());
+        tensors[OptimizerKey] = opt;
+        if (streamStates is not null)
+        {
+            for (int i = 0; i < streamStates.Count; i++)
+            {
+                tensors[$"{ReservedPrefix}state.{i}"] = view_as_real(streamStates[i]).contiguous();
+            }
+        }
+        var meta = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [SafetensorsFile.ConfigMetadataKey] = config.ToJson(),
+            [StepKey] = state.Step.ToString(CultureInfo.InvariantCulture),
+            [BestKey] = state.BestAp.ToString("R", CultureInfo.InvariantCulture),
+        };
+        SafetensorsFile.Write(path, tensors, meta);
+    }
+
+    /// <summary>Restores weights, optimizer and stream states; returns the step to continue from.</summary>
+    public static (State State, Tensor[]? StreamStates) Load(string path, YoloXDetector model, TorchSharp.Modules.OptimizerHelper optimizer)
+    {
+        SafetensorsContent content = SafetensorsFile.Read(path);
+        var weights = content.Tensors.Where(kv => !kv.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        StateDictLoader.Load(model, weights, strict: true);
+        if (!content.Tensors.TryGetValue(OptimizerKey, out Tensor? opt))
+        {
+            throw new IO.DataFormatException(path, "not a training checkpoint (no optimizer state); use it with validate/predict, or start a new run");
+        }
+        using (var ms = new MemoryStream(opt.data<byte>().ToArray()))
+        using (var r = new BinaryReader(ms))
+        {
+            optimizer.load_state_dict(r);
+        }
+        Tensor[] states = content.Tensors.Where(kv => kv.Key.StartsWith(ReservedPrefix + "state.", StringComparison.Ordinal))
+            .OrderBy(kv => int.Parse(kv.Key[(ReservedPrefix.Length + 6)..], CultureInfo.InvariantCulture))
+            .Select(kv => view_as_complex(kv.Value).clone())
+            .ToArray();
+        long step = long.Parse(content.Metadata[StepKey], CultureInfo.InvariantCulture);
+        double best = double.Parse(content.Metadata[BestKey], CultureInfo.InvariantCulture);
+        foreach (Tensor t in content.Tensors.Values)
+        {
+            t.Dispose();
+        }
+        return (new State(step, best), states.Length > 0 ? states : null);
+    }
+}
