@@ -19,8 +19,10 @@ public static class LabelFrameSelector
 
     /// <param name="filteredLabels">Labels after <see cref="LabelFilter"/>, sorted by t.</param>
     /// <param name="reprStepUs">
-    /// Representation stride. 50 ms reproduces the original; other values (true-rate preprocessing) must divide
-    /// 100 ms for the original's frame arithmetic, which is kept: frames get (100 ms / step)·c steps.
+    /// Representation stride. 50 ms reproduces the original, including its (100 ms / 50 ms)·c = 2c steps per c base
+    /// periods (gen1: one window every 125 ms, §2.3). Other values (true-rate preprocessing, no reference exists)
+    /// must divide 100 ms and give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step
+    /// when step divides 250 ms).
     /// </param>
     public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, DatasetKind kind, string? sequenceName = null, long reprStepUs = DefaultReprStepUs)
     {
@@ -39,7 +41,9 @@ public static class LabelFrameSelector
         {
             throw new NoLabelsException(sequenceName, $"every label time is before {AlignUs} µs");
         }
-        long stepsPerAlign = AlignUs / reprStepUs;
+        long stepsPerBase = reprStepUs == DefaultReprStepUs
+            ? AlignUs / reprStepUs
+            : Math.Max(1, (long)Math.Round((double)baseDelta / reprStepUs, MidpointRounding.ToEven));
         var frames = new List<long> { unique[first] };
         var stepCounts = new List<long>();
         for (int i = first + 1; i < unique.Length; i++)
@@ -58,7 +62,7 @@ public static class LabelFrameSelector
                     $"{sequenceName ?? "sequence"}: label time {unique[i]} µs lies within {CadenceToleranceUs} µs after the accepted frame {r} µs; the original preprocessing stops on such data");
             }
             frames.Add(unique[i]);
-            stepCounts.Add(stepsPerAlign * c);
+            stepCounts.Add(stepsPerBase * c);
         }
 
         var repr = new List<long>();

@@ -5,6 +5,12 @@ public enum EventFileFormat
 {
     /// <summary>Prophesee Event2D .dat (data_eval_spec.md §1.1).</summary>
     Dat,
+
+    /// <summary>RVT raw event HDF5, <c>&lt;seq&gt;_td.dat.h5</c> / <c>&lt;seq&gt;_td.h5</c> (data_eval_spec.md §1.3).</summary>
+    H5,
+
+    /// <summary>Prophesee Metavision .raw (EVT 2.0, 2.1, 3.0).</summary>
+    Raw,
 }
 
 /// <summary>
@@ -23,11 +29,24 @@ public static class EventRecording
         {
             return EventFileFormat.Dat;
         }
-        throw new NotSupportedException($"{path}: unknown event file type (supported: .dat)");
+        if (name.EndsWith(".h5", StringComparison.Ordinal) || name.EndsWith(".hdf5", StringComparison.Ordinal))
+        {
+            return EventFileFormat.H5;
+        }
+        if (name.EndsWith(".raw", StringComparison.Ordinal))
+        {
+            return EventFileFormat.Raw;
+        }
+        throw new NotSupportedException($"{path}: unknown event file type (supported: .dat, .h5, .raw)");
     }
 
-    /// <summary>Opens a streaming reader; the file stays open until the reader is disposed.</summary>
-    public static IEventReader Open(string path)
+    /// <summary>
+    /// Opens a reader; the file stays open until the reader is disposed. <paramref name="defaultSize"/> is the sensor
+    /// size for an .h5 file without events/width and events/height (default gen1). A .raw file has no index to seek
+    /// by time, so it is decoded into memory once; its timestamps get the running-maximum correction RVT applies to
+    /// its .h5 files, because a .raw stream may step back in time.
+    /// </summary>
+    public static IEventReader Open(string path, SensorSize? defaultSize = null)
     {
         if (!File.Exists(path))
         {
@@ -36,8 +55,23 @@ public static class EventRecording
         return DetectFormat(path) switch
         {
             EventFileFormat.Dat => new DatStreamReader(path),
+            EventFileFormat.H5 => RawEventH5Reader.Open(path, defaultSize),
+            EventFileFormat.Raw => OpenRawInMemory(path),
             _ => throw new NotSupportedException($"{path}: no reader for this format"),
         };
+    }
+
+    private static EventArrayReader OpenRawInMemory(string path)
+    {
+        EventArray events = RawFile.ReadAll(path).Events;
+        long running = long.MinValue;
+        Span<long> t = events.T.AsSpan(0, events.Count);
+        for (int i = 0; i < t.Length; i++)
+        {
+            running = Math.Max(running, t[i]);
+            t[i] = running;
+        }
+        return new EventArrayReader(events, path);
     }
 
     /// <summary>Reads every event into memory.</summary>

@@ -15,8 +15,12 @@ namespace EventSsm.Events;
 /// <see cref="IndexBlockSize"/> events, the running maximum before the block and the block's first corrected t
 /// (16 bytes per block). A range read then re-reads t from its block start to restore the running maximum.
 /// </para>
+/// <para>
+/// As an <see cref="IEventReader"/> it serves parallel window builders: PureHDF's file access and the cached block
+/// are shared state, so every read takes one lock; decoding happens under it, building representations does not.
+/// </para>
 /// </summary>
-public sealed class RawEventH5Reader : IDisposable
+public sealed class RawEventH5Reader : IEventReader
 {
     public const int IndexBlockSize = 1 << 16;
 
@@ -27,6 +31,7 @@ public sealed class RawEventH5Reader : IDisposable
     private readonly NativeDataset _t;
     private readonly long[] _maxBefore;
     private readonly long[] _firstCorrected;
+    private readonly Lock _gate = new();
     private int _cachedBlock = -1;
     private long[] _cachedBlockT = [];
 
@@ -53,6 +58,12 @@ public sealed class RawEventH5Reader : IDisposable
 
     /// <summary>From events/width and events/height, else the default given to <see cref="Open"/>.</summary>
     public SensorSize Size { get; }
+
+    string? IEventReader.Name => Path;
+
+    public int Width => Size.Width;
+
+    public int Height => Size.Height;
 
     /// <summary>Opens a file and indexes its timestamps (one streaming pass over t).</summary>
     public static RawEventH5Reader Open(string path, SensorSize? defaultSize = null)
@@ -155,10 +166,18 @@ public sealed class RawEventH5Reader : IDisposable
     }
 
     /// <summary>Index of the first event with corrected t ≥ <paramref name="time"/> (searchsorted 'left').</summary>
-    public long LowerBound(long time) => Hdf5Access.Guard(Path, () => Search(time, upper: false));
+    public long LowerBound(long time) => Locked(() => Search(time, upper: false));
 
     /// <summary>Index of the first event with corrected t &gt; <paramref name="time"/> (searchsorted 'right').</summary>
-    public long UpperBound(long time) => Hdf5Access.Guard(Path, () => Search(time, upper: true));
+    public long UpperBound(long time) => Locked(() => Search(time, upper: true));
+
+    /// <summary>The corrected time of event <paramref name="index"/>.</summary>
+    public long TimeAt(long index)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(index);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        return Locked(() => CorrectedBlock((int)(index / IndexBlockSize))[(int)(index % IndexBlockSize)]);
+    }
 
     private long Search(long time, bool upper)
     {
@@ -208,7 +227,33 @@ public sealed class RawEventH5Reader : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(start);
         ArgumentOutOfRangeException.ThrowIfNegative(count);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
-        return Hdf5Access.Guard(Path, () => ReadRangeCore(start, count));
+        EventArray r = EventArray.Allocate(count, Size.Width, Size.Height);
+        Locked(() => ReadRangeCore(start, count, r.X, r.Y, r.P, r.T));
+        return r;
+    }
+
+    /// <summary>Events [start, start+count) with RVT's corrections, into <paramref name="destination"/>.</summary>
+    public EventArray Read(long start, int count, EventBuffer destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
+        if (destination.Width != Width || destination.Height != Height)
+        {
+            throw new ArgumentException($"buffer is for a {destination.Width}×{destination.Height} sensor, the file is {Width}×{Height}", nameof(destination));
+        }
+        destination.EnsureCapacity(count);
+        Locked(() => ReadRangeCore(start, count, destination.X, destination.Y, destination.P, destination.T));
+        return destination.View(count);
+    }
+
+    private T Locked<T>(Func<T> action)
+    {
+        lock (_gate)
+        {
+            return Hdf5Access.Guard(Path, action);
+        }
     }
 
     /// <summary>Events with tFirst ≤ t ≤ tLast: the inclusive window of data_eval_spec.md §2.4.</summary>
@@ -223,12 +268,11 @@ public sealed class RawEventH5Reader : IDisposable
         return ReadRange(a, (int)(b - a));
     }
 
-    private EventArray ReadRangeCore(long start, int count)
+    private int ReadRangeCore(long start, int count, ushort[] xs, ushort[] ys, byte[] ps, long[] ts)
     {
-        EventArray r = EventArray.Allocate(count, Size.Width, Size.Height);
         if (count == 0)
         {
-            return r;
+            return 0;
         }
         int block = (int)(start / IndexBlockSize);
         long blockStart = (long)block * IndexBlockSize;
@@ -236,11 +280,11 @@ public sealed class RawEventH5Reader : IDisposable
         long[] t = new long[checked(lead + count)];
         Hdf5Access.ReadInt64(_t, (ulong)blockStart, t);
         RunningMax(t, _maxBefore[block]);
-        t.AsSpan(lead).CopyTo(r.T);
+        t.AsSpan(lead).CopyTo(ts);
 
         long[] v = new long[count];
-        ReadField(_x, "x", start, v, r.X);
-        ReadField(_y, "y", start, v, r.Y);
+        ReadField(_x, "x", start, v, xs);
+        ReadField(_y, "y", start, v, ys);
         Hdf5Access.ReadInt64(_p, (ulong)start, v);
         for (int i = 0; i < count; i++)
         {
@@ -250,9 +294,9 @@ public sealed class RawEventH5Reader : IDisposable
             {
                 throw new DataFormatException(Path, $"events/p[{start + i}] = {v[i]} is not a polarity (−1, 0 or 1)");
             }
-            r.P[i] = (byte)p;
+            ps[i] = (byte)p;
         }
-        return r;
+        return count;
     }
 
     private void ReadField(NativeDataset d, string name, long start, long[] tmp, ushort[] dst)

@@ -1,0 +1,63 @@
+using EventSsm.Events;
+
+namespace EventSsm.Datasets;
+
+/// <summary>Settings of <see cref="Preprocessor"/>; the defaults reproduce the original's gen1/gen4 jobs.</summary>
+public sealed record PreprocessOptions
+{
+    public const int ReferenceStepMs = 50;
+
+    public required DatasetKind Dataset { get; init; }
+
+    /// <summary>Window length dt: each representation holds the events in [T − dt, T] (data_eval_spec.md §2.4).</summary>
+    public int WindowMs { get; init; } = 50;
+
+    /// <summary>
+    /// Representation step. The original hard-codes 50 ms; another value (true-rate preprocessing, e.g. 5 ms windows
+    /// every 5 ms) must divide 100 ms and is recorded in the output name as <c>_step=</c>.
+    /// </summary>
+    public int StepMs { get; init; } = ReferenceStepMs;
+
+    /// <summary>Sequences processed at once; ≤ 0 means one per processor.</summary>
+    public int Workers { get; init; }
+
+    public IReadOnlyList<string> Splits { get; init; } = ["train", "val", "test"];
+
+    /// <summary>Opens an event file; by default <see cref="EventRecording.Open"/> with the dataset's sensor size.</summary>
+    public Func<string, IEventReader>? OpenEvents { get; init; }
+
+    /// <summary>
+    /// The representation folder name: <c>stacked_histogram_dt=&lt;dt&gt;_nbins=10</c> as the original names it, plus
+    /// <c>_step=&lt;step&gt;</c> when the step is not the original's 50 ms, so both kinds can live side by side.
+    /// </summary>
+    public string RepresentationName =>
+        $"stacked_histogram_dt={WindowMs}_nbins={Preprocessor.Bins}" + (StepMs == ReferenceStepMs ? "" : $"_step={StepMs}");
+
+    /// <summary>gen4 writes the ×2 downsampled file under the name the original gives it (§2.7).</summary>
+    public string RepresentationFileName =>
+        Dataset == DatasetKind.Gen4 ? "event_representations_ds2_nearest.h5" : "event_representations.h5";
+
+    /// <summary>Throws ArgumentException for settings the original's arithmetic cannot follow.</summary>
+    public void Validate()
+    {
+        if (WindowMs <= 0)
+        {
+            throw new ArgumentException($"window length {WindowMs} ms must be positive");
+        }
+        if (StepMs <= 0 || LabelFrameSelector.AlignUs % (StepMs * 1000L) != 0)
+        {
+            throw new ArgumentException($"step {StepMs} ms must be a positive divisor of 100 ms (the original places label frames on a 100 ms grid of steps)");
+        }
+        if (Splits.Count == 0)
+        {
+            throw new ArgumentException("no splits to process");
+        }
+        foreach (string s in Splits)
+        {
+            if (s.Length == 0 || s.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || s is "." or "..")
+            {
+                throw new ArgumentException($"'{s}' is not a split folder name");
+            }
+        }
+    }
+}

@@ -1,0 +1,226 @@
+using EventSsm.Datasets;
+using EventSsm.Events;
+using EventSsm.IO.Numpy;
+using EventSsm.Representations;
+
+namespace EventSsm.Tests.Datasets;
+
+public sealed class PreprocessorTests
+{
+    private const string ReprName = "stacked_histogram_dt=50_nbins=10";
+
+    private static string GoldenRaw(params string[] parts) => Fixtures.Golden(["preprocessed", "raw", .. parts]);
+
+    private static string GoldenOut(params string[] parts) => Fixtures.Golden(["preprocessed", "out", .. parts]);
+
+    private static PreprocessOptions Gen1(params string[] splits) =>
+        new() { Dataset = DatasetKind.Gen1, Workers = 2, Splits = splits.Length == 0 ? ["train", "val", "test"] : splits };
+
+    [Fact]
+    public void GoldenRawDataset_ReproducesReferenceOutput()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        PreprocessReport report = new Preprocessor(Gen1()).Run(GoldenRaw(), tmp.Path);
+
+        Assert.False(report.AnyFailed, string.Join("; ", report.Sequences.Select(s => s.Reason)));
+        Assert.Equal(SequenceDirs(GoldenOut()), SequenceDirs(tmp.Path));
+        Assert.Equal(SequenceStatus.Ignored, report.Sequences.Single(s => s.Sequence == "17-04-06_09-57-37_6344500000_6404500000").Status);
+        Assert.Equal(SequenceStatus.NoLabels, report.Sequences.Single(s => s.Sequence == "99-01-03_11-00-00_0_3000000").Status);
+        foreach (string seq in SequenceDirs(GoldenOut()))
+        {
+            AssertSameSequence(GoldenOut(seq), Path.Combine(tmp.Path, seq));
+        }
+    }
+
+    [Fact]
+    public void SecondRun_SkipsFinishedSequences_AndRemovesLeftoverTempDirs()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        var pre = new Preprocessor(Gen1("val"));
+        PreprocessReport first = pre.Run(GoldenRaw(), tmp.Path);
+        Assert.Equal(2, first.Count(SequenceStatus.Written));
+        string leftover = Path.Combine(tmp.Path, "val", Preprocessor.TempPrefix + "99-01-02_10-00-00_0_5000000-dead");
+        Directory.CreateDirectory(Path.Combine(leftover, "labels_v2"));
+        DateTime before = Directory.GetLastWriteTimeUtc(Path.Combine(tmp.Path, "val", "99-01-02_10-00-00_0_5000000", "labels_v2"));
+
+        PreprocessReport second = pre.Run(GoldenRaw(), tmp.Path);
+
+        Assert.All(second.Sequences, s => Assert.Equal(SequenceStatus.AlreadyDone, s.Status));
+        Assert.Equal([leftover], second.RemovedTempDirs);
+        Assert.False(Directory.Exists(leftover));
+        Assert.Equal(before, Directory.GetLastWriteTimeUtc(Path.Combine(tmp.Path, "val", "99-01-02_10-00-00_0_5000000", "labels_v2")));
+    }
+
+    [Fact]
+    public void FailureMidSequence_LeavesNoOutputDirectory_AndARerunFinishesIt()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        var progress = new List<PreprocessProgress>();
+        PreprocessOptions failing = Gen1("val") with
+        {
+            OpenEvents = path => new FailingReader(EventRecording.Open(path), readsBeforeFailure: 5),
+        };
+        PreprocessReport report = new Preprocessor(failing).Run(GoldenRaw(), tmp.Path, new SyncProgress(progress));
+
+        Assert.All(report.Sequences, s => Assert.Equal(SequenceStatus.Failed, s.Status));
+        Assert.Contains(report.Sequences, s => s.Reason!.Contains("simulated crash"));
+        Assert.Empty(Directory.GetDirectories(Path.Combine(tmp.Path, "val")));
+        Assert.Contains(progress, p => p.WindowsDone > 0 && p.Outcome is null);
+
+        PreprocessReport rerun = new Preprocessor(Gen1("val")).Run(GoldenRaw(), tmp.Path);
+        Assert.Equal(2, rerun.Count(SequenceStatus.Written));
+        AssertSameSequence(GoldenOut("val", "99-01-02_11-00-00_0_3000000"), Path.Combine(tmp.Path, "val", "99-01-02_11-00-00_0_3000000"));
+    }
+
+    [Fact]
+    public void DatInput_GivesTheSameRepresentationsAsH5Input()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        const string seq = "99-01-02_11-00-00_0_3000000";
+        string raw = Path.Combine(tmp.Path, "raw", "val");
+        Directory.CreateDirectory(raw);
+        DatFile.Write(Path.Combine(raw, seq + "_td.dat"), RawEventH5Reader.ReadAll(GoldenRaw("val", seq + "_td.dat.h5")));
+        File.Copy(GoldenRaw("val", seq + "_bbox.npy"), Path.Combine(raw, seq + "_bbox.npy"));
+
+        PreprocessReport report = new Preprocessor(Gen1("val")).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
+
+        Assert.Equal(SequenceStatus.Written, Assert.Single(report.Sequences).Status);
+        AssertSameSequence(GoldenOut("val", seq), Path.Combine(tmp.Path, "out", "val", seq));
+    }
+
+    [Fact]
+    public void TrueRate_PutsWindowsOneStepApartInsideLabelledIntervals()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        const string seq = "99-01-01_11-00-00_0_4000000";
+        string raw = Path.Combine(tmp.Path, "raw", "train");
+        Directory.CreateDirectory(raw);
+        foreach (string suffix in new[] { "_td.dat.h5", "_bbox.npy" })
+        {
+            File.Copy(GoldenRaw("train", seq + suffix), Path.Combine(raw, seq + suffix));
+        }
+        PreprocessOptions options = Gen1("train") with { WindowMs = 25, StepMs = 25 };
+
+        PreprocessReport report = new Preprocessor(options).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
+
+        Assert.Equal(SequenceStatus.Written, Assert.Single(report.Sequences).Status);
+        string reprDir = Path.Combine(tmp.Path, "out", "train", seq, "event_representations_v2", "stacked_histogram_dt=25_nbins=10_step=25");
+        long[] ends = NpyFile.Read(Path.Combine(reprDir, "timestamps_us.npy")).ToInt64Array();
+        long[] frameToRepr = NpyFile.Read(Path.Combine(reprDir, "objframe_idx_2_repr_idx.npy")).ToInt64Array();
+        long[] frames = NpyFile.Read(Path.Combine(tmp.Path, "out", "train", seq, "labels_v2", "timestamps_us.npy")).ToInt64Array();
+        for (int k = 0; k < frames.Length; k++)
+        {
+            Assert.Equal(frames[k], ends[frameToRepr[k]]);
+        }
+        // Frames may be up to 2 ms off the 250 ms grid; that error is spread over the ≥ 10 steps of an interval.
+        long slack = (LabelFrameSelector.CadenceToleranceUs / 10) + 1;
+        for (long i = frameToRepr[0]; i < frameToRepr[^1]; i++)
+        {
+            Assert.InRange(ends[i + 1] - ends[i], 25_000 - slack, 25_000 + slack);
+        }
+        using RepresentationH5Reader h5 = RepresentationH5Reader.Open(Path.Combine(reprDir, "event_representations.h5"));
+        Assert.Equal(ends.Length, h5.Count);
+        // Spot-check one window against a direct build of [T − 25 ms, T].
+        using IEventReader events = EventRecording.Open(GoldenRaw("train", seq + "_td.dat.h5"));
+        int mid = ends.Length / 2;
+        EventWindow window = EventWindows.Read(events, ends[mid], 25_000, new EventBuffer(304, 240));
+        byte[] expected = new byte[20 * 240 * 304];
+        new StackedHistogram(240, 304).Build(window.Events, expected);
+        Assert.Equal(expected, h5.ReadFrame(mid));
+    }
+
+    [Theory]
+    [InlineData(0, 50)]
+    [InlineData(50, 30)]
+    [InlineData(50, 0)]
+    public void BadWindowOrStep_IsRejected(int dtMs, int stepMs)
+    {
+        Assert.Throws<ArgumentException>(() => new Preprocessor(Gen1() with { WindowMs = dtMs, StepMs = stepMs }));
+    }
+
+    [Fact]
+    public void MissingBboxFile_IsAClearError()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string raw = Path.Combine(tmp.Path, "raw", "test");
+        Directory.CreateDirectory(raw);
+        File.Copy(GoldenRaw("test", "99-01-03_11-00-00_0_3000000_td.dat.h5"), Path.Combine(raw, "99-01-03_11-00-00_0_3000000_td.dat.h5"));
+
+        var e = Assert.Throws<FileNotFoundException>(() => new Preprocessor(Gen1("test")).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out")));
+        Assert.Contains("99-01-03_11-00-00_0_3000000_bbox.npy", e.Message);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "out", "test")));
+    }
+
+    private static string[] SequenceDirs(string root) =>
+        Directory.GetDirectories(root).SelectMany(Directory.GetDirectories)
+            .Select(d => Path.GetRelativePath(root, d).Replace('\\', '/')).Order(StringComparer.Ordinal).ToArray();
+
+    private static void AssertSameSequence(string expectedDir, string actualDir)
+    {
+        Dictionary<string, NpyArray> expLabels = NpzFile.ReadAll(Path.Combine(expectedDir, "labels_v2", "labels.npz"));
+        Dictionary<string, NpyArray> gotLabels = NpzFile.ReadAll(Path.Combine(actualDir, "labels_v2", "labels.npz"));
+        Assert.Equal(expLabels.Keys.Order(), gotLabels.Keys.Order());
+        foreach (string key in expLabels.Keys)
+        {
+            AssertSameArray(expLabels[key], gotLabels[key]);
+        }
+        string repr = Path.Combine("event_representations_v2", ReprName);
+        foreach (string file in new[] { Path.Combine("labels_v2", "timestamps_us.npy"), Path.Combine(repr, "timestamps_us.npy"), Path.Combine(repr, "objframe_idx_2_repr_idx.npy") })
+        {
+            AssertSameArray(NpyFile.Read(Path.Combine(expectedDir, file)), NpyFile.Read(Path.Combine(actualDir, file)));
+        }
+        using RepresentationH5Reader exp = RepresentationH5Reader.Open(Path.Combine(expectedDir, repr, "event_representations.h5"));
+        using RepresentationH5Reader got = RepresentationH5Reader.Open(Path.Combine(actualDir, repr, "event_representations.h5"));
+        Assert.Equal((exp.Count, exp.Channels, exp.Height, exp.Width), (got.Count, got.Channels, got.Height, got.Width));
+        for (int i = 0; i < exp.Count; i++)
+        {
+            Assert.True(exp.ReadFrame(i).AsSpan().SequenceEqual(got.ReadFrame(i)), $"{actualDir}: frame {i} differs");
+        }
+    }
+
+    private static void AssertSameArray(NpyArray expected, NpyArray actual)
+    {
+        Assert.Equal(expected.DType.ToDescr(), actual.DType.ToDescr());
+        Assert.Equal(expected.Shape, actual.Shape);
+        Assert.Equal(expected.Data, actual.Data);
+    }
+
+    /// <summary>Records reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
+    private sealed class SyncProgress(List<PreprocessProgress> sink) : IProgress<PreprocessProgress>
+    {
+        public void Report(PreprocessProgress value)
+        {
+            lock (sink)
+            {
+                sink.Add(value);
+            }
+        }
+    }
+
+    /// <summary>Reads normally a few times, then throws: a crash in the middle of a sequence.</summary>
+    private sealed class FailingReader(IEventReader inner, int readsBeforeFailure) : IEventReader
+    {
+        private int _reads;
+
+        public string? Name => inner.Name;
+
+        public int Width => inner.Width;
+
+        public int Height => inner.Height;
+
+        public long Count => inner.Count;
+
+        public long TimeAt(long index) => inner.TimeAt(index);
+
+        public long LowerBound(long timeUs) => inner.LowerBound(timeUs);
+
+        public long UpperBound(long timeUs) => inner.UpperBound(timeUs);
+
+        public EventArray Read(long start, int count, EventBuffer destination) =>
+            Interlocked.Increment(ref _reads) > readsBeforeFailure
+                ? throw new IOException("simulated crash")
+                : inner.Read(start, count, destination);
+
+        public void Dispose() => inner.Dispose();
+    }
+}
