@@ -45,24 +45,4 @@ public sealed class ConvertCommand : ICliCommand
         });
         return cmd;
     }
-
-    /// <summary>Prints whole percents to stderr as they are reached.</summary>
-    private sealed class PercentProgress : IProgress<double>
-    {
-        private int _last = -1;
-
-        public void Report(double value)
-        {
-            int pct = (int)(value * 100);
-            if (pct > _last)
-            {
-                _last = pct;
-                Console.Error.Write($"\r{pct,3}%");
-                if (pct >= 100)
-                {
-                    Console.Error.WriteLine();
-                }
-            }
-        }
-    }
 }
