@@ -3,23 +3,23 @@ using EventSsm.Events;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm convert INPUT OUTPUT`: .raw (EVT 2.0/2.1/3.0) ↔ .dat, streamed, written atomically.</summary>
+/// <summary>`eventssm convert INPUT OUTPUT`: .raw (EVT 2.0/2.1/3.0) ↔ .dat ↔ raw event .h5, streamed, written atomically.</summary>
 public sealed class ConvertCommand : ICliCommand
 {
     private const long ProgressThresholdBytes = 64L << 20;
 
     public Command Create()
     {
-        var input = new Argument<FileInfo>("input") { Description = "Input event file (.raw or .dat)." };
-        var output = new Argument<FileInfo>("output") { Description = "Output event file (.raw or .dat)." };
+        var input = new Argument<FileInfo>("input") { Description = "Input event file (.raw, .dat or RVT raw event .h5)." };
+        var output = new Argument<FileInfo>("output") { Description = "Output event file (.raw, .dat or .h5)." };
         var format = new Option<string>("--format")
         {
             Description = "Encoding of a .raw output (only evt2).",
             DefaultValueFactory = _ => "evt2",
         };
-        var width = new Option<int?>("--width") { Description = "Sensor width, for .raw files whose header has no geometry." };
-        var height = new Option<int?>("--height") { Description = "Sensor height, for .raw files whose header has no geometry." };
-        var cmd = new Command("convert", "Convert event files between Metavision .raw and Prophesee .dat.");
+        var width = new Option<int?>("--width") { Description = "Sensor width, for .raw files whose header has no geometry or .h5 files without events/width (default 304)." };
+        var height = new Option<int?>("--height") { Description = "Sensor height, for .raw files whose header has no geometry or .h5 files without events/height (default 240)." };
+        var cmd = new Command("convert", "Convert event files between Metavision .raw, Prophesee .dat and RVT raw event HDF5 (.h5).");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(output);
         cmd.Options.Add(format);
@@ -44,25 +44,5 @@ public sealed class ConvertCommand : ICliCommand
             return 0;
         });
         return cmd;
-    }
-
-    /// <summary>Prints whole percents to stderr as they are reached.</summary>
-    private sealed class PercentProgress : IProgress<double>
-    {
-        private int _last = -1;
-
-        public void Report(double value)
-        {
-            int pct = (int)(value * 100);
-            if (pct > _last)
-            {
-                _last = pct;
-                Console.Error.Write($"\r{pct,3}%");
-                if (pct >= 100)
-                {
-                    Console.Error.WriteLine();
-                }
-            }
-        }
     }
 }

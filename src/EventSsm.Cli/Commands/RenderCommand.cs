@@ -5,12 +5,12 @@ using EventSsm.Rendering;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm render INPUT.dat --out OUT.gif|DIR`: event frames with ground-truth and/or predicted boxes.</summary>
+/// <summary>`eventssm render EVENTS --out OUT.gif|DIR`: event frames with ground-truth and/or predicted boxes.</summary>
 public sealed class RenderCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<FileInfo>("INPUT") { Description = "Events (.dat)." };
+        var input = new Argument<FileInfo>("INPUT") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, raw event .h5)." };
         var labels = new Option<FileInfo?>("--labels") { Description = "Ground-truth boxes (*_bbox.npy)." };
         var pred = new Option<FileInfo?>("--pred") { Description = "Predicted boxes (.npy, class_confidence = score)." };
         var output = new Option<string>("--out") { Description = "OUT.gif, or a folder for numbered PNGs.", Required = true };
@@ -29,11 +29,7 @@ public sealed class RenderCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             string inPath = parse.GetValue(input)!.FullName;
-            if (!inPath.EndsWith(".dat", StringComparison.OrdinalIgnoreCase))
-            {
-                throw new NotSupportedException($"{inPath}: only .dat event files can be rendered for now");
-            }
-            EventArray events = DatFile.ReadAll(inPath);
+            EventArray events = EventRecording.ReadAll(inPath);
             BoundingBox[]? gt = parse.GetValue(labels) is { } l ? BoundingBoxFile.Read(l.FullName) : null;
             BoundingBox[]? pr = parse.GetValue(pred) is { } p ? BoundingBoxFile.Read(p.FullName) : null;
             var options = new RenderOptions

@@ -68,6 +68,13 @@ public static class SafetensorsFile
         return ReadHeader(path, fs).Metadata;
     }
 
+    /// <summary>Name, dtype and shape of every tensor, in file order, without reading tensor data.</summary>
+    public static IReadOnlyList<(string Name, ScalarType DType, long[] Shape)> ReadTensorInfo(string path)
+    {
+        using FileStream fs = OpenRead(path);
+        return ReadHeader(path, fs).Entries.Select(e => (e.Name, e.DType, e.Shape)).ToList();
+    }
+
     /// <summary>Writes tensors (any device, any layout) in name order, atomically.</summary>
     public static void Write(string path, IReadOnlyDictionary<string, Tensor> tensors, IReadOnlyDictionary<string, string>? metadata = null)
     {

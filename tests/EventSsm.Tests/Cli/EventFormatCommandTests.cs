@@ -1,0 +1,58 @@
+using EventSsm.Events;
+using EventSsm.IO.Numpy;
+
+namespace EventSsm.Tests.Cli;
+
+/// <summary>Every command that takes an event recording gives the same result for .dat, .raw and raw event .h5.</summary>
+public sealed class EventFormatCommandTests
+{
+    private const string NeedsPrep = "needs EventRecording .raw/.h5 registration from branch prep";
+
+    private static string GoldenDat => Fixtures.Golden("events", "gen1_synth_a_td.dat");
+
+    [Theory(Skip = NeedsPrep)]
+    [InlineData("a.raw")]
+    [InlineData("a_td.dat.h5")]
+    public void Represent_OtherFormats_WriteTheGoldenHistograms(string name)
+    {
+        using TempDir dir = Fixtures.TempDir();
+        string input = dir.File(name);
+        EventFileConverter.Convert(GoldenDat, input);
+        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
+        string output = dir.File("hist.npy");
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["represent", input, "--out", output, "--ends-us", string.Join(',', ends)]));
+        NpyArray expected = NpzFile.ReadAll(Fixtures.Golden("events", "stacked_hist.npz"))["stacked_hist"];
+        NpyArray got = NpyFile.Read(output);
+        Assert.Equal(expected.Shape, got.Shape);
+        Assert.Equal(expected.Data, got.Data);
+    }
+
+    [Theory(Skip = NeedsPrep)]
+    [InlineData("a.raw")]
+    [InlineData("a_td.dat.h5")]
+    public void Render_OtherFormats_SameFramesAsTheDat(string name)
+    {
+        using TempDir dir = Fixtures.TempDir();
+        string input = dir.File(name);
+        EventFileConverter.Convert(GoldenDat, input);
+        string[] args = ["--step-ms", "500", "--scale", "1", "--max-frames", "6"];
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", GoldenDat, "--out", dir.File("dat"), .. args]));
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", input, "--out", dir.File("other"), .. args]));
+        string[] expected = Directory.GetFiles(dir.File("dat")).Order(StringComparer.Ordinal).ToArray();
+        string[] got = Directory.GetFiles(dir.File("other")).Order(StringComparer.Ordinal).ToArray();
+        Assert.Equal(6, expected.Length);
+        Assert.Equal(expected.Select(Path.GetFileName), got.Select(Path.GetFileName));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(File.ReadAllBytes(expected[i]), File.ReadAllBytes(got[i]));
+        }
+    }
+
+    [Fact]
+    public void Render_Dat_ThroughEventRecording()
+    {
+        using TempDir dir = Fixtures.TempDir();
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", GoldenDat, "--out", dir.File("png"), "--step-ms", "500", "--scale", "1", "--max-frames", "3"]));
+        Assert.Equal(3, Directory.GetFiles(dir.File("png")).Length);
+    }
+}
