@@ -6,11 +6,10 @@ namespace EventSsm.Tests.Cli;
 /// <summary>Every command that takes an event recording gives the same result for .dat, .raw and raw event .h5.</summary>
 public sealed class EventFormatCommandTests
 {
-    private const string NeedsPrep = "needs EventRecording .raw/.h5 registration from branch prep";
 
     private static string GoldenDat => Fixtures.Golden("events", "gen1_synth_a_td.dat");
 
-    [Theory(Skip = NeedsPrep)]
+    [Theory]
     [InlineData("a.raw")]
     [InlineData("a_td.dat.h5")]
     public void Represent_OtherFormats_WriteTheGoldenHistograms(string name)
@@ -27,7 +26,7 @@ public sealed class EventFormatCommandTests
         Assert.Equal(expected.Data, got.Data);
     }
 
-    [Theory(Skip = NeedsPrep)]
+    [Theory]
     [InlineData("a.raw")]
     [InlineData("a_td.dat.h5")]
     public void Render_OtherFormats_SameFramesAsTheDat(string name)
