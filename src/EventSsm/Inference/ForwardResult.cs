@@ -1,0 +1,10 @@
+using EventSsm.Model;
+using static TorchSharp.torch;
+
+namespace EventSsm.Inference;
+
+/// <summary>
+/// Outputs of one chunk: backbone features (L, B, Ci, hi, wi), new S5 states (B, Pi, hi, wi) complex64, decoded head
+/// outputs (L·B, anchors, 5 + classes; frame t·B + b) and the post-processed detections per frame.
+/// </summary>
+public sealed record ForwardResult(Tensor[] Stages, Tensor[] States, Tensor Head, IReadOnlyList<Detection>[] Detections);

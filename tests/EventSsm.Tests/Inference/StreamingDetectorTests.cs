@@ -1,0 +1,145 @@
+using EventSsm.Checkpoints;
+using EventSsm.Config;
+using EventSsm.Events;
+using EventSsm.Inference;
+using EventSsm.Labels;
+using EventSsm.Model;
+using EventSsm.Representations;
+using SkiaSharp;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tests.Inference;
+
+/// <summary>
+/// Streaming detection and `eventssm predict` on the first 0.4 s of the synthetic gen1 recording, with a seeded,
+/// randomly initialised gen1-sized micro model (240×304 padded to 256×320).
+/// </summary>
+public sealed class StreamingDetectorTests
+{
+    // YOLOX initialises obj and cls to a 0.01 prior, so an untrained model scores about 1e-4.
+    private const double Conf = 1e-5;
+    private const long StepUs = 50_000;
+
+    private static ConfigNode GenOneMicroConfig()
+    {
+        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val",
+            ["dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8"]);
+        ConfigModifier.Apply(cfg);
+        return cfg;
+    }
+
+    private static YoloXDetector RandomModel(ConfigNode cfg)
+    {
+        manual_seed(3);
+        var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        model.eval();
+        return model;
+    }
+
+    private static EventArray ShortRecording()
+    {
+        EventArray all = DatFile.ReadAll(Fixtures.Golden("events", "gen1_synth_a_td.dat"));
+        return all.Slice(0, all.UpperBound(420_000));
+    }
+
+    [Fact]
+    public void Push_InArbitraryChunks_EqualsDirectModelCallsOnTheSameHistograms()
+    {
+        ConfigNode cfg = GenOneMicroConfig();
+        using YoloXDetector model = RandomModel(cfg);
+        EventArray events = ShortRecording();
+        using var streaming = new StreamingDetector(model, cfg, new StreamingOptions { ConfidenceThreshold = Conf });
+        var windows = new List<WindowDetections>();
+        for (int i = 0; i < events.Count; i += 7919)
+        {
+            windows.AddRange(streaming.Push(events.Slice(i, Math.Min(7919, events.Count - i))));
+        }
+        windows.AddRange(streaming.Flush());
+
+        using var reader = new EventArrayReader(events);
+        Assert.Equal(EventWindows.CoveringEnds(reader, StepUs), windows.Select(w => w.EndUs));
+        var histogram = new StackedHistogram(240, 304);
+        var frame = new byte[20 * 240 * 304];
+        foreach (WindowDetections w in windows)
+        {
+            int from = events.LowerBound(w.EndUs - 50_000);
+            histogram.Build(events.Slice(from, events.UpperBound(w.EndUs) - from), frame);
+            using DisposeScope scope = NewDisposeScope();
+            using IDisposable noGrad = no_grad();
+            Tensor x = nn.functional.pad(tensor(frame, [1, 1, 20, 240, 304]).to(float32), [0, 16, 0, 16]);
+            IReadOnlyList<Detection> expected = Postprocess.Run(model.Forward(x).Decoded, Conf, 0.45)[0];
+            Assert.NotEmpty(expected);
+            AssertSameBoxes(expected, w.Boxes, w.EndUs);
+        }
+    }
+
+    [Fact]
+    public void PushFrames_ChunkOfL_EqualsOneModelCallOnTheChunk()
+    {
+        ConfigNode cfg = GenOneMicroConfig();
+        using YoloXDetector model = RandomModel(cfg);
+        using var streaming = new StreamingDetector(model, cfg, new StreamingOptions { ConfidenceThreshold = Conf });
+        EventArray events = ShortRecording();
+        long[] ends = [100_000, 150_000, 200_000];
+        using DisposeScope scope = NewDisposeScope();
+        Tensor frames = stack(ends.Select(t =>
+        {
+            int from = events.LowerBound(t - 50_000);
+            return tensor(streaming.BuildFrame(events.Slice(from, events.UpperBound(t) - from)), [20, 240, 304]);
+        }).ToArray());
+        IReadOnlyList<WindowDetections> actual = streaming.PushFrames(frames, ends);
+        using IDisposable noGrad = no_grad();
+        IReadOnlyList<Detection>[] expected = Postprocess.Run(
+            model.Forward(nn.functional.pad(frames.unsqueeze(1).to(float32), [0, 16, 0, 16])).Decoded, Conf, 0.45);
+        for (int i = 0; i < ends.Length; i++)
+        {
+            AssertSameBoxes(expected[i], actual[i].Boxes, ends[i]);
+        }
+    }
+
+    [Fact]
+    public void Push_OutOfOrderChunk_Throws()
+    {
+        ConfigNode cfg = GenOneMicroConfig();
+        using YoloXDetector model = RandomModel(cfg);
+        using var streaming = new StreamingDetector(model, cfg);
+        EventArray events = ShortRecording();
+        streaming.Push(events.Slice(1000, 10));
+        Assert.Throws<ArgumentException>(() => streaming.Push(events.Slice(0, 10)));
+    }
+
+    [Fact]
+    public void PredictCommand_WritesBoxesCsvAndGif()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        ConfigNode cfg = GenOneMicroConfig();
+        using (YoloXDetector model = RandomModel(cfg))
+        {
+            DetectorCheckpoint.Save(tmp.File("micro.safetensors"), model, cfg);
+        }
+        DatFile.Write(tmp.File("rec_td.dat"), ShortRecording());
+        string outDir = tmp.File("out");
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["predict", tmp.File("rec_td.dat"), "--checkpoint", tmp.File("micro.safetensors"),
+            "--out", outDir, "--conf", "0.00001"]));
+
+        BoundingBox[] boxes = BoundingBoxFile.Read(Path.Combine(outDir, "rec_bbox.npy"));
+        Assert.NotEmpty(boxes);
+        Assert.All(boxes, b => Assert.Equal(0, b.T % StepUs));
+        string[] csv = File.ReadAllLines(Path.Combine(outDir, "rec_bbox.csv"));
+        Assert.Equal(boxes.Length + 1, csv.Length);
+        using SKCodec codec = SKCodec.Create(Path.Combine(outDir, "rec_pred.gif"));
+        Assert.NotNull(codec);
+        Assert.True(codec.FrameCount >= 8, $"{codec.FrameCount} frames");
+    }
+
+    private static void AssertSameBoxes(IReadOnlyList<Detection> expected, BoundingBox[] actual, long t)
+    {
+        Assert.Equal(expected.Count, actual.Length);
+        for (int i = 0; i < actual.Length; i++)
+        {
+            Detection d = expected[i];
+            Assert.Equal(new BoundingBox(t, d.X1, d.Y1, d.X2 - d.X1, d.Y2 - d.Y1, (uint)d.ClassId, d.ClassConf), actual[i]);
+        }
+    }
+}
