@@ -32,12 +32,6 @@ public sealed class PredictCommand : ICliCommand
         {
             string inPath = parse.GetValue(input)!.FullName;
             string renderMode = parse.GetValue(render)!.ToLowerInvariant();
-            if (renderMode is not ("gif" or "png" or "none"))
-            {
-                throw new ArgumentException($"--render {renderMode}: expected gif, png or none");
-            }
-            string outDir = parse.GetValue(output)!;
-            Directory.CreateDirectory(outDir);
             var options = new StreamingOptions
             {
                 StepUs = (long)Math.Round(parse.GetValue(step) * 1000),
@@ -45,76 +39,15 @@ public sealed class PredictCommand : ICliCommand
                 ConfidenceThreshold = parse.GetValue(conf),
             };
             using LoadedDetector detector = LoadedDetector.Load(parse.GetValue(checkpoint)!.FullName, parse.GetValue(overrides) ?? [], parse.GetValue(configDir));
-            DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
-            using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
-
-            var windows = new List<WindowDetections>();
-            using (IEventReader reader = EventRecording.Open(inPath))
+            PredictionResult r = RecordingPredictor.Predict(detector, inPath, parse.GetValue(output)!, options, renderMode, Console.WriteLine);
+            Console.WriteLine($"wrote {r.Boxes} boxes from {r.Windows} windows to {r.BoxesPath} (and {r.CsvPath})");
+            Console.WriteLine($"latency per window: p50 {r.LatencyP50Ms:F1} ms, p95 {r.LatencyP95Ms:F1} ms");
+            if (r.RenderPath is not null)
             {
-                int total = EventWindows.CoveringEnds(reader, options.StepUs).Length;
-                void Report(IReadOnlyList<WindowDetections> done)
-                {
-                    foreach (WindowDetections w in done)
-                    {
-                        windows.Add(w);
-                        if (windows.Count % 20 == 0 || windows.Count == total)
-                        {
-                            Console.WriteLine($"window {windows.Count}/{total} (t = {w.EndUs / 1e6:F2} s, {w.Boxes.Length} boxes)");
-                        }
-                    }
-                }
-                foreach (EventArray chunk in EventWindows.ByDuration(reader, options.StepUs))
-                {
-                    Report(streaming.Push(chunk));
-                }
-                Report(streaming.Flush());
-            }
-
-            string name = Path.GetFileNameWithoutExtension(inPath);
-            if (name.EndsWith("_td", StringComparison.Ordinal))
-            {
-                name = name[..^3];
-            }
-            BoundingBox[] boxes = [.. windows.SelectMany(w => w.Boxes)];
-            string npy = Path.Combine(outDir, $"{name}_bbox.npy");
-            BoundingBoxFile.Write(npy, boxes);
-            PredictionFiles.WriteCsv(Path.Combine(outDir, $"{name}_bbox.csv"), boxes, DatasetInfo.ClassNames(kind));
-            Console.WriteLine($"wrote {boxes.Length} boxes from {windows.Count} windows to {npy}");
-            if (windows.Count > 0)
-            {
-                double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
-                Console.WriteLine($"latency per window: p50 {Percentile(ms, 0.50):F1} ms, p95 {Percentile(ms, 0.95):F1} ms");
-            }
-            if (renderMode != "none")
-            {
-                var renderOptions = new RenderOptions
-                {
-                    StepUs = options.StepUs,
-                    WindowUs = options.WindowUs,
-                    Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
-                };
-                IEnumerable<RgbImage> frames = EventVideo.Frames(EventRecording.ReadAll(inPath), null, boxes, renderOptions);
-                string target = renderMode == "gif" ? Path.Combine(outDir, $"{name}_pred.gif") : Path.Combine(outDir, $"{name}_pred");
-                int count = 0;
-                if (renderMode == "gif")
-                {
-                    count = GifWriter.WriteFile(target, frames, (int)Math.Max(1, Math.Round(options.StepUs / 10_000.0)));
-                }
-                else
-                {
-                    Directory.CreateDirectory(target);
-                    foreach (RgbImage f in frames)
-                    {
-                        PngFile.Write(Path.Combine(target, $"{count++:D6}.png"), f);
-                    }
-                }
-                Console.WriteLine($"rendered {count} frames to {target}");
+                Console.WriteLine($"rendering: {r.RenderPath}");
             }
             return 0;
         });
         return cmd;
     }
-
-    /// <summary>Nearest-rank percentile of sorted values.</summary>
-    private static double Percentile(double[] sorted, double q) => sorted[Math.Clamp((int)Math.Ceiling(q * sorted.Length) - 1, 0, sorted.Length - 1)];
 }
