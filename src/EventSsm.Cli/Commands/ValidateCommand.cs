@@ -46,7 +46,7 @@ public sealed class ValidateCommand : ICliCommand
             torch.set_num_threads(Environment.ProcessorCount);
 
             string checkpoint = Text(cfg, "checkpoint");
-            string split = IsTrue(cfg.Get("use_test_set")) ? "test" : "val";
+            string split = cfg.GetBool("use_test_set") ? "test" : "val";
             DatasetKind kind = DatasetInfo.Parse(cfg.GetString("dataset.name"));
             PreprocessedDataset data = PreprocessedDataset.Load(Text(cfg, "dataset.path"), split, kind, cfg.GetString("dataset.ev_repr_name"));
 
@@ -133,14 +133,4 @@ public sealed class ValidateCommand : ICliCommand
     private static string Text(ConfigNode cfg, string key) => cfg.Get(key)?.ToString() is { Length: > 0 } s && s != "???"
         ? s
         : throw new ConfigException($"config key '{key}' is not set (pass {key}=...)");
-
-    // Python truthiness of `if config.use_test_set:` (the README passes use_test_set=1).
-    private static bool IsTrue(object? value) => value switch
-    {
-        bool b => b,
-        long l => l != 0,
-        double d => d != 0,
-        string s => s.Length > 0,
-        _ => false,
-    };
 }
