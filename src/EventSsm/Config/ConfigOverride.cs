@@ -61,6 +61,8 @@ public sealed record ConfigOverride(string Key, string RawValue, OverrideMode Mo
         {
             (long, long) or (double, double) or (bool, bool) or (string, string) => value,
             (double, long l) => (double)l,
+            // Python truthiness: the original's README passes use_test_set=1 to a bool key.
+            (bool, long l) when l is 0 or 1 => l != 0,
             (string, not List<object?> and not OrderedDictionary<string, object?>) => RawValue.Trim(),
             (List<object?>, List<object?>) => value,
             (OrderedDictionary<string, object?>, OrderedDictionary<string, object?>) => value,

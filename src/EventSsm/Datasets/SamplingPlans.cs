@@ -79,15 +79,23 @@ public static class SamplingPlans
     /// round-robin like PyTorch's DataLoader. With fewer streams than slots the batch shrinks to the stream count
     /// (the original requires at least B streams per worker and fails otherwise).
     /// </summary>
-    public static List<StreamChunk?[]> EvaluationBatches(IReadOnlyList<List<StreamChunk>> streams, int batchSize, int workers = 1)
+    public static List<StreamChunk?[]> EvaluationBatches(IReadOnlyList<List<StreamChunk>> streams, int batchSize, int workers = 1) =>
+        EvaluationWorkerBatches(streams, batchSize, workers).Select(b => b.Slots).ToList();
+
+    /// <summary>
+    /// <see cref="EvaluationBatches"/> with the worker that produced each batch: recurrent states are kept per
+    /// worker (§3.7), since consecutive batches of one worker continue the same streams.
+    /// </summary>
+    public static List<(int Worker, StreamChunk?[] Slots)> EvaluationWorkerBatches(IReadOnlyList<List<StreamChunk>> streams, int batchSize, int workers = 1)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(workers);
         int[] order = Enumerable.Range(0, streams.Count).OrderByDescending(i => streams[i].Count).ToArray(); // stable
         List<int>[] perWorker = ZigZag(order, workers);
-        var workerBatches = new List<List<StreamChunk?[]>>();
-        foreach (List<int> ws in perWorker)
+        var workerBatches = new List<(int Worker, List<StreamChunk?[]> Batches)>();
+        for (int w = 0; w < perWorker.Length; w++)
         {
+            List<int> ws = perWorker[w];
             if (ws.Count == 0)
             {
                 continue;
@@ -101,17 +109,17 @@ public static class SamplingPlans
             {
                 batches.Add(slotChunks.Select(c => k < c.Count ? c[k] : null).ToArray());
             }
-            workerBatches.Add(batches);
+            workerBatches.Add((w, batches));
         }
-        var result = new List<StreamChunk?[]>();
-        int most = workerBatches.Count == 0 ? 0 : workerBatches.Max(b => b.Count);
+        var result = new List<(int, StreamChunk?[])>();
+        int most = workerBatches.Count == 0 ? 0 : workerBatches.Max(b => b.Batches.Count);
         for (int k = 0; k < most; k++)
         {
-            foreach (List<StreamChunk?[]> wb in workerBatches)
+            foreach ((int w, List<StreamChunk?[]> wb) in workerBatches)
             {
                 if (k < wb.Count)
                 {
-                    result.Add(wb[k]);
+                    result.Add((w, wb[k]));
                 }
             }
         }

@@ -11,7 +11,7 @@ namespace EventSsm.Representations;
 /// (N, C, H, W), one Blosc chunk per time step. <see cref="ReadFrame(int, Span{byte})"/> decodes only the chunk of
 /// that step, so random access costs one chunk whatever N is.
 /// </summary>
-public sealed class RepresentationH5Reader : EventSsm.Datasets.IRepresentationReader
+public sealed class RepresentationH5Reader : IDisposable
 {
     public const string DatasetName = "data";
 
@@ -90,8 +90,6 @@ public sealed class RepresentationH5Reader : EventSsm.Datasets.IRepresentationRe
     }
 
     public void ReadFrame(int index, Span<byte> dst) => ReadFrames(index, 1, dst);
-
-    void EventSsm.Datasets.IRepresentationReader.Read(int index, Span<byte> destination) => ReadFrame(index, destination);
 
     /// <summary>Time steps [start, start+count) as count·C·H·W bytes.</summary>
     public void ReadFrames(int start, int count, Span<byte> dst)

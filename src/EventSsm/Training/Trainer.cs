@@ -4,7 +4,6 @@ using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Model;
-using EventSsm.Representations;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,7 +55,7 @@ public sealed class Trainer
         var sampler = new MixedBatchSampler(train.Sequences, _o.SequenceLength, _o.BatchSize, _o.StreamWeight, _o.RandomWeight,
             hw[0], hw[1], _o.Seed, _o.Augment);
         int channels = _model.Options.Backbone.InputChannels;
-        using var reader = new BatchReader(train.Sequences, s => RepresentationH5Reader.Open(s.RepresentationFile), channels,
+        using var reader = new BatchReader(train.Sequences, H5RepresentationReader.Open, channels,
             hw[0], hw[1], _model.Options.InputHeight, _model.Options.InputWidth);
         var schedule = new OneCycleSchedule(_o.LearningRate, _o.MaxSteps, _o.PctStart, _o.DivFactor, _o.FinalDivFactor / _o.DivFactor);
         using var optimizer = optim.AdamW(_model.parameters(), _o.LearningRate, weight_decay: _o.WeightDecay);

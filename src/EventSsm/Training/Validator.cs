@@ -1,0 +1,131 @@
+using EventSsm.Datasets;
+using EventSsm.Evaluation;
+using EventSsm.Labels;
+using EventSsm.Model;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Training;
+
+/// <summary>
+/// The original's validation loop (<c>validation.py</c> → <c>modules/detection.py</c>, data_eval_spec.md §3.5,
+/// §3.7, §3.8, §4): every sequence streamed from L−1 steps before its first label frame, recurrent states kept per
+/// loader worker and reset at sequence starts, FPN + head + YOLOX post-processing on every step that has a label
+/// frame, and the Prophesee/COCO metrics over all of them.
+/// </summary>
+public static class Validator
+{
+    /// <summary>Runs <paramref name="model"/> (in eval mode; its mode is restored afterwards) over a dataset split.</summary>
+    public static DetectionMetrics Validate(YoloXDetector model, PreprocessedDataset data, ValidationOptions options,
+        IProgress<ValidationProgress>? progress = null, CancellationToken cancellation = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(data);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.BatchSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.SequenceLength);
+
+        IReadOnlyList<PreprocessedSequence> sequences = data.Sequences;
+        var streams = new List<List<StreamChunk>>(sequences.Count);
+        for (int s = 0; s < sequences.Count; s++)
+        {
+            PreprocessedSequence seq = sequences[s];
+            if (seq.ObjframeIdx2ReprIdx.Length == 0)
+            {
+                throw new InvalidOperationException($"{seq.Directory}: sequence has no label frames");
+            }
+            streams.Add(SamplingPlans.EvaluationStream(s, seq.ObjframeIdx2ReprIdx[0], seq.ReprCount, options.SequenceLength));
+        }
+        List<(int Worker, StreamChunk?[] Slots)> batches = SamplingPlans.EvaluationWorkerBatches(streams, options.BatchSize, options.Workers);
+
+        DetectionDataset kind = data.Kind == DatasetKind.Gen1 ? DetectionDataset.Gen1 : DetectionDataset.Gen4;
+        var evaluator = new PropheseeEvaluator(kind, options.DownsampledBy2);
+        int channels = model.Options.Backbone.InputChannels;
+        using var reader = new BatchReader(sequences, H5RepresentationReader.Open, channels, options.Height, options.Width,
+            model.Options.InputHeight, model.Options.InputWidth);
+        using var states = new RecurrentStates();
+        bool wasTraining = model.training;
+        model.eval();
+        int frames = 0;
+        long steps = 0;
+        try
+        {
+            using IDisposable noGrad = no_grad();
+            for (int i = 0; i < batches.Count; i++)
+            {
+                cancellation.ThrowIfCancellationRequested();
+                (int worker, StreamChunk?[] slots) = batches[i];
+                using DisposeScope scope = NewDisposeScope();
+                using SampleBatch batch = reader.Read(slots);
+                frames += Step(model, batch, $"val/{worker}", states, evaluator, options);
+                steps += CountSteps(batch);
+                progress?.Report(new ValidationProgress(i + 1, batches.Count, frames, steps));
+            }
+        }
+        finally
+        {
+            model.train(wasTraining);
+        }
+        return evaluator.Compute();
+    }
+
+    /// <summary>One batch: backbone over the chunk, detection on the labelled steps; returns the frames added.</summary>
+    private static int Step(YoloXDetector model, SampleBatch batch, string stateKey, RecurrentStates states,
+        PropheseeEvaluator evaluator, ValidationOptions options)
+    {
+        Tensor x = batch.Input.to(options.Device);
+        (Tensor[] features, Tensor[] newStates) = model.ForwardBackbone(x, states.Get(stateKey, batch.IsFirstSample));
+        states.Set(stateKey, newStates);
+
+        // §4.2: frames are collected t-major, then by slot, as the original's per-step loop appends them. A frame
+        // without boxes is None in the original's batch and is skipped (it would add no COCO image anyway, §4.5).
+        var indices = new List<long>();
+        var groundTruth = new List<ObjectLabel[]>();
+        var times = new List<long>();
+        for (int t = 0; t < batch.SequenceLength; t++)
+        {
+            for (int b = 0; b < batch.BatchSize; b++)
+            {
+                if (batch.Labels[t, b] is { Length: > 0 } labels)
+                {
+                    indices.Add(((long)t * batch.BatchSize) + b);
+                    groundTruth.Add(labels);
+                    times.Add(batch.LabelTimes[t, b]);
+                }
+            }
+        }
+        if (indices.Count == 0)
+        {
+            return 0;
+        }
+        HeadOutputs outputs = model.ForwardDetect(features, [.. indices]);
+        IReadOnlyList<Detection>[] detections = options.Detect is { } detect
+            ? detect(outputs.Decoded, groundTruth)
+            : Postprocess.Run(outputs.Decoded, options.ConfidenceThreshold, options.NmsThreshold);
+        for (int f = 0; f < groundTruth.Count; f++)
+        {
+            long time = times[f];
+            BoundingBox[] gt = groundTruth[f].Select(l => l.ToBoundingBox(time)).ToArray();
+            BoundingBox[] dt = detections[f].Select(d => ToProphesee(d, time)).ToArray();
+            evaluator.AddFrame(gt, dt);
+        }
+        return groundTruth.Count;
+    }
+
+    /// <summary>
+    /// The original's <c>to_prophesee</c> (§4.3): corners to x, y, w, h in float32, and the class confidence alone
+    /// (not obj·cls) as the score COCOeval ranks by.
+    /// </summary>
+    internal static BoundingBox ToProphesee(in Detection d, long time) =>
+        new(time, d.X1, d.Y1, d.X2 - d.X1, d.Y2 - d.Y1, (uint)d.ClassId, d.ClassConf);
+
+    private static long CountSteps(SampleBatch batch)
+    {
+        long n = 0;
+        foreach (bool padded in batch.IsPadded)
+        {
+            n += padded ? 0 : 1;
+        }
+        return n;
+    }
+}

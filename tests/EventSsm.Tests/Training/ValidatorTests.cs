@@ -1,0 +1,193 @@
+using System.CommandLine;
+using System.Text.Json;
+using EventSsm.Checkpoints;
+using EventSsm.Cli;
+using EventSsm.Config;
+using EventSsm.Datasets;
+using EventSsm.Evaluation;
+using EventSsm.Labels;
+using EventSsm.Model;
+using EventSsm.Training;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tests.Training;
+
+/// <summary>
+/// Streaming validation (data_eval_spec.md §3.5, §3.7, §4) of the golden micro checkpoint over the golden
+/// preprocessed dataset, through the library and through `eventssm validate`.
+/// </summary>
+public sealed class ValidatorTests
+{
+    // Short chunks keep the runs fast; the micro model (golden detector_micro) at the data's own 240×304 size.
+    private const int SequenceLength = 4;
+
+    private static string DataRoot => Fixtures.Golden("preprocessed", "out");
+
+    private static string Checkpoint => Fixtures.Golden("detector_micro", "model.ckpt");
+
+    private static string[] Overrides(params string[] extra) =>
+    [
+        "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml",
+        "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        "model.postprocess.confidence_threshold=0.001", $"dataset.sequence_length={SequenceLength}", .. extra,
+    ];
+
+    private static ConfigNode Config(params string[] extra)
+    {
+        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val", Overrides(extra));
+        ConfigModifier.Apply(cfg);
+        return cfg;
+    }
+
+    private static YoloXDetector LoadModel(ConfigNode cfg)
+    {
+        var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        DetectorCheckpoint.Load(model, Checkpoint);
+        return model;
+    }
+
+    [Fact]
+    public void Cli_Json_TestSet_HasTheEvaluateKeys()
+    {
+        // The README's spelling: use_test_set=1 selects the test split.
+        string output = Run(["validate", .. Overrides("use_test_set=1"), "--json"]);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        JsonElement root = doc.RootElement;
+        string[] keys = ["AP", "AP_50", "AP_75", "AP_S", "AP_M", "AP_L", "AR_1", "AR_10", "AR_100", "AR_S", "AR_M", "AR_L"];
+        Assert.Equal([.. keys, "per_class_AP"], root.EnumerateObject().Select(p => p.Name));
+        foreach (string k in keys)
+        {
+            double v = root.GetProperty(k).GetDouble();
+            Assert.True(v == -1 || v is >= 0 and <= 1, $"{k} = {v}");
+        }
+        Assert.Equal(["car", "pedestrian"], root.GetProperty("per_class_AP").EnumerateObject().Select(p => p.Name));
+    }
+
+    [Fact]
+    public void Cli_Table_PrintsSplitFramesAndApRows()
+    {
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
+        string output = Run(["validate", .. Overrides()]);
+        Assert.Contains($"val split of {DataRoot}: {data.Sequences.Count} sequences, {EvaluableFrames(data)} label frames evaluated", output);
+        Assert.Equal(6, output.Split('\n').Count(l => l.Contains("Average Precision", StringComparison.Ordinal)));
+        Assert.Contains(" AP car ", output);
+    }
+
+    [Fact]
+    public void EveryLabelFrame_IsEvaluatedOnce_AfterAnLMinus1WarmUp()
+    {
+        ConfigNode cfg = Config();
+        using YoloXDetector model = LoadModel(cfg);
+        // val: two sequences (one per loader worker), both with their first label frame past step L−1.
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
+        var reports = new List<ValidationProgress>();
+        DetectionMetrics metrics = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg), new SyncProgress(reports.Add));
+
+        // §3.5: each stream starts L−1 steps before its first label frame and runs to the end, in chunks of L.
+        Assert.Equal(2, data.Sequences.Count);
+        Assert.All(data.Sequences, s => Assert.True(s.ObjframeIdx2ReprIdx[0] > SequenceLength - 1));
+        long[] streamSteps = [.. data.Sequences.Select(s => s.ReprCount - (s.ObjframeIdx2ReprIdx[0] - SequenceLength + 1))];
+        ValidationProgress last = reports[^1];
+        Assert.Equal(streamSteps.Sum(), last.Steps);
+        // Each worker streams one sequence with batch size 1, so the batches are the longer stream's chunk count.
+        Assert.Equal((int)((streamSteps.Max() + SequenceLength - 1) / SequenceLength), last.Batches);
+        Assert.Equal(Enumerable.Range(1, last.Batches), reports.Select(r => r.Batch));
+        int framesWithBoxes = data.Sequences.Sum(s => Enumerable.Range(0, s.FrameTimestamps.Length).Count(k => s.FrameLabels(k).Length > 0));
+        Assert.Equal(framesWithBoxes, last.LabelFrames);
+        Assert.Equal(EvaluableFrames(data), metrics.Images);
+        Assert.True(metrics.Images > 0);
+    }
+
+    [Fact]
+    public void GroundTruthAsDetections_GivesPerfectAp()
+    {
+        ConfigNode cfg = Config();
+        using YoloXDetector model = LoadModel(cfg);
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
+        ValidationOptions options = ValidationOptions.FromConfig(cfg) with
+        {
+            Detect = (decoded, gt) =>
+            {
+                Assert.Equal(gt.Count, decoded.shape[0]);
+                return [.. gt.Select(f => (IReadOnlyList<Detection>)[.. f.Select(l => new Detection(l.X, l.Y, l.X + l.W, l.Y + l.H, 1f, 0.9f, (int)l.ClassId))])];
+            },
+        };
+        DetectionMetrics metrics = Validator.Validate(model, data, options);
+        Assert.True(metrics.Images > 0);
+        Assert.Equal(1.0, metrics.AP, 12);
+        Assert.Equal(1.0, metrics.AP50, 12);
+        Assert.Equal(1.0, metrics.AP75, 12);
+    }
+
+    [Fact]
+    public void ToProphesee_UsesTheClassConfidenceAndFloat32Sizes()
+    {
+        var d = new Detection(10.1f, 20.2f, 50.7f, 80.9f, 0.5f, 0.8f, 1);
+        BoundingBox b = Validator.ToProphesee(d, 123_456);
+        Assert.Equal(new BoundingBox(123_456, 10.1f, 20.2f, 50.7f - 10.1f, 80.9f - 20.2f, 1, 0.8f), b);
+    }
+
+    [Fact]
+    public void MissingCheckpoint_IsAOneLineError()
+    {
+        Assert.Equal(2, Program.Main(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
+        var e = Assert.Throws<FileNotFoundException>(() => Run(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
+        Assert.Contains("/nonexistent/model.ckpt", e.Message);
+    }
+
+    [Fact]
+    public void WrongExperiment_NamesTheCheckpointAndTheExperiment()
+    {
+        // Without the micro overrides the small experiment's 48-channel backbone does not fit the 16-channel weights.
+        string[] args = ["validate", "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml"];
+        var e = Assert.Throws<InvalidOperationException>(() => Run(args));
+        Assert.Contains("model.ckpt", e.Message);
+        Assert.Contains("experiment", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void Cuda_OnTheCpuBuild_ExplainsHowToAddIt()
+    {
+        if (cuda.is_available())
+        {
+            return;
+        }
+        var e = Assert.Throws<InvalidOperationException>(() => Run(["validate", .. Overrides(), "--device", "cuda"]));
+        Assert.Contains("libtorch-cuda", e.Message);
+    }
+
+    /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter (§4.4–4.5).</summary>
+    private static int EvaluableFrames(PreprocessedDataset data)
+    {
+        BoxFilter filter = BoxFilter.For(DetectionDataset.Gen1, downsampledBy2: false);
+        int n = 0;
+        foreach (PreprocessedSequence seq in data.Sequences)
+        {
+            for (int k = 0; k < seq.FrameTimestamps.Length; k++)
+            {
+                long t = seq.FrameTimestamps[k];
+                n += filter.Apply([.. seq.FrameLabels(k).Select(l => l.ToBoundingBox(t))]).Length > 0 ? 1 : 0;
+            }
+        }
+        return n;
+    }
+
+    private static string Run(string[] args)
+    {
+        using var output = new StringWriter();
+        int rc = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration
+        {
+            Output = output,
+            Error = output,
+            EnableDefaultExceptionHandler = false,
+        });
+        Assert.True(rc == 0, output.ToString());
+        return output.ToString();
+    }
+
+    private sealed class SyncProgress(Action<ValidationProgress> report) : IProgress<ValidationProgress>
+    {
+        public void Report(ValidationProgress value) => report(value);
+    }
+}
