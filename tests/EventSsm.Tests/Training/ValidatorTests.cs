@@ -89,8 +89,8 @@ public sealed class ValidatorTests
         long[] streamSteps = [.. data.Sequences.Select(s => s.ReprCount - (s.ObjframeIdx2ReprIdx[0] - SequenceLength + 1))];
         ValidationProgress last = reports[^1];
         Assert.Equal(streamSteps.Sum(), last.Steps);
-        // Each worker streams one sequence with batch size 1, so the batches are the longer stream's chunk count.
-        Assert.Equal((int)((streamSteps.Max() + SequenceLength - 1) / SequenceLength), last.Batches);
+        // Each of the two workers streams one sequence with batch size 1; their batches interleave.
+        Assert.Equal(streamSteps.Sum(n => (int)((n + SequenceLength - 1) / SequenceLength)), last.Batches);
         Assert.Equal(Enumerable.Range(1, last.Batches), reports.Select(r => r.Batch));
         int framesWithBoxes = data.Sequences.Sum(s => Enumerable.Range(0, s.FrameTimestamps.Length).Count(k => s.FrameLabels(k).Length > 0));
         Assert.Equal(framesWithBoxes, last.LabelFrames);
