@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using EventSsm.Config;
+using EventSsm.Datasets;
+using EventSsm.Evaluation;
+using EventSsm.Inference;
+using EventSsm.IO;
+using EventSsm.Model;
+using EventSsm.Synthetic;
+using static TorchSharp.torch;
+
+namespace EventSsm.Training;
+
+/// <summary>Settings of the out-of-the-box demo.</summary>
+public sealed record DemoOptions
+{
+    public required string OutDirectory { get; init; }
+
+    /// <summary>Total time budget; training gets what synthesis, preprocessing and evaluation leave.</summary>
+    public double Minutes { get; init; } = 10;
+
+    public int Sequences { get; init; } = 10;
+
+    public double SecondsPerSequence { get; init; } = 20;
+
+    public int Seed { get; init; } = 1;
+
+    public string? ConfigDirectory { get; init; }
+}
+
+/// <summary>What the demo produced.</summary>
+public sealed record DemoResult(DetectionMetrics Validation, DetectionMetrics Prediction, long TrainSteps, string Checkpoint,
+    string PredictionBoxes, string? Rendering, string ResultsJson);
+
+/// <summary>
+/// The whole job on built-in synthetic data: synthesise a Gen1-like dataset, preprocess it exactly as the original,
+/// train a micro S5-ViT within the time budget, validate on the test split with the Prophesee metric, predict on a test
+/// recording and render it, and evaluate that prediction file the way <c>eventssm evaluate</c> does.
+/// </summary>
+public static class DemoPipeline
+{
+    /// <summary>The model and data settings for a CPU demo (overrides on the original's gen1 small experiment).</summary>
+    public static readonly string[] ModelOverrides =
+    [
+        "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        "dataset.sequence_length=4", "batch_size.train=4", "batch_size.eval=4", "hardware.num_workers.eval=1",
+        "training.learning_rate=0.002", "training.lr_scheduler.pct_start=0.05",
+    ];
+
+    public static DemoResult Run(DemoOptions o, Action<string> log, CancellationToken ct = default)
+    {
+        var total = Stopwatch.StartNew();
+        string raw = Path.Combine(o.OutDirectory, "raw");
+        string pre = Path.Combine(o.OutDirectory, "preprocessed");
+        string run = Path.Combine(o.OutDirectory, "run");
+        Directory.CreateDirectory(o.OutDirectory);
+
+        log($"1/6 synthesising {o.Sequences} sequences of {o.SecondsPerSequence:F0} s (304×240, cars and pedestrians) → {raw}");
+        if (!Directory.Exists(Path.Combine(raw, "test")))
+        {
+            var scene = new SceneOptions { DurationUs = (long)(o.SecondsPerSequence * 1e6), Seed = (ulong)o.Seed };
+            SyntheticDataset.Write(raw, o.Sequences, scene);
+        }
+
+        log($"2/6 preprocessing (stacked histograms, 50 ms windows, the original's label selection) → {pre}");
+        PreprocessReport report = new Preprocessor(new PreprocessOptions { Dataset = DatasetKind.Gen1 }).Run(raw, pre, cancellationToken: ct);
+        if (report.AnyFailed)
+        {
+            throw new InvalidOperationException("preprocessing failed: " + string.Join("; ", report.Sequences.Where(s => s.Status == SequenceStatus.Failed).Select(s => $"{s.Sequence}: {s.Reason}")));
+        }
+
+        string configDir = ConfigLocator.Find(o.ConfigDirectory);
+        ConfigNode Compose(long steps)
+        {
+            ConfigNode c = ConfigComposer.Compose(configDir, "train", [.. ModelOverrides, $"dataset.path={pre}", $"training.max_steps={steps}"]);
+            ConfigModifier.Apply(c);
+            return c;
+        }
+
+        // Calibrate the step time so the OneCycle schedule spans exactly the training budget.
+        double remaining = (o.Minutes * 60) - total.Elapsed.TotalSeconds;
+        double trainSeconds = Math.Max(30, remaining - 90);
+        double secPerStep = Calibrate(Compose(1000), Path.Combine(o.OutDirectory, ".calibration"));
+        long steps = Math.Max(20, (long)(trainSeconds / secPerStep));
+        log($"3/6 training a micro S5-ViT for {steps} steps (~{secPerStep:F2} s/step, {trainSeconds / 60:F1} min) → {run}");
+        ConfigNode cfg = Compose(steps);
+        manual_seed(o.Seed);
+        using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg, o.Seed) with { LogInterval = 25, CheckpointInterval = 200 }, run);
+        trainer.Run(progress: new Progress<TrainStepInfo>(p =>
+            log($"   step {p.Step}/{p.MaxSteps}  loss {p.Loss:F3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F2} it/s")), ct: ct);
+
+        log("4/6 validating on the test split (streaming, Prophesee/COCO metric, confidence 0.001)");
+        ConfigNode valCfg = cfg.Clone();
+        valCfg.Set("model.postprocess.confidence_threshold", 0.001);
+        model.eval();
+        DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", DatasetKind.Gen1),
+            ValidationOptions.FromConfig(valCfg));
+        DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
+
+        log("5/6 predicting on a test recording and rendering it");
+        string recording = Directory.GetFiles(Path.Combine(raw, "test"), "*_td.dat").Order(StringComparer.Ordinal).First();
+        string predDir = Path.Combine(o.OutDirectory, "prediction");
+        using LoadedDetector loaded = LoadedDetector.Load(trainer.BestCheckpoint, [], configDir);
+        PredictionResult pred = RecordingPredictor.Predict(loaded, recording, predDir,
+            new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 });
+
+        log("6/6 evaluating the prediction file against the synthetic labels (as `eventssm evaluate`)");
+        string labels = recording[..^"_td.dat".Length] + "_bbox.npy";
+        DetectionMetrics predMetrics = PropheseeFileEvaluation.Evaluate(
+            [new BoxFilePair(labels, pred.BoxesPath)], DetectionDataset.Gen1, false, EvaluationMode.PerSequence);
+
+        string json = Path.Combine(o.OutDirectory, "results.json");
+        AtomicFile.WriteAllText(json, $"{{\"validation\": {val.ToJson()}, \"prediction\": {predMetrics.ToJson()}, " +
+            $"\"AP\": {val.AP.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, " +
+            $"\"AP_50\": {val.AP50.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, " +
+            $"\"train_steps\": {steps}, \"seconds\": {total.Elapsed.TotalSeconds:F0}}}\n");
+        return new DemoResult(val, predMetrics, steps, trainer.BestCheckpoint, pred.BoxesPath, pred.RenderPath, json);
+    }
+
+    /// <summary>Re-saves the final weights as the inference checkpoint with the validation config embedded.</summary>
+    private static void DetectorCheckpoint(YoloXDetector model, ConfigNode config, string path) =>
+        EventSsm.Checkpoints.DetectorCheckpoint.Save(path, model, config);
+
+    private static double Calibrate(ConfigNode cfg, string dir)
+    {
+        try
+        {
+            using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+            var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg) with { CheckpointInterval = 1_000_000 }, dir);
+            trainer.Run(stopAfter: 1);
+            var sw = Stopwatch.StartNew();
+            trainer.Run(resume: false, stopAfter: 3);
+            return sw.Elapsed.TotalSeconds / 3;
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        }
+    }
+}
