@@ -42,8 +42,8 @@ public static class DemoPipeline
     public static readonly string[] ModelOverrides =
     [
         "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
-        "dataset.sequence_length=4", "batch_size.train=4", "batch_size.eval=4", "hardware.num_workers.eval=1",
-        "training.learning_rate=0.002", "training.lr_scheduler.pct_start=0.05",
+        "dataset.sequence_length=3", "batch_size.train=4", "batch_size.eval=4", "hardware.num_workers.eval=1",
+        "training.learning_rate=0.001", "training.lr_scheduler.pct_start=0.05",
     ];
 
     public static DemoResult Run(DemoOptions o, Action<string> log, CancellationToken ct = default)

@@ -164,7 +164,17 @@ public sealed class Trainer
             return double.NaN;
         }
         HeadOutputs head = _model.ForwardDetect(features, frames.ToArray());
-        YoloXLosses losses = YoloXLoss.Compute(head, Targets(labels), _model.NumClasses);
+        YoloXLosses losses;
+        try
+        {
+            losses = YoloXLoss.Compute(head, Targets(labels), _model.NumClasses);
+        }
+        catch (System.Runtime.InteropServices.ExternalException)
+        {
+            // libtorch rejects non-finite probabilities inside SimOTA's BCE: the outputs are already non-finite.
+            optimizer.zero_grad();
+            return double.NaN;
+        }
         double value = losses.Total.item<float>();
         if (!double.IsFinite(value))
         {
@@ -173,10 +183,29 @@ public sealed class Trainer
             return double.NaN;
         }
         losses.Total.backward();
+        if (!GradientsFinite())
+        {
+            // Clipping by value keeps NaN; a finite loss can still have non-finite gradients.
+            optimizer.zero_grad();
+            return double.NaN;
+        }
         nn.utils.clip_grad_value_(_model.parameters(), _o.GradientClipValue);
         optimizer.step();
         optimizer.zero_grad();
         return value;
+    }
+
+    private bool GradientsFinite()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        foreach (var p in _model.parameters())
+        {
+            if (p.grad is Tensor g && !g.isfinite().all().item<bool>())
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     /// <summary>YOLOX targets (frames, max boxes, 5) = [cls, cx, cy, w, h], zero-padded (data_eval_spec.md §3.2).</summary>
