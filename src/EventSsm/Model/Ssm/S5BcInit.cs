@@ -12,6 +12,10 @@ public enum S5BcInit
     /// <summary>B̃ = V⁻¹B as in <see cref="Dense"/>; C̃ drawn directly as complex normal with variance 1 (no V).</summary>
     ComplexNormal,
 
-    /// <summary>Low-rank B̃ = B_P B_Hᵀ, C̃ = C_Hᵀ C_P of rank <see cref="S5LayerOptions.FactorRank"/> (keys BH, BP, CH, CP).</summary>
+    /// <summary>
+    /// Low-rank B̃ = B_P B_Hᵀ, C̃ = C_Hᵀ C_P of rank <see cref="S5LayerOptions.FactorRank"/> (keys BH, BP, CH, CP), no V.
+    /// Each factor is drawn with lecun_normal over its whole shape (the original draws column/row-wise; the original
+    /// itself warns this option was dropped upstream).
+    /// </summary>
     Factorized,
 }

@@ -12,8 +12,10 @@ public static class BurstClassificationTrainer
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Steps, 1);
         var clock = Stopwatch.StartNew();
+        // The Linear layers draw from the global generator; seed it so a run is reproducible.
+        random.manual_seed(options.Seed);
         var generator = new Generator((ulong)options.Seed, CPU);
-        var random = new Random(options.Seed);
+        var rng = new Random(options.Seed);
         // Gaps are ~0.1–4 around a mean of 1, so Δ = gap·exp(log_step) starts in [0.01, 1]·gap.
         var layerOptions = new S5LayerOptions { StateWidth = options.StateWidth, DtMin = 1e-2, DtMax = 1.0 };
         var model = new BurstClassifier(
@@ -31,7 +33,7 @@ public static class BurstClassificationTrainer
         {
             using DisposeScope scope = NewDisposeScope();
             model.train();
-            (Tensor x, Tensor gaps, Tensor y) = BurstDataset.Generate(options.BatchSize, options.Length, random);
+            (Tensor x, Tensor gaps, Tensor y) = BurstDataset.Generate(options.BatchSize, options.Length, rng);
             if (options.IgnoreTiming)
             {
                 gaps = ones_like(gaps);
