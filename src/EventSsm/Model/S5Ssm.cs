@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Utils;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Model;
 
@@ -99,20 +100,8 @@ public sealed class S5Ssm : nn.Module
         Tensor lambda = complex(_lambda[.., 0], _lambda[.., 1]);
         Tensor bTilde = complex(_b[.., .., 0], _b[.., .., 1]);
         Tensor step = stepScale * _logStep.exp();
-        Tensor lambdaBar;
-        Tensor bBar;
-        if (_discretization == S5Discretization.Bilinear)
-        {
-            Tensor halfStepLambda = (step / 2.0) * lambda;
-            Tensor bl = 1.0 / (1.0 - halfStepLambda);
-            lambdaBar = bl * (1.0 + halfStepLambda);
-            bBar = (bl * step).unsqueeze(-1) * bTilde;
-        }
-        else
-        {
-            lambdaBar = (lambda * step).exp();
-            bBar = (1.0 / lambda * (lambdaBar - 1.0)).unsqueeze(-1) * bTilde;
-        }
+        (Tensor lambdaBar, Tensor gain) = S5Discretizer.Discretize(lambda, step, _discretization);
+        Tensor bBar = gain.unsqueeze(-1) * bTilde;
         return (lambdaBar.MoveToOuterDisposeScope(), bBar.MoveToOuterDisposeScope());
     }
 

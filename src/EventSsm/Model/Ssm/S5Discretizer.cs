@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Model.Ssm;
+
+/// <summary>
+/// Discretisation of a diagonal continuous system x' = λx + B̃u (model_spec.md §4.3), shared by the detector's
+/// <see cref="S5Ssm"/> and the general <see cref="S5Layer"/>. B̄ is diagonal-times-B̃, so only the per-state gain is
+/// returned: B̄ = gain[…, None] ⊙ B̃. Keeping the gain separate lets per-time-step Δ avoid a (L, P, H) tensor.
+/// </summary>
+public static class S5Discretizer
+{
+    /// <param name="lambda">λ, complex (P).</param>
+    /// <param name="step">Δ, real, any shape broadcastable with (P).</param>
+    /// <returns>Λ̄ and the input gain, complex, broadcast shape of λ and Δ.</returns>
+    public static (Tensor LambdaBar, Tensor Gain) Discretize(Tensor lambda, Tensor step, S5Discretization method)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor lambdaBar;
+        Tensor gain;
+        if (method == S5Discretization.Bilinear)
+        {
+            Tensor halfStepLambda = (step / 2.0) * lambda;
+            Tensor bl = 1.0 / (1.0 - halfStepLambda);
+            lambdaBar = bl * (1.0 + halfStepLambda);
+            gain = bl * step;
+        }
+        else
+        {
+            lambdaBar = (lambda * step).exp();
+            gain = 1.0 / lambda * (lambdaBar - 1.0);
+        }
+        return (lambdaBar.MoveToOuterDisposeScope(), gain.MoveToOuterDisposeScope());
+    }
+}

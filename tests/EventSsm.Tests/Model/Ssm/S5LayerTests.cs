@@ -1,0 +1,218 @@
+using EventSsm.Model;
+using EventSsm.Model.Ssm;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tests.Model.Ssm;
+
+/// <summary>The general S5 layer: golden parity, scan ≡ recurrence, bidirectional, irregular steps, conj-sym, gradients.</summary>
+public sealed class S5LayerTests
+{
+    private static S5Layer Layer64(int h, S5LayerOptions options, ulong seed)
+    {
+        var layer = new S5Layer(h, options, new Generator(seed, CPU));
+        layer.to(float64);
+        return layer;
+    }
+
+    private static double MaxDiff(Tensor a, Tensor b) => (a - b).abs().max().to(float64).item<double>();
+
+    private static Dictionary<string, Tensor> Weights(S5Layer layer) =>
+        layer.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
+
+    [Fact]
+    public void DefaultOptions_LoadGoldenS5Weights_AndReproduceReferenceAndCarryOutputs()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var layer = new S5Layer(16, new S5LayerOptions { StateWidth = 16 });
+        GoldenTensors.LoadInto(layer, GoldenTensors.LoadStateDict("s5.seq.", "s5", "weights.npz"));
+        Tensor f = GoldenTensors.Load("s5", "attn_norm_out.npy");
+        Tensor prev = GoldenTensors.LoadComplex("s5", "prev_state.npy");
+        using IDisposable noGrad = no_grad();
+        foreach (LinearRecurrence.Method method in new[] { LinearRecurrence.Method.Sequential, LinearRecurrence.Method.Parallel })
+        {
+            (Tensor y, _) = layer.Forward(f, 1.0, null, method);
+            GoldenTensors.AssertClose(y, GoldenTensors.Load("s5", "s5_layer_y_reference.npy"), 1e-5, $"y zero state {method}");
+            (Tensor yCarry, _) = layer.Forward(f, 1.0, prev, method);
+            GoldenTensors.AssertClose(yCarry, GoldenTensors.Load("s5", "s5_layer_y_carry.npy"), 1e-5, $"y carry {method}");
+        }
+    }
+
+    [Theory]
+    [InlineData(21)]
+    [InlineData(4096)]
+    public void ParallelScan_EqualsStepByStepRecurrence_Float64(int length)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer layer = Layer64(4, new S5LayerOptions { StateWidth = 8, BlockCount = 2 }, 11);
+        var g = new Generator(5, CPU);
+        Tensor u = randn([2, length, 4], dtype: float64, generator: g);
+        Tensor scale = rand([2, length], dtype: float64, generator: g) * 2 + 0.1;
+        Tensor x0 = complex(randn([2, 8], dtype: float64, generator: g), randn([2, 8], dtype: float64, generator: g));
+        using IDisposable noGrad = no_grad();
+        (Tensor yPar, Tensor sPar) = layer.Forward(u, scale, x0, LinearRecurrence.Method.Parallel);
+        (Tensor ySeq, Tensor sSeq) = layer.Forward(u, scale, x0, LinearRecurrence.Method.Sequential);
+        Tensor x = x0;
+        var ys = new Tensor[length];
+        for (int t = 0; t < length; t++)
+        {
+            (ys[t], x) = layer.Step(u[.., t], x, scale[.., t]);
+        }
+        Tensor yStep = stack(ys, 1);
+        Assert.True(MaxDiff(yPar, yStep) <= 1e-10, $"parallel vs step {MaxDiff(yPar, yStep)}");
+        Assert.True(MaxDiff(ySeq, yStep) <= 1e-10, $"sequential vs step {MaxDiff(ySeq, yStep)}");
+        Assert.True(MaxDiff(sPar, x) <= 1e-10);
+        Assert.True(MaxDiff(sSeq, x) <= 1e-10);
+    }
+
+    [Theory]
+    [InlineData(S5Discretization.Bilinear)]
+    [InlineData(S5Discretization.Zoh)]
+    public void IrregularSteps_EqualExplicitPerStepDiscretisation(S5Discretization discretization)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer layer = Layer64(3, new S5LayerOptions { StateWidth = 6, Discretization = discretization }, 2);
+        var g = new Generator(9, CPU);
+        Tensor u = randn([1, 30, 3], dtype: float64, generator: g);
+        Tensor scale = rand([1, 30], dtype: float64, generator: g) * 5;
+        using IDisposable noGrad = no_grad();
+        (Tensor y, _) = layer.Forward(u, scale, method: LinearRecurrence.Method.Parallel);
+
+        // Independent recomputation from the formulas of model_spec.md §4.3 with each Δ_t = s_t·exp(log_step).
+        Tensor lambda = layer.ContinuousLambda();
+        Tensor b = layer.InputMatrix();
+        Tensor c = layer.OutputMatrix();
+        Tensor d = layer.state_dict()["D"];
+        Tensor step = layer.state_dict()["log_step"].exp();
+        Tensor x = zeros([6], dtype: complex128);
+        for (int t = 0; t < 30; t++)
+        {
+            Tensor delta = scale[0, t] * step;
+            Tensor lambdaBar = discretization == S5Discretization.Bilinear
+                ? (1 + delta * lambda / 2) / (1 - delta * lambda / 2)
+                : (delta * lambda).exp();
+            Tensor gain = discretization == S5Discretization.Bilinear
+                ? delta / (1 - delta * lambda / 2)
+                : (lambdaBar - 1) / lambda;
+            x = lambdaBar * x + gain * b.matmul(u[0, t].to(complex128));
+            Tensor yt = c.matmul(x).real + d * u[0, t];
+            Assert.True(MaxDiff(y[0, t], yt) <= 1e-10, $"t={t}: {MaxDiff(y[0, t], yt)}");
+        }
+    }
+
+    [Fact]
+    public void PerSequenceScale_EqualsRunningEachSequenceWithItsScalar()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer layer = Layer64(4, new S5LayerOptions { StateWidth = 4 }, 3);
+        Tensor u = randn([3, 50, 4], dtype: float64, generator: new Generator(1, CPU));
+        double[] scales = [0.5, 1.0, 3.0];
+        using IDisposable noGrad = no_grad();
+        (Tensor y, _) = layer.Forward(u, tensor(scales, float64));
+        for (int i = 0; i < 3; i++)
+        {
+            (Tensor yi, _) = layer.Forward(u[i..(i + 1)], scales[i]);
+            Assert.True(MaxDiff(y[i..(i + 1)], yi) <= 1e-12);
+        }
+    }
+
+    [Fact]
+    public void Bidirectional_EqualsForwardPlusReversedInputForward()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer bidir = Layer64(4, new S5LayerOptions { StateWidth = 6, Bidirectional = true }, 4);
+        Dictionary<string, Tensor> w = Weights(bidir);
+        Assert.Equal(new long[] { 4, 12, 2 }, w["C"].shape);
+        S5Layer forward = Layer64(4, new S5LayerOptions { StateWidth = 6 }, 0);
+        S5Layer backward = Layer64(4, new S5LayerOptions { StateWidth = 6 }, 0);
+        var wf = new Dictionary<string, Tensor>(w) { ["C"] = w["C"][.., ..6].contiguous() };
+        var wb = new Dictionary<string, Tensor>(w) { ["C"] = w["C"][.., 6..].contiguous(), ["D"] = zeros_like(w["D"]) };
+        GoldenTensors.LoadInto(forward, wf);
+        GoldenTensors.LoadInto(backward, wb);
+
+        var g = new Generator(8, CPU);
+        Tensor u = randn([2, 100, 4], dtype: float64, generator: g);
+        Tensor scale = rand([2, 100], dtype: float64, generator: g) + 0.5;
+        using IDisposable noGrad = no_grad();
+        (Tensor y, _) = bidir.Forward(u, scale);
+        (Tensor yf, _) = forward.Forward(u, scale);
+        (Tensor yb, _) = backward.Forward(u.flip(1), scale.flip(1));
+        Assert.True(MaxDiff(y, yf + yb.flip(1)) <= 1e-10);
+        Assert.Throws<InvalidOperationException>(() => bidir.Step(u[.., 0], null));
+    }
+
+    [Fact]
+    public void ConjugateSymmetry_EqualsFullComplexLayerWithMirroredHalf()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer half = Layer64(5, new S5LayerOptions { StateWidth = 8, ConjugateSymmetry = true, BlockCount = 2 }, 6);
+        Assert.Equal(4, half.StateWidth);
+        Dictionary<string, Tensor> w = Weights(half);
+        // Conjugating a [re, im] pair negates im.
+        static Tensor Mirror(Tensor pairs, int dim) => cat([pairs, pairs * tensor(new double[] { 1, -1 })], dim);
+        var full = Layer64(5, new S5LayerOptions { StateWidth = 8 }, 0);
+        GoldenTensors.LoadInto(full, new Dictionary<string, Tensor>
+        {
+            ["Lambda"] = Mirror(w["Lambda"], 0),
+            ["B"] = Mirror(w["B"], 0),
+            ["C"] = Mirror(w["C"], 1),
+            ["D"] = w["D"],
+            ["log_step"] = cat([w["log_step"], w["log_step"]]),
+        });
+        Tensor u = randn([2, 40, 5], dtype: float64, generator: new Generator(2, CPU));
+        using IDisposable noGrad = no_grad();
+        (Tensor yHalf, _) = half.Forward(u, 1.3);
+        (Tensor yFull, _) = full.Forward(u, 1.3);
+        Assert.True(MaxDiff(yHalf, yFull) <= 1e-10, $"{MaxDiff(yHalf, yFull)}");
+        // The HiPPO spectrum is ± symmetric, so the kept half really is one of each pair.
+        Tensor im = w["Lambda"][.., 1];
+        Assert.True(im.lt(0).all().item<bool>());
+    }
+
+    [Theory]
+    [InlineData(S5BcInit.Dense, false)]
+    [InlineData(S5BcInit.Factorized, true)]
+    public void Gradients_MatchFiniteDifferences_Float64(S5BcInit init, bool conjugate)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer layer = Layer64(3, new S5LayerOptions { StateWidth = 4, BcInit = init, FactorRank = 2, ConjugateSymmetry = conjugate }, 7);
+        var g = new Generator(3, CPU);
+        Tensor u = randn([2, 12, 3], dtype: float64, generator: g);
+        Tensor scale = rand([2, 12], dtype: float64, generator: g) + 0.5;
+        Tensor weight = randn([2, 12, 3], dtype: float64, generator: g);
+        Tensor Loss() => (layer.Forward(u, scale, method: LinearRecurrence.Method.Parallel).Y * weight).sum();
+
+        Loss().backward();
+        const double eps = 1e-6;
+        foreach ((string name, Tensor p) in layer.named_parameters())
+        {
+            Tensor grad = p.grad!.clone();
+            using IDisposable noGrad = no_grad();
+            Tensor flat = p.view(-1);
+            for (long i = 0; i < flat.shape[0]; i++)
+            {
+                double orig = flat[i].item<double>();
+                flat[i] = orig + eps;
+                double plus = Loss().item<double>();
+                flat[i] = orig - eps;
+                double minus = Loss().item<double>();
+                flat[i] = orig;
+                double numeric = (plus - minus) / (2 * eps);
+                double analytic = grad.view(-1)[i].item<double>();
+                Assert.True(Math.Abs(numeric - analytic) <= 1e-6 * Math.Max(1, Math.Abs(numeric)),
+                    $"{name}[{i}]: numeric {numeric} vs autograd {analytic}");
+            }
+        }
+    }
+
+    [Fact]
+    public void BadShapes_AreRejectedWithReasons()
+    {
+        var layer = new S5Layer(4);
+        Assert.Throws<ArgumentException>(() => layer.Forward(zeros(2, 3, 5)));
+        Assert.Throws<ArgumentException>(() => layer.Forward(zeros(2, 3, 4), zeros(3)));
+        Assert.Throws<ArgumentException>(() => layer.Forward(zeros(2, 3, 4), state: zeros(2, 5, dtype: complex64)));
+        Assert.Throws<ArgumentException>(() => new S5Layer(4, new S5LayerOptions { StateWidth = 6, BlockCount = 4 }));
+        Assert.Throws<ArgumentException>(() => new S5Layer(4, new S5LayerOptions { StateWidth = 6, BlockCount = 2, ConjugateSymmetry = true }));
+    }
+}
