@@ -64,6 +64,8 @@ public sealed record TrainerOptions
             FinalDivFactor = cfg.GetDouble("training.lr_scheduler.final_div_factor"),
             GradientClipValue = cfg.GetDouble("training.gradient_clip_val"),
             ValidationInterval = val,
+            // EventSsm addition: how often checkpoints/last.safetensors is rewritten (the original saves per epoch).
+            CheckpointInterval = cfg.TryGet("training.checkpoint_interval", out object? ci) && ci is not null ? cfg.GetInt64("training.checkpoint_interval") : 1000,
             StreamWeight = cfg.TryGet("dataset.train.mixed.w_stream", out object? ws) && ws is not null ? cfg.GetDouble("dataset.train.mixed.w_stream") : 1,
             RandomWeight = cfg.TryGet("dataset.train.mixed.w_random", out object? wr) && wr is not null ? cfg.GetDouble("dataset.train.mixed.w_random") : 1,
             Seed = seed,
