@@ -57,10 +57,23 @@ public sealed class RecurrentStage : nn.Module
         {
             y = block.call(y);
         }
+        (Tensor features, Tensor stateOut) = ForwardTemporal(y, length, state, stepScale, mode);
+        return (features.MoveToOuterDisposeScope(), stateOut.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// The S5 block over time on the attention output y (L·B, h, w, C) → (features (L, B, C, h, w), state (B, P, h, w)).
+    /// Public so that a profiler can time the spatial and temporal parts separately.
+    /// </summary>
+    public (Tensor Features, Tensor State) ForwardTemporal(Tensor y, long length, Tensor? state, double stepScale, S5StateMode mode)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        long batch = y.shape[0] / length;
         long h = y.shape[1];
         long w = y.shape[2];
         long c = y.shape[3];
         // "(L B) H W C -> (B H W) L C": one sequence over time per pixel (§3 step 6, skipping the NCHW round trip).
+        // For L = 1 this is a view, no copy.
         Tensor sequences = y.view(length, batch, h, w, c).permute(1, 2, 3, 0, 4).reshape(batch * h * w, length, c);
         Tensor? flatState = null;
         if (state is not null)

@@ -13,7 +13,7 @@ namespace EventSsm.Model;
 /// </summary>
 /// <remarks>
 /// States are complex64 tensors of shape (N, P), like the original's. The scan is a sequential loop over L of batched
-/// tensor ops; it equals the original's associative scan up to float32 rounding (§4.4).
+/// real tensor ops; it equals the original's associative scan up to float32 rounding (§4.4).
 /// </remarks>
 public sealed class S5Ssm : nn.Module
 {
@@ -126,23 +126,52 @@ public sealed class S5Ssm : nn.Module
         }
 
         using DisposeScope scope = NewDisposeScope();
+        // Real arithmetic throughout (same products and sums as the complex64 ops, so equal up to float32 rounding):
+        // B̄u is one (N·L, H)×(H, 2P) matmul giving [Re | Im], y = Re(x C̃ᵀ) = [xr | xi]·[Cr | −Ci]ᵀ is one
+        // (N·L, 2P)×(2P, H) matmul, and the recurrence x_k = Λ̄x_{k−1} + B̄u_k is split into its real and imaginary parts.
         (Tensor lambdaBar, Tensor bBar) = Discretize(stepScale);
-        Tensor cTilde = complex(_c[.., .., 0], _c[.., .., 1]);
-        Tensor bu = u.to(ScalarType.ComplexFloat32).matmul(bBar.t());    // (N, L, P)
+        Tensor lr = lambdaBar.real;
+        Tensor li = lambdaBar.imag;
+        Tensor bReal = cat([bBar.real, bBar.imag], 0);                    // (2P, H)
+        Tensor cReal = cat([_c[.., .., 0], -_c[.., .., 1]], 1);           // (H, 2P)
+        int p = (int)StateWidth;
+        Tensor bu = u.matmul(bReal.t());                                  // (N, L, 2P)
 
         // model_spec.md §3.4: the reference starts every chunk at x₋₁ = 0; Carry injects the previous state into step 0.
-        Tensor x = mode == S5StateMode.Carry && prevState is not null
-            ? lambdaBar * prevState + bu[.., 0]
-            : bu[.., 0];
-        var xs = new Tensor[length];
-        xs[0] = x;
-        for (long k = 1; k < length; k++)
+        Tensor states;
+        Tensor xr;
+        Tensor xi;
+        Tensor? prev = mode == S5StateMode.Carry ? prevState : null;
+        if (length == 1 && prev is null)
         {
-            x = lambdaBar * x + bu[.., k];
-            xs[k] = x;
+            states = bu;
+            xr = bu[.., 0, ..p];
+            xi = bu[.., 0, p..];
         }
-        Tensor states = stack(xs, 1);                                     // (N, L, P)
-        Tensor y = states.matmul(cTilde.t()).real + _d * u;
+        else
+        {
+            var xs = new Tensor[length];
+            xr = bu[.., 0, ..p];
+            xi = bu[.., 0, p..];
+            if (prev is not null)
+            {
+                Tensor pr = prev.real;
+                Tensor pi = prev.imag;
+                xr = xr + lr * pr - li * pi;
+                xi = xi + lr * pi + li * pr;
+            }
+            xs[0] = cat([xr, xi], 1);
+            for (long k = 1; k < length; k++)
+            {
+                Tensor nr = bu[.., k, ..p] + lr * xr - li * xi;
+                xi = bu[.., k, p..] + lr * xi + li * xr;
+                xr = nr;
+                xs[k] = cat([xr, xi], 1);
+            }
+            states = stack(xs, 1);                                        // (N, L, 2P)
+        }
+        Tensor y = states.matmul(cReal.t()) + _d * u;
+        Tensor x = complex(xr.contiguous(), xi.contiguous());
         return (y.MoveToOuterDisposeScope(), x.MoveToOuterDisposeScope());
     }
 }

@@ -15,7 +15,6 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
     private readonly Linear proj;
     private readonly int _numHeads;
     private readonly int _dimHead;
-    private readonly double _scale;
 
     public SelfAttentionCl(int dim, int dimHead = 32, bool bias = true) : base(nameof(SelfAttentionCl))
     {
@@ -25,7 +24,6 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         }
         _numHeads = dim / dimHead;
         _dimHead = dimHead;
-        _scale = Math.Pow(dimHead, -0.5);
         qkv = Linear(dim, 3 * dim, hasBias: bias);
         proj = Linear(dim, dim, hasBias: bias);
         RegisterComponents();
@@ -41,8 +39,9 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
             .view(batch, -1, _numHeads, 3 * _dimHead)
             .transpose(1, 2)
             .chunk(3, 3);
-        Tensor attn = (qkvParts[0].matmul(qkvParts[1].transpose(-2, -1)) * _scale).softmax(-1);
-        Tensor y = attn.matmul(qkvParts[2]).transpose(1, 2).reshape(restoreShape);
+        // softmax(q kᵀ · dh^-½) v as one fused kernel: its default scale is dh^-½, the original's.
+        Tensor y = functional.scaled_dot_product_attention(qkvParts[0], qkvParts[1], qkvParts[2])
+            .transpose(1, 2).reshape(restoreShape);
         return proj.call(y).MoveToOuterDisposeScope();
     }
 }

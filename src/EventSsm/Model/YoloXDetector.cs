@@ -28,6 +28,10 @@ public sealed class YoloXDetector : nn.Module
 
     public RecurrentBackbone Backbone => backbone;
 
+    public YoloPafpn Fpn => fpn;
+
+    public YoloXHead Head => yolox_head;
+
     public int NumClasses => Options.Head.NumClasses;
 
     /// <summary>Backbone on a chunk: per-stage features (L, B, Ci, hi, wi) and states (B, Pi, hi, wi) complex64.</summary>
