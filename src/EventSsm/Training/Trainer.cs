@@ -90,6 +90,13 @@ public sealed class Trainer
                 g.LearningRate = lr;
             }
             double loss = TrainStep(sampler, reader, states, optimizer, step);
+            if (!double.IsNaN(loss))
+            {
+                // Outside the step's dispose scope: AdamW creates its state lazily (also after load_state_dict), and
+                // state born inside the scope would be freed with it (use-after-free on the next step).
+                optimizer.step();
+            }
+            optimizer.zero_grad();
             Losses.Add(loss);
             step++;
             stepsSinceLog++;
@@ -190,8 +197,6 @@ public sealed class Trainer
             return double.NaN;
         }
         nn.utils.clip_grad_value_(_model.parameters(), _o.GradientClipValue);
-        optimizer.step();
-        optimizer.zero_grad();
         return value;
     }
 

@@ -28,12 +28,12 @@ public sealed class TrainerTests
         ConfigNode cfg = MicroTrainConfig("training.max_steps=1000");
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg) with { LogInterval = 5, CheckpointInterval = 10 }, tmp.Path);
-        trainer.Run(stopAfter: 20);
-        Assert.Equal(20, trainer.Losses.Count);
+        trainer.Run(stopAfter: 25);
+        Assert.Equal(25, trainer.Losses.Count);
         Assert.All(trainer.Losses, l => Assert.True(double.IsFinite(l)));
         double first = trainer.Losses.Take(5).Average();
         double last = trainer.Losses.TakeLast(5).Average();
-        Assert.True(last < 0.8 * first, $"loss did not fall: first {first}, last {last}");
+        Assert.True(last < 0.9 * first, $"loss did not fall: first {first}, last {last}");
         Assert.True(File.Exists(trainer.LastCheckpoint));
         Assert.True(File.Exists(trainer.BestCheckpoint));
         Assert.True(File.ReadAllLines(Path.Combine(tmp.Path, "metrics.csv")).Length >= 5);
