@@ -63,19 +63,21 @@ public static class FrequencyResponse
         return energy.real.MoveToOuterDisposeScope();
     }
 
-    /// <summary>‖H(iω)‖²_F of the real transfer function at one angular frequency (for checks and plots).</summary>
-    public static double SquaredGain(Tensor lambda, Tensor b, Tensor c, Tensor logStep, double omega)
+    /// <summary>‖H(iω)‖²_F of the real transfer function at each angular frequency (for checks and plots).</summary>
+    public static double[] SquaredGains(Tensor lambda, Tensor b, Tensor c, Tensor logStep, double[] omegas)
     {
         using DisposeScope scope = NewDisposeScope();
+        ScalarType real = ToReal(lambda.dtype);
         Tensor delta = logStep.exp().to(lambda.dtype);
-        Tensor mu = delta * lambda;
-        Tensor bs = delta.unsqueeze(1) * b;
-        Tensor i = complex(zeros(1, dtype: ToReal(lambda.dtype)), ones(1, dtype: ToReal(lambda.dtype)));
-        // Real input and y = Re(C̃x): H_r(iω) = ½[H(iω) + conj(H(−iω))].
-        Tensor h = c.matmul((1 / (i * omega - mu)).unsqueeze(1) * bs);
-        Tensor hm = c.matmul((1 / (i * -omega - mu)).unsqueeze(1) * bs);
+        Tensor mu = (delta * lambda).unsqueeze(0);
+        Tensor bs = (delta.unsqueeze(1) * b).unsqueeze(0);
+        Tensor w = tensor(omegas, dtype: real).unsqueeze(1);
+        Tensor iw = complex(zeros_like(w), w);
+        // Real input and y = Re(C̃x): H_r(iω) = ½[H(iω) + conj(H(−iω))], all frequencies at once (K, H, H).
+        Tensor h = c.unsqueeze(0).matmul((iw - mu).reciprocal().unsqueeze(2) * bs);
+        Tensor hm = c.unsqueeze(0).matmul((iw.neg() - mu).reciprocal().unsqueeze(2) * bs);
         Tensor hr = (h + hm.conj()) * 0.5;
-        return hr.abs().pow(2).sum().item<double>();
+        return hr.abs().pow(2).sum([1, 2]).to(float64).data<double>().ToArray();
     }
 
     private static ScalarType ToReal(ScalarType complexType) =>
