@@ -13,7 +13,7 @@ public enum DatasetKind
 /// <summary>Fixed facts about each dataset (data_eval_spec.md §1.2, §3.1).</summary>
 public static class DatasetInfo
 {
-    public static (int Width, int Height) SensorSize(DatasetKind kind) => kind == DatasetKind.Gen1 ? (304, 240) : (1280, 720);
+    public static Events.SensorSize SensorSize(DatasetKind kind) => kind == DatasetKind.Gen1 ? Events.SensorSize.Gen1 : Events.SensorSize.Gen4;
 
     /// <summary>Class names the model predicts (gen4 keeps classes ≤ 2 after preprocessing).</summary>
     public static IReadOnlyList<string> ClassNames(DatasetKind kind) =>

@@ -86,17 +86,8 @@ public sealed class Evt21Decoder : RawDecoder
                         timeBase = _time.Base;
                         hasBase = true;
                         break;
-                    case 0xA:
-                        stats.ExtTriggerWords++;
-                        break;
-                    case 0xE:
-                        stats.OtherWords++;
-                        break;
-                    case 0xF:
-                        stats.ContinuedWords++;
-                        break;
                     default:
-                        stats.UnknownWords++;
+                        CountEvt2FamilyWord(type, stats);
                         break;
                 }
             }

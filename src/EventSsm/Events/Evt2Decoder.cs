@@ -65,17 +65,8 @@ public sealed class Evt2Decoder : RawDecoder
                         timeBase = _time.Base;
                         hasBase = true;
                         break;
-                    case 0xA:
-                        stats.ExtTriggerWords++;
-                        break;
-                    case 0xE:
-                        stats.OtherWords++;
-                        break;
-                    case 0xF:
-                        stats.ContinuedWords++;
-                        break;
                     default:
-                        stats.UnknownWords++;
+                        CountEvt2FamilyWord(type, stats);
                         break;
                 }
             }
