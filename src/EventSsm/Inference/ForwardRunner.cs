@@ -48,7 +48,8 @@ public static class ForwardRunner
     }
 
     /// <summary>
-    /// Writes <c>stage1..N</c> (L, B, C, h, w), <c>state1..N</c> (B, C, h, w, 2 = [re, im]), <c>head</c> (L·B, A, 5+nc)
+    /// Writes <c>stage1..N</c> (L, B, C, h, w), <c>state1..N</c> (S5: (B, C, h, w, 2 = [re, im]); LSTM: (B, 2C, h, w) =
+    /// [h | c]), <c>head</c> (L·B, A, 5+nc)
     /// and <c>detections</c> rows (frame, x1, y1, x2, y2, obj, cls_conf, cls_id), all float32, as one .npz.
     /// </summary>
     public static void Save(string path, ForwardResult result)
@@ -61,7 +62,8 @@ public static class ForwardRunner
         }
         for (int i = 0; i < result.States.Length; i++)
         {
-            using Tensor real = view_as_real(result.States[i].resolve_conj().contiguous());
+            Tensor state = result.States[i];
+            using Tensor real = state.is_complex() ? view_as_real(state.resolve_conj().contiguous()) : state.to(float32);
             arrays.Add(new($"state{i + 1}", NpyTensor.FromTensor(real)));
         }
         arrays.Add(new("head", NpyTensor.FromTensor(result.Head.to(float32))));
@@ -69,19 +71,30 @@ public static class ForwardRunner
         NpzFile.Write(path, arrays);
     }
 
-    /// <summary>Reads the states of a <see cref="Save"/>d file back as complex (B, C, h, w) tensors, for continuing a stream.</summary>
+    /// <summary>
+    /// Reads the states of a <see cref="Save"/>d file back, for continuing a stream: S5's (B, C, h, w, 2) as complex
+    /// (B, C, h, w), an LSTM's (B, 2C, h, w) as is.
+    /// </summary>
     public static Tensor[] ReadStates(string path)
     {
         Dictionary<string, NpyArray> all = NpzFile.ReadAll(path);
         var states = new List<Tensor>();
         for (int i = 1; all.TryGetValue($"state{i}", out NpyArray? a); i++)
         {
-            if (a.DType.Kind != 'f' || a.DType.ItemSize != 4 || a.Shape.Length != 4 + 1 || a.Shape[^1] != 2)
+            bool complexPairs = a.Shape.Length == 4 + 1 && a.Shape[^1] == 2;
+            if (a.DType.Kind != 'f' || a.DType.ItemSize != 4 || !(complexPairs || a.Shape.Length == 4))
             {
-                throw new DataFormatException(path, $"state{i} must be float32 (B, C, h, w, 2), got {a.DType} ({string.Join(", ", a.Shape)})");
+                throw new DataFormatException(path, $"state{i} must be float32 (B, C, h, w, 2) or (B, 2C, h, w), got {a.DType} ({string.Join(", ", a.Shape)})");
             }
-            using Tensor real = NpyTensor.ToTensor(a);
-            states.Add(view_as_complex(real));
+            if (complexPairs)
+            {
+                using Tensor real = NpyTensor.ToTensor(a);
+                states.Add(view_as_complex(real));
+            }
+            else
+            {
+                states.Add(NpyTensor.ToTensor(a));
+            }
         }
         if (states.Count == 0)
         {

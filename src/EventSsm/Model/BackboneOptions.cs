@@ -21,6 +21,8 @@ public sealed record BackboneOptions
     /// <param name="dtMax">S5 init: upper bound of Δ.</param>
     /// <param name="bandlimit">S5 init: C-column mask threshold, null for none; the original hard-codes 0.5.</param>
     /// <param name="discretization">S5 discretisation; bilinear in the original.</param>
+    /// <param name="recurrent">The temporal layer of every stage: S5 (the original) or RVT's conv LSTM.</param>
+    /// <param name="lstm">The LSTM's options when <paramref name="recurrent"/> is Lstm; RVT's defaults when null.</param>
     public BackboneOptions(
         int inputChannels = 20,
         int embedDim = 64,
@@ -36,7 +38,9 @@ public sealed record BackboneOptions
         double dtMin = 1e-3,
         double dtMax = 1e-1,
         double? bandlimit = 0.5,
-        S5Discretization discretization = S5Discretization.Bilinear)
+        S5Discretization discretization = S5Discretization.Bilinear,
+        RecurrentLayer recurrent = RecurrentLayer.S5,
+        LstmOptions? lstm = null)
     {
         InputChannels = inputChannels;
         EmbedDim = embedDim;
@@ -53,6 +57,8 @@ public sealed record BackboneOptions
         DtMax = dtMax;
         Bandlimit = bandlimit;
         Discretization = discretization;
+        Recurrent = recurrent;
+        Lstm = lstm ?? new LstmOptions();
     }
 
     public int InputChannels { get; init; }
@@ -85,6 +91,14 @@ public sealed record BackboneOptions
     public double? Bandlimit { get; init; }
 
     public S5Discretization Discretization { get; init; }
+
+    /// <summary>
+    /// The temporal layer. The S5 options (state mode, step scale, Δ range, bandlimit, discretisation) apply only to
+    /// <see cref="RecurrentLayer.S5"/>; <see cref="Lstm"/> only to <see cref="RecurrentLayer.Lstm"/>.
+    /// </summary>
+    public RecurrentLayer Recurrent { get; init; }
+
+    public LstmOptions Lstm { get; init; }
 
     public int StageCount => DimMultiplier.Length;
 
@@ -128,5 +142,10 @@ public sealed record BackboneOptions
         {
             throw new ArgumentException("step_scale and dt_min must be positive and dt_max ≥ dt_min");
         }
+        if (!Enum.IsDefined(Recurrent))
+        {
+            throw new ArgumentException($"unknown recurrent layer {Recurrent}");
+        }
+        Lstm.Validate();
     }
 }

@@ -12,9 +12,11 @@ public sealed record DetectorOptions(
     double ConfidenceThreshold = Postprocess.DefaultConfidenceThreshold,
     double NmsThreshold = Postprocess.DefaultNmsThreshold)
 {
+    private const string RecurrentKey = "model.backbone.recurrent";
+
     /// <summary>
     /// Reads a composed config after <see cref="ConfigModifier.Apply"/> (model_spec.md §1): backbone dims, partition
-    /// size, S5 options, FPN depth/stages and the head's class count.
+    /// size, the recurrent layer (S5 options, or RVT's <c>stage.lstm</c> keys), FPN depth/stages and the head's class count.
     /// </summary>
     public static DetectorOptions FromConfig(ConfigNode cfg)
     {
@@ -34,7 +36,9 @@ public sealed record DetectorOptions(
             mlpRatio: cfg.GetInt("model.backbone.stage.attention.mlp_ratio"),
             lsInitValue: cfg.GetDouble("model.backbone.stage.attention.ls_init_value"),
             stateMode: ParseStateMode(mode),
-            stepScale: stepScale);
+            stepScale: stepScale,
+            recurrent: ReadRecurrent(cfg),
+            lstm: ReadLstm(cfg));
         int[] inStages = cfg.GetIntList("model.fpn.in_stages");
         long[] inChannels = inStages.Select(i => (long)backbone.StageDim(i - 1)).ToArray();
         var fpn = new FpnOptions(cfg.GetDouble("model.fpn.depth"), inStages, inChannels, cfg.GetString("model.fpn.act"), cfg.GetBool("model.fpn.depthwise"));
@@ -42,6 +46,49 @@ public sealed record DetectorOptions(
         var head = new HeadOptions(cfg.GetInt("model.head.num_classes"), strides, inChannels, cfg.GetString("model.head.act"), cfg.GetBool("model.head.depthwise"));
         return new DetectorOptions(backbone, fpn, head, inRes[0], inRes[1],
             cfg.GetDouble("model.postprocess.confidence_threshold"), cfg.GetDouble("model.postprocess.nms_threshold"));
+    }
+
+    /// <summary><c>model.backbone.recurrent</c>: s5 (the default when the key is absent, as in the original) or lstm.</summary>
+    public static RecurrentLayer ReadRecurrent(ConfigNode cfg)
+    {
+        ArgumentNullException.ThrowIfNull(cfg);
+        if (!cfg.TryGet(RecurrentKey, out object? value) || value is null)
+        {
+            return RecurrentLayer.S5;
+        }
+        return value is string s ? s.Trim().ToLowerInvariant() switch
+        {
+            "s5" => RecurrentLayer.S5,
+            "lstm" => RecurrentLayer.Lstm,
+            _ => throw new ConfigException($"config key '{RecurrentKey}' = {s}, expected s5 or lstm"),
+        } : throw new ConfigException($"config key '{RecurrentKey}' = {value}, expected s5 or lstm");
+    }
+
+    /// <summary>
+    /// RVT's <c>model.backbone.stage.lstm</c> keys, required (as in RVT) only for an lstm backbone;
+    /// <c>drop_cell_update</c> defaults to 0 as RVT's <c>lstm_cfg.get('drop_cell_update', 0)</c>.
+    /// </summary>
+    private static LstmOptions? ReadLstm(ConfigNode cfg)
+    {
+        if (ReadRecurrent(cfg) != RecurrentLayer.Lstm)
+        {
+            return null;
+        }
+        const string prefix = "model.backbone.stage.lstm.";
+        var lstm = new LstmOptions(
+            DwsConv: cfg.GetBool(prefix + "dws_conv"),
+            DwsConvOnlyHidden: cfg.GetBool(prefix + "dws_conv_only_hidden"),
+            DwsConvKernelSize: cfg.GetInt(prefix + "dws_conv_kernel_size"),
+            DropCellUpdate: cfg.TryGet(prefix + "drop_cell_update", out object? d) && d is not null ? cfg.GetDouble(prefix + "drop_cell_update") : 0);
+        try
+        {
+            lstm.Validate();
+        }
+        catch (ArgumentException e)
+        {
+            throw new ConfigException($"config section '{prefix.TrimEnd('.')}': {e.Message}", e);
+        }
+        return lstm;
     }
 
     public static S5StateMode ParseStateMode(string mode) => mode.Trim().ToLowerInvariant() switch

@@ -38,7 +38,8 @@ public static class TrainingCheckpoint
         {
             for (int i = 0; i < streamStates.Count; i++)
             {
-                tensors[$"{ReservedPrefix}state.{i}"] = view_as_real(streamStates[i]).contiguous();
+                Tensor s = streamStates[i];
+                tensors[$"{ReservedPrefix}state.{i}"] = s.is_complex() ? view_as_real(s).contiguous() : s;
             }
         }
         var meta = new Dictionary<string, string>(StringComparer.Ordinal)
@@ -68,7 +69,7 @@ public static class TrainingCheckpoint
         }
         Tensor[] states = content.Tensors.Where(kv => kv.Key.StartsWith(ReservedPrefix + "state.", StringComparison.Ordinal))
             .OrderBy(kv => int.Parse(kv.Key[(ReservedPrefix.Length + 6)..], CultureInfo.InvariantCulture))
-            .Select(kv => view_as_complex(kv.Value).clone())
+            .Select(kv => model.Options.Backbone.Recurrent == RecurrentLayer.S5 ? view_as_complex(kv.Value).clone() : kv.Value.clone())
             .ToArray();
         long step = long.Parse(content.Metadata[StepKey], CultureInfo.InvariantCulture);
         double best = double.Parse(content.Metadata[BestKey], CultureInfo.InvariantCulture);
