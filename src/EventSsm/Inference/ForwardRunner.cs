@@ -8,7 +8,7 @@ namespace EventSsm.Inference;
 
 /// <summary>
 /// One network run on a ready input chunk, with every intermediate a researcher compares against the original:
-/// per-stage backbone features, S5 states, decoded head outputs and post-processed detections.
+/// per-stage backbone features, recurrent states, decoded head outputs and post-processed detections.
 /// </summary>
 public static class ForwardRunner
 {

@@ -8,7 +8,7 @@ namespace EventSsm.Model;
 
 /// <summary>
 /// The S5-ViT recurrent backbone (the original's <c>RNNDetector</c>, model_spec.md §3): four stages of strides
-/// 4/8/16/32, each fed the S5-block output of the previous one. Keys: <c>stages.{i}.*</c> (the checkpoint's
+/// 4/8/16/32, each fed the recurrent-layer output (S5 block, or RVT's LSTM h) of the previous one. Keys: <c>stages.{i}.*</c> (the checkpoint's
 /// <c>mdl.backbone.</c> prefix removed).
 /// </summary>
 public sealed class RecurrentBackbone : nn.Module
@@ -37,7 +37,8 @@ public sealed class RecurrentBackbone : nn.Module
     public IReadOnlyList<RecurrentStage> Stages => new ReadOnlyCollection<RecurrentStage>(stages);
 
     /// <summary>
-    /// x (L, B, C_in, H, W) float32 → per-stage features (L, B, Ci, H/si, W/si) and states (B, Pi, H/si, W/si) complex64.
+    /// x (L, B, C_in, H, W) float32 → per-stage features (L, B, Ci, H/si, W/si) and states: (B, Pi, H/si, W/si)
+    /// complex64 for S5, (B, 2Ci, H/si, W/si) = [h | c] for the LSTM.
     /// </summary>
     /// <param name="states">One state per stage (entries may be null), or null for a zero start.</param>
     /// <param name="stepScale">Overrides <see cref="BackboneOptions.StepScale"/>.</param>

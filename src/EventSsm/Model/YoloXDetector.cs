@@ -34,7 +34,7 @@ public sealed class YoloXDetector : nn.Module
 
     public int NumClasses => Options.Head.NumClasses;
 
-    /// <summary>Backbone on a chunk: per-stage features (L, B, Ci, hi, wi) and states (B, Pi, hi, wi) complex64.</summary>
+    /// <summary>Backbone on a chunk: per-stage features (L, B, Ci, hi, wi) and states (see <see cref="RecurrentStage.Forward"/>).</summary>
     public (Tensor[] Features, Tensor[] States) ForwardBackbone(Tensor x, IReadOnlyList<Tensor?>? states = null,
         double? stepScale = null, S5StateMode? stateMode = null) =>
         backbone.Forward(x, states, stepScale, stateMode);
