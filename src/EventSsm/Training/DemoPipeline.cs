@@ -15,8 +15,14 @@ public sealed record DemoOptions
 {
     public required string OutDirectory { get; init; }
 
-    /// <summary>Total time budget; training gets what synthesis, preprocessing and evaluation leave.</summary>
-    public double Minutes { get; init; } = 10;
+    /// <summary>
+    /// Training steps. The default is a fixed count (so every machine gets the same model and the same numbers) chosen to
+    /// fit about 10 minutes on 2 idle cores; <see cref="Minutes"/> replaces it by a measured time budget.
+    /// </summary>
+    public long Steps { get; init; } = DemoPipeline.DefaultSteps;
+
+    /// <summary>Total time budget in minutes, or null for <see cref="Steps"/>; training then gets what the other stages leave.</summary>
+    public double? Minutes { get; init; }
 
     public int Sequences { get; init; } = 10;
 
@@ -28,8 +34,10 @@ public sealed record DemoOptions
 }
 
 /// <summary>What the demo produced.</summary>
-public sealed record DemoResult(DetectionMetrics Validation, DetectionMetrics Prediction, long TrainSteps, string Checkpoint,
-    string PredictionBoxes, string? Rendering, string ResultsJson);
+/// <param name="Prediction">The headline metrics: <c>predict</c> output for every test recording evaluated as <c>eventssm evaluate</c> does.</param>
+/// <param name="Validation">The original's streaming validation of the same model on the preprocessed test split.</param>
+public sealed record DemoResult(DetectionMetrics Prediction, DetectionMetrics Validation, long TrainSteps, string Checkpoint,
+    string PredictionDirectory, string GroundTruthDirectory, string? Rendering, string ResultsJson);
 
 /// <summary>
 /// The whole job on built-in synthetic data: synthesise a Gen1-like dataset, preprocess it exactly as the original,
@@ -45,6 +53,9 @@ public static class DemoPipeline
         "dataset.sequence_length=3", "batch_size.train=4", "batch_size.eval=4", "hardware.num_workers.eval=1",
         "training.learning_rate=0.001", "training.lr_scheduler.pct_start=0.05",
     ];
+
+    /// <summary>Steps of the default demo (see <see cref="DemoOptions.Steps"/> and docs/PERFORMANCE.md for the timing).</summary>
+    public const long DefaultSteps = 400;
 
     public static DemoResult Run(DemoOptions o, Action<string> log, CancellationToken ct = default)
     {
@@ -76,12 +87,18 @@ public static class DemoPipeline
             return c;
         }
 
-        // Calibrate the step time so the OneCycle schedule spans exactly the training budget.
-        double remaining = (o.Minutes * 60) - total.Elapsed.TotalSeconds;
-        double trainSeconds = Math.Max(30, remaining - 90);
-        double secPerStep = Calibrate(Compose(1000), Path.Combine(o.OutDirectory, ".calibration"));
-        long steps = Math.Max(20, (long)(trainSeconds / secPerStep));
-        log($"3/6 training a micro S5-ViT for {steps} steps (~{secPerStep:F2} s/step, {trainSeconds / 60:F1} min) → {run}");
+        long steps = o.Steps;
+        string budget = "";
+        if (o.Minutes is double minutes)
+        {
+            // Calibrate the step time so the OneCycle schedule spans exactly the training budget.
+            double remaining = (minutes * 60) - total.Elapsed.TotalSeconds;
+            double trainSeconds = Math.Max(30, remaining - 120);
+            double secPerStep = Calibrate(Compose(1000), Path.Combine(o.OutDirectory, ".calibration"));
+            steps = Math.Max(20, (long)(trainSeconds / secPerStep));
+            budget = $" (~{secPerStep:F2} s/step, {trainSeconds / 60:F1} min)";
+        }
+        log($"3/6 training a micro S5-ViT for {steps} steps{budget} → {run}");
         ConfigNode cfg = Compose(steps);
         manual_seed(o.Seed);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
@@ -97,24 +114,32 @@ public static class DemoPipeline
             ValidationOptions.FromConfig(valCfg));
         DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
 
-        log("5/6 predicting on a test recording and rendering it");
-        string recording = Directory.GetFiles(Path.Combine(raw, "test"), "*_td.dat").Order(StringComparer.Ordinal).First();
+        log("5/6 predicting on every test recording (streaming, one window at a time) and rendering the first");
+        string gtDir = Path.Combine(raw, "test");
         string predDir = Path.Combine(o.OutDirectory, "prediction");
-        using LoadedDetector loaded = LoadedDetector.Load(trainer.BestCheckpoint, [], configDir);
-        PredictionResult pred = RecordingPredictor.Predict(loaded, recording, predDir,
-            new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 });
+        string? rendering = null;
+        using (LoadedDetector loaded = LoadedDetector.Load(trainer.BestCheckpoint, [], configDir))
+        {
+            string[] recordings = [.. Directory.GetFiles(gtDir, "*_td.dat").Order(StringComparer.Ordinal)];
+            for (int i = 0; i < recordings.Length; i++)
+            {
+                PredictionResult pred = RecordingPredictor.Predict(loaded, recordings[i], predDir,
+                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "gif" : "none");
+                rendering ??= pred.RenderPath;
+                log($"   {Path.GetFileName(pred.BoxesPath)}: {pred.Windows} windows, {pred.Boxes} boxes, latency p50 {pred.LatencyP50Ms:F1} ms");
+            }
+        }
 
-        log("6/6 evaluating the prediction file against the synthetic labels (as `eventssm evaluate`)");
-        string labels = recording[..^"_td.dat".Length] + "_bbox.npy";
+        log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate {gtDir} {predDir}`)");
         DetectionMetrics predMetrics = PropheseeFileEvaluation.Evaluate(
-            [new BoxFilePair(labels, pred.BoxesPath)], DetectionDataset.Gen1, false, EvaluationMode.PerSequence);
+            PropheseeFileEvaluation.FindPairs(gtDir, predDir), DetectionDataset.Gen1, false, EvaluationMode.PerSequence);
 
         string json = Path.Combine(o.OutDirectory, "results.json");
-        AtomicFile.WriteAllText(json, $"{{\"validation\": {val.ToJson()}, \"prediction\": {predMetrics.ToJson()}, " +
-            $"\"AP\": {val.AP.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, " +
-            $"\"AP_50\": {val.AP50.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}, " +
+        string Num(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        AtomicFile.WriteAllText(json, $"{{\"AP\": {Num(predMetrics.AP)}, \"AP_50\": {Num(predMetrics.AP50)}, " +
+            $"\"AP_75\": {Num(predMetrics.AP75)}, \"prediction\": {predMetrics.ToJson()}, \"validation\": {val.ToJson()}, " +
             $"\"train_steps\": {steps}, \"seconds\": {total.Elapsed.TotalSeconds:F0}}}\n");
-        return new DemoResult(val, predMetrics, steps, trainer.BestCheckpoint, pred.BoxesPath, pred.RenderPath, json);
+        return new DemoResult(predMetrics, val, steps, trainer.BestCheckpoint, predDir, gtDir, rendering, json);
     }
 
     /// <summary>Re-saves the final weights as the inference checkpoint with the validation config embedded.</summary>

@@ -204,30 +204,33 @@ public sealed class NpyFileTests
             for (int iter = 0; iter < 1500; iter++)
             {
                 byte[] m = Mutate(orig, rnd, npz ? orig.Length : Math.Min(orig.Length, 200));
-                try
+                FuzzCase.Run(iter, () =>
                 {
-                    if (npz)
+                    try
                     {
-                        using var ms = new MemoryStream(m);
-                        string tmpPath = Path.Combine(Path.GetTempPath(), $"fuzz-{Environment.ProcessId}.npz");
-                        File.WriteAllBytes(tmpPath, m);
-                        using NpzFile z = NpzFile.Open(tmpPath);
-                        foreach (string k in z.Keys.ToArray())
+                        if (npz)
                         {
-                            BoundingBoxFileOrPlain(z.Read(k), k);
+                            using var ms = new MemoryStream(m);
+                            string tmpPath = Path.Combine(Path.GetTempPath(), $"fuzz-{Environment.ProcessId}.npz");
+                            File.WriteAllBytes(tmpPath, m);
+                            using NpzFile z = NpzFile.Open(tmpPath);
+                            foreach (string k in z.Keys.ToArray())
+                            {
+                                BoundingBoxFileOrPlain(z.Read(k), k);
+                            }
                         }
+                        else
+                        {
+                            using var ms = new MemoryStream(m);
+                            BoundingBoxFileOrPlain(NpyFile.Read(ms, "fuzz.npy", m.Length), "fuzz");
+                        }
+                        ok++;
                     }
-                    else
+                    catch (DataFormatException)
                     {
-                        using var ms = new MemoryStream(m);
-                        BoundingBoxFileOrPlain(NpyFile.Read(ms, "fuzz.npy", m.Length), "fuzz");
+                        rejected++;
                     }
-                    ok++;
-                }
-                catch (DataFormatException)
-                {
-                    rejected++;
-                }
+                });
             }
         }
         Assert.True(rejected > 100, $"only {rejected} mutations were rejected; the fuzzer is not reaching the parser");

@@ -159,14 +159,17 @@ public sealed class Blosc1CodecTests
             {
                 Array.Resize(ref f, rng.Next(f.Length));
             }
-            try
+            FuzzCase.Run(c, () =>
             {
-                Blosc1Codec.Decode(f, "fuzz.h5");
-            }
-            catch (DataFormatException ex)
-            {
-                Assert.StartsWith("fuzz.h5: ", ex.Message);
-            }
+                try
+                {
+                    Blosc1Codec.Decode(f, "fuzz.h5");
+                }
+                catch (DataFormatException ex)
+                {
+                    Assert.StartsWith("fuzz.h5: ", ex.Message);
+                }
+            });
         }
     }
 
