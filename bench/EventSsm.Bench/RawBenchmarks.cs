@@ -75,8 +75,10 @@ internal static class RawSynth
 }
 
 /// <summary>
-/// `dotnet run -c Release --project bench/EventSsm.Bench -- raw-memory [GB] [windowMs]`: writes a synthetic EVT 3.0
-/// file of that size to /tmp, decodes it by time window, prints peak RSS and throughput, and deletes the file.
+/// `dotnet run -c Release --project bench/EventSsm.Bench -- raw-memory [GB] [windowMs] [sequential|random] [reads]`:
+/// writes a synthetic EVT 3.0 file of that size to /tmp, then either decodes it by consecutive time windows
+/// (<see cref="RawEventReader.ReadWindows"/>) or opens it with <see cref="EventRecording.Open"/> (seek index) and reads
+/// that many closed windows [T − w, T] at random T on two threads; prints peak RSS and throughput, and deletes the file.
 /// </summary>
 internal static class RawMemoryTool
 {
@@ -101,20 +103,13 @@ internal static class RawMemoryTool
             }
             Console.WriteLine($"wrote {new FileInfo(path).Length / (double)(1L << 30):F2} GiB in {sw.Elapsed.TotalSeconds:F1} s; RSS peak so far {PeakRssMiB()} MiB");
             GC.Collect();
-            sw.Restart();
-            long events = 0;
-            long windows = 0;
-            int maxWindow = 0;
-            using (RawEventReader reader = RawFile.Open(path))
+            if (args.Length > 2 && args[2] == "random")
             {
-                foreach (RawEventWindow w in reader.ReadWindows(windowUs, reuseBuffers: true))
-                {
-                    events += w.Events.Count;
-                    maxWindow = Math.Max(maxWindow, w.Events.Count);
-                    windows++;
-                }
-                Console.WriteLine($"decoded {events:N0} events in {windows} windows of {windowUs / 1000} ms (largest {maxWindow:N0}) in " +
-                    $"{sw.Elapsed.TotalSeconds:F1} s = {events / sw.Elapsed.TotalSeconds / 1e6:F0} M events/s; {reader.Stats}");
+                RandomWindows(path, windowUs, args.Length > 3 ? int.Parse(args[3], System.Globalization.CultureInfo.InvariantCulture) : 2000);
+            }
+            else
+            {
+                SequentialWindows(path, windowUs);
             }
             Console.WriteLine($"peak RSS (VmHWM): {PeakRssMiB()} MiB");
         }
@@ -122,6 +117,52 @@ internal static class RawMemoryTool
         {
             File.Delete(path);
         }
+    }
+
+    private static void SequentialWindows(string path, long windowUs)
+    {
+        var sw = Stopwatch.StartNew();
+        long events = 0;
+        long windows = 0;
+        int maxWindow = 0;
+        using (RawEventReader reader = RawFile.Open(path))
+        {
+            foreach (RawEventWindow w in reader.ReadWindows(windowUs, reuseBuffers: true))
+            {
+                events += w.Events.Count;
+                maxWindow = Math.Max(maxWindow, w.Events.Count);
+                windows++;
+            }
+            Console.WriteLine($"decoded {events:N0} events in {windows} windows of {windowUs / 1000} ms (largest {maxWindow:N0}) in " +
+                $"{sw.Elapsed.TotalSeconds:F1} s = {events / sw.Elapsed.TotalSeconds / 1e6:F0} M events/s; {reader.Stats}");
+        }
+    }
+
+    private static void RandomWindows(string path, long windowUs, int reads)
+    {
+        var sw = Stopwatch.StartNew();
+        using IEventReader reader = EventRecording.Open(path);
+        RawTimeIndex index = ((RawStreamReader)reader).Index;
+        Console.WriteLine($"indexed {index.Count:N0} events in {sw.Elapsed.TotalSeconds:F1} s: {index.CheckpointCount} checkpoints every " +
+            $"{index.CheckpointBytes >> 10} KiB; {index.Stats}; RSS peak so far {PeakRssMiB()} MiB");
+        long first = reader.TimeAt(0);
+        long last = reader.TimeAt(reader.Count - 1);
+        sw.Restart();
+        long events = 0;
+        Parallel.For(0, 2, worker =>
+        {
+            var rng = new Random(worker);
+            var buffer = new EventBuffer(reader.Width, reader.Height);
+            long mine = 0;
+            for (int i = worker; i < reads; i += 2)
+            {
+                mine += EventWindows.Read(reader, rng.NextInt64(first, last + 1), windowUs, buffer).Events.Count;
+            }
+            Interlocked.Add(ref events, mine);
+        });
+        double s = sw.Elapsed.TotalSeconds;
+        Console.WriteLine($"{reads} random windows of {windowUs / 1000} ms on 2 threads: {events:N0} events in {s:F1} s = " +
+            $"{reads / s:F0} windows/s, {s / reads * 2e3:F1} ms per window per thread, {events / s / 1e6:F0} M events/s");
     }
 
     private static long PeakRssMiB()

@@ -42,9 +42,9 @@ public static class EventRecording
 
     /// <summary>
     /// Opens a reader; the file stays open until the reader is disposed. <paramref name="defaultSize"/> is the sensor
-    /// size for an .h5 file without events/width and events/height (default gen1). A .raw file has no index to seek
-    /// by time, so it is decoded into memory once; its timestamps get the running-maximum correction RVT applies to
-    /// its .h5 files, because a .raw stream may step back in time.
+    /// size for an .h5 file without events/width and events/height (default gen1). A .raw file is indexed by one
+    /// streaming pass (<see cref="RawStreamReader"/>), so reads stay bounded in memory; its timestamps get the
+    /// running-maximum correction RVT applies to its .h5 files, because a .raw stream may step back in time.
     /// </summary>
     public static IEventReader Open(string path, SensorSize? defaultSize = null)
     {
@@ -56,22 +56,9 @@ public static class EventRecording
         {
             EventFileFormat.Dat => new DatStreamReader(path),
             EventFileFormat.H5 => RawEventH5Reader.Open(path, defaultSize),
-            EventFileFormat.Raw => OpenRawInMemory(path),
+            EventFileFormat.Raw => RawStreamReader.Open(path),
             _ => throw new NotSupportedException($"{path}: no reader for this format"),
         };
-    }
-
-    private static EventArrayReader OpenRawInMemory(string path)
-    {
-        EventArray events = RawFile.ReadAll(path).Events;
-        long running = long.MinValue;
-        Span<long> t = events.T.AsSpan(0, events.Count);
-        for (int i = 0; i < t.Length; i++)
-        {
-            running = Math.Max(running, t[i]);
-            t[i] = running;
-        }
-        return new EventArrayReader(events, path);
     }
 
     /// <summary>Reads every event into memory.</summary>

@@ -23,6 +23,11 @@ public sealed class Evt21Decoder : RawDecoder
         _legacy = legacy;
     }
 
+    private protected override RawDecoderState GetState() => new(Position, _time.High, _time.Loops, _time.HasBase);
+
+    private protected override void SetState(RawDecoderState state) =>
+        _time = TimeHighCounter.Restore(28, 6, state.TimeHigh, state.TimeLoops, state.HasTimeBase);
+
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<uint> w = MemoryMarshal.Cast<byte, uint>(words);

@@ -34,6 +34,20 @@ public sealed class Evt3Decoder : RawDecoder
     {
     }
 
+    private protected override RawDecoderState GetState() =>
+        new(Position, _time.High, _time.Loops, _time.HasBase, _low, _y, _row, _baseX, _basePolarity, _hasBaseX);
+
+    private protected override void SetState(RawDecoderState state)
+    {
+        _time = TimeHighCounter.Restore(12, 12, state.TimeHigh, state.TimeLoops, state.HasTimeBase);
+        _low = state.TimeLow;
+        _y = state.Y;
+        _row = state.Row;
+        _baseX = state.BaseX;
+        _basePolarity = state.BasePolarity;
+        _hasBaseX = state.HasBaseX;
+    }
+
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<ushort> w = MemoryMarshal.Cast<byte, ushort>(words);

@@ -87,6 +87,29 @@ public abstract class RawDecoder
         }
     }
 
+    /// <summary>The state between two whole words, to resume decoding there later (<see cref="RestoreState"/>).</summary>
+    internal RawDecoderState SaveState()
+    {
+        if (_carryLength > 0)
+        {
+            throw new InvalidOperationException($"the decoder is inside a word at byte {Position}; save its state between whole words");
+        }
+        return GetState();
+    }
+
+    /// <summary>Puts a fresh decoder of the same format in a saved state; the next byte fed is the one at its position.</summary>
+    internal void RestoreState(RawDecoderState state)
+    {
+        _carryLength = 0;
+        Position = state.Position;
+        SetState(state);
+    }
+
+    /// <summary>The format's decoding state at <see cref="Position"/>.</summary>
+    private protected abstract RawDecoderState GetState();
+
+    private protected abstract void SetState(RawDecoderState state);
+
     /// <summary>Ends the stream: bytes left over that do not form a whole word mean the file is truncated.</summary>
     public void Finish()
     {

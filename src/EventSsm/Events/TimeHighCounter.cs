@@ -21,6 +21,16 @@ internal struct TimeHighCounter
 
     public bool HasBase { get; private set; }
 
+    /// <summary>The last time-high value taken.</summary>
+    public readonly uint High => _high;
+
+    /// <summary>Wrap-arounds seen so far.</summary>
+    public readonly long Loops => _loops;
+
+    /// <summary>A counter in a state saved from <see cref="High"/>, <see cref="Loops"/> and <see cref="HasBase"/>.</summary>
+    public static TimeHighCounter Restore(int highBits, int lowBits, uint high, long loops, bool hasBase) =>
+        new(highBits, lowBits) { _high = high, _loops = loops, HasBase = hasBase };
+
     /// <summary>The current time base in µs: loops, then the high bits, with the low bits zero.</summary>
     public readonly long Base => (_loops << (_highBits + _lowBits)) | ((long)_high << _lowBits);
 

@@ -89,6 +89,24 @@ public sealed class PreprocessorTests
     }
 
     [Fact]
+    public void RawInput_GivesTheSameRepresentationsAsH5Input()
+    {
+        // An EVT 2.0 .raw copy, read through the seek index with a checkpoint every 4 KiB so windows start mid-file.
+        using TempDir tmp = Fixtures.TempDir();
+        const string seq = "99-01-02_11-00-00_0_3000000";
+        string raw = Path.Combine(tmp.Path, "raw", "val");
+        Directory.CreateDirectory(raw);
+        RawFile.WriteEvt2(Path.Combine(raw, seq + "_td.raw"), RawEventH5Reader.ReadAll(GoldenRaw("val", seq + "_td.dat.h5")));
+        File.Copy(GoldenRaw("val", seq + "_bbox.npy"), Path.Combine(raw, seq + "_bbox.npy"));
+        PreprocessOptions options = Gen1("val") with { OpenEvents = path => RawStreamReader.Open(path, checkpointBytes: 4096) };
+
+        PreprocessReport report = new Preprocessor(options).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
+
+        Assert.Equal(SequenceStatus.Written, Assert.Single(report.Sequences).Status);
+        AssertSameSequence(GoldenOut("val", seq), Path.Combine(tmp.Path, "out", "val", seq));
+    }
+
+    [Fact]
     public void TrueRate_PutsWindowsOneStepApartInsideLabelledIntervals()
     {
         using TempDir tmp = Fixtures.TempDir();
