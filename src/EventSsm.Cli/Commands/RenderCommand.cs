@@ -29,7 +29,7 @@ public sealed class RenderCommand : ICliCommand
         cmd.SetAction(parse =>
         {
             string inPath = parse.GetValue(input)!.FullName;
-            EventArray events = EventRecording.ReadAll(inPath);
+            using IEventReader events = EventRecording.Open(inPath);
             BoundingBox[]? gt = parse.GetValue(labels) is { } l ? BoundingBoxFile.Read(l.FullName) : null;
             BoundingBox[]? pr = parse.GetValue(pred) is { } p ? BoundingBoxFile.Read(p.FullName) : null;
             var options = new RenderOptions

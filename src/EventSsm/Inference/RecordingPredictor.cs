@@ -66,7 +66,8 @@ public static class RecordingPredictor
                 WindowUs = options.WindowUs,
                 Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
             };
-            IEnumerable<RgbImage> frames = EventVideo.Frames(EventRecording.ReadAll(recording), null, boxes, renderOptions);
+            using IEventReader events = EventRecording.Open(recording);
+            IEnumerable<RgbImage> frames = EventVideo.Frames(events, null, boxes, renderOptions);
             target = render == "gif" ? Path.Combine(outDir, $"{name}_pred.gif") : Path.Combine(outDir, $"{name}_pred");
             if (render == "gif")
             {

@@ -14,16 +14,47 @@ public static class EventVideo
         IReadOnlyList<BoundingBox>? predictions, RenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(events);
+        long lastEvent = events.Count > 0 ? events.T[events.Count - 1] : 0;
+        return Frames(lastEvent, labels, predictions, options,
+            (t, window) => (events, events.LowerBound(t - window), events.UpperBound(t)));
+    }
+
+    /// <summary>
+    /// The same frames read window by window from a recording, so memory stays bounded by one window whatever the file
+    /// size (multi-GB .dat/.raw/.h5 recordings).
+    /// </summary>
+    public static IEnumerable<RgbImage> Frames(IEventReader reader, IReadOnlyList<BoundingBox>? labels,
+        IReadOnlyList<BoundingBox>? predictions, RenderOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        var buffer = new EventBuffer(reader.Width, reader.Height);
+        long lastEvent = reader.Count > 0 ? reader.TimeAt(reader.Count - 1) : 0;
+        return Frames(lastEvent, labels, predictions, options, (t, window) =>
+        {
+            EventArray w = EventWindows.Read(reader, t, window, buffer).Events;
+            return (w, 0, w.Count);
+        });
+    }
+
+    private static IEnumerable<RgbImage> Frames(long lastEvent, IReadOnlyList<BoundingBox>? labels,
+        IReadOnlyList<BoundingBox>? predictions, RenderOptions options, Func<long, long, (EventArray Events, int Lo, int Hi)> window)
+    {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         BoxTimeline? gt = labels is null ? null : new BoxTimeline(labels);
         BoxTimeline? pred = predictions is null ? null : new BoxTimeline(predictions);
-        long last = Math.Max(events.Count > 0 ? events.T[events.Count - 1] : 0, Math.Max(gt?.LastTime ?? 0, pred?.LastTime ?? 0));
+        long last = Math.Max(lastEvent, Math.Max(gt?.LastTime ?? 0, pred?.LastTime ?? 0));
         long start = options.StartUs ?? options.StepUs;
-        int frames = 0;
-        for (long t = start; t <= last + options.StepUs - 1 && frames < options.MaxFrames; t += options.StepUs, frames++)
+        return Iterate();
+
+        IEnumerable<RgbImage> Iterate()
         {
-            yield return Frame(events, gt, pred, t, options);
+            int frames = 0;
+            for (long t = start; t <= last + options.StepUs - 1 && frames < options.MaxFrames; t += options.StepUs, frames++)
+            {
+                (EventArray events, int lo, int hi) = window(t, options.WindowUs);
+                yield return Frame(events, lo, hi, gt, pred, t, options);
+            }
         }
     }
 
@@ -33,13 +64,13 @@ public static class EventVideo
     {
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
-        return Frame(events, labels is null ? null : new BoxTimeline(labels), predictions is null ? null : new BoxTimeline(predictions), t, options);
+        ArgumentNullException.ThrowIfNull(events);
+        return Frame(events, events.LowerBound(t - options.WindowUs), events.UpperBound(t),
+            labels is null ? null : new BoxTimeline(labels), predictions is null ? null : new BoxTimeline(predictions), t, options);
     }
 
-    private static RgbImage Frame(EventArray events, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o)
+    private static RgbImage Frame(EventArray events, int lo, int hi, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o)
     {
-        int lo = events.LowerBound(t - o.WindowUs);
-        int hi = events.UpperBound(t);
         RgbImage baseImage = EventFrames.FromEvents(events, lo, hi, o.Coloring).Upscale(o.Scale);
         if (gt is null || pred is null)
         {

@@ -21,21 +21,24 @@ public sealed class DatFuzzTests
         {
             byte[] bytes = Mutate(seed, rng);
             File.WriteAllBytes(path, bytes);
-            try
+            FuzzCase.Run(iter, () =>
             {
-                EventArray ev = DatFile.ReadAll(path);
-                AssertValid(ev);
-                using var r = new DatStreamReader(path);
-                Assert.Equal(ev.Count, r.Count);
-                long t = rng.Next(0, 200_000);
-                Assert.Equal(ev.LowerBound(t), r.LowerBound(t));
-                EventWindow w = EventWindows.Read(r, t, 50_000, new EventBuffer(r.Width, r.Height));
-                AssertValid(w.Events);
-            }
-            catch (DataFormatException)
-            {
-                failures++;
-            }
+                try
+                {
+                    EventArray ev = DatFile.ReadAll(path);
+                    AssertValid(ev);
+                    using var r = new DatStreamReader(path);
+                    Assert.Equal(ev.Count, r.Count);
+                    long t = rng.Next(0, 200_000);
+                    Assert.Equal(ev.LowerBound(t), r.LowerBound(t));
+                    EventWindow w = EventWindows.Read(r, t, 50_000, new EventBuffer(r.Width, r.Height));
+                    AssertValid(w.Events);
+                }
+                catch (DataFormatException)
+                {
+                    failures++;
+                }
+            });
         }
         Assert.InRange(failures, 1, 2999);
     }

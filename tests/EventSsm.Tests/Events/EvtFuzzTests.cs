@@ -8,7 +8,7 @@ namespace EventSsm.Tests.Events;
 public sealed class EvtFuzzTests
 {
     private const int Cases = 3000;
-    private static readonly TimeSpan CaseLimit = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan CaseLimit = FuzzCase.Limit;
 
     private static byte[][] Seeds()
     {

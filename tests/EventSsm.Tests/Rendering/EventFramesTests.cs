@@ -43,6 +43,26 @@ public sealed class EventFramesTests
     }
 
     [Fact]
+    public void Video_FromAReader_EqualsVideoFromTheLoadedRecording()
+    {
+        // The streamed path (bounded memory) must draw exactly what the in-memory path draws.
+        string path = EventSsm.Tests.Events.GoldenEvents.DatPath;
+        EventArray all = EventRecording.ReadAll(path);
+        BoundingBox[] labels = [new(100_000, 30, 40, 60, 50, 0), new(150_000, 100, 20, 30, 70, 1)];
+        var options = new RenderOptions { StepUs = 25_000, WindowUs = 50_000, MaxFrames = 12 };
+        RgbImage[] expected = EventVideo.Frames(all, labels, labels, options).ToArray();
+        using IEventReader reader = EventRecording.Open(path);
+        RgbImage[] streamed = EventVideo.Frames(reader, labels, labels, options).ToArray();
+        Assert.Equal(12, expected.Length);
+        Assert.Equal(expected.Length, streamed.Length);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.Equal(expected[i].Pixels, streamed[i].Pixels);
+        }
+        Assert.All(expected, f => Assert.True(f.Pixels.Count(b => b != 127) > 300)); // every window has events drawn
+    }
+
+    [Fact]
     public void Video_ShowsLabelsForOneStepAndEventsOfTheClosedWindow()
     {
         // Events at exactly T−dt and T are both in the window [T−dt, T] (data_eval_spec.md §2.4).

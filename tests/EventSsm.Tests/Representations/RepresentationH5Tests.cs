@@ -138,7 +138,7 @@ public sealed class RepresentationH5Tests
                     return ex;
                 }
             });
-            Assert.True(run.Wait(TimeSpan.FromSeconds(10)), $"case {c} did not finish in 10 s");
+            Assert.True(run.Wait(FuzzCase.Limit), $"case {c} did not finish in {FuzzCase.Limit.TotalSeconds} s");
             if (run.Result is { } thrown)
             {
                 Assert.True(thrown is DataFormatException, $"case {c}: {thrown}");
