@@ -18,7 +18,8 @@ public static class S5H2Penalty
         ArgumentNullException.ThrowIfNull(model);
         using DisposeScope scope = NewDisposeScope();
         Tensor total = zeros(1, dtype: float32).squeeze();
-        foreach (S5Ssm ssm in model.modules().OfType<S5Ssm>())
+        // TorchSharp's modules() lists descendants only; the model may itself be an S5 layer.
+        foreach (S5Ssm ssm in model.modules().Prepend(model).OfType<S5Ssm>())
         {
             Tensor e = ssm.EnergyAboveCutoff(stepScale, bandlimit);
             total = total.to(e.device) + e;
