@@ -100,6 +100,18 @@ public sealed record BackboneOptions
 
     public LstmOptions Lstm { get; init; }
 
+    /// <summary>Frequency-selective mask of the S5 outputs (modes above the band limit at the effective step); off in the original.</summary>
+    public S5MaskMode Mask { get; init; } = S5MaskMode.Off;
+
+    /// <summary>β of the mask: modes with s·Δ·|Im λ|/2π ≥ β/2 are cut. 0.5 as the original's init-time bandlimit.</summary>
+    public double MaskBandlimit { get; init; } = 0.5;
+
+    /// <summary>Weight of the H2 regulariser (energy of each S5 layer's response beyond the cutoff) in the training loss; 0 = off.</summary>
+    public double H2Weight { get; init; }
+
+    /// <summary>β of the H2 regulariser: its cutoff is ω_c = π·β (radians per step at the training step).</summary>
+    public double H2Bandlimit { get; init; } = 0.5;
+
     public int StageCount => DimMultiplier.Length;
 
     public int StageDim(int stage) => EmbedDim * DimMultiplier[stage];
@@ -147,5 +159,9 @@ public sealed record BackboneOptions
             throw new ArgumentException($"unknown recurrent layer {Recurrent}");
         }
         Lstm.Validate();
+        if (!(MaskBandlimit > 0) || !(H2Bandlimit > 0) || !(H2Weight >= 0))
+        {
+            throw new ArgumentException("mask_bandlimit and h2_bandlimit must be positive and h2_weight ≥ 0");
+        }
     }
 }

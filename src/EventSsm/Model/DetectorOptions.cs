@@ -24,7 +24,7 @@ public sealed record DetectorOptions(
         int[] partition = cfg.GetIntList("model.backbone.stage.attention.partition_size");
         int[] inRes = cfg.GetIntList("model.backbone.in_res_hw");
         string mode = cfg.TryGet("model.backbone.s5.state_mode", out object? m) && m is string s ? s : "reference";
-        double stepScale = cfg.TryGet("model.backbone.s5.step_scale", out object? ss) && ss is not null ? cfg.GetDouble("model.backbone.s5.step_scale") : 1.0;
+        double stepScale = S5FrequencyConfig.StepScale(cfg);
         var backbone = new BackboneOptions(
             inputChannels: cfg.GetInt("model.backbone.input_channels"),
             embedDim: cfg.GetInt("model.backbone.embed_dim"),
@@ -39,6 +39,7 @@ public sealed record DetectorOptions(
             stepScale: stepScale,
             recurrent: ReadRecurrent(cfg),
             lstm: ReadLstm(cfg));
+        backbone = S5FrequencyConfig.Apply(cfg, backbone);
         int[] inStages = cfg.GetIntList("model.fpn.in_stages");
         long[] inChannels = inStages.Select(i => (long)backbone.StageDim(i - 1)).ToArray();
         var fpn = new FpnOptions(cfg.GetDouble("model.fpn.depth"), inStages, inChannels, cfg.GetString("model.fpn.act"), cfg.GetBool("model.fpn.depthwise"));

@@ -38,6 +38,8 @@ public sealed class RecurrentStage : nn.Module
             // The original hard-codes S5Block(dim=stage_dim, state_dim=stage_dim, bidir=False, bandlimit=0.5).
             s5_block = new S5Block(
                 stageDim, stageDim, options.DtMin, options.DtMax, options.Bandlimit, options.Discretization);
+            s5_block.S5.Ssm.MaskMode = options.Mask;
+            s5_block.S5.Ssm.MaskBandlimit = options.MaskBandlimit;
         }
         RegisterComponents();
     }

@@ -82,6 +82,38 @@ public sealed class S5Ssm : nn.Module
 
     public long StateWidth => _logStep.shape[0];
 
+    /// <summary>When the frequency-selective mask applies (docs/FREQUENCY.md); off in the original.</summary>
+    public S5MaskMode MaskMode { get; set; } = S5MaskMode.Off;
+
+    /// <summary>β of the inference mask: modes with s·Δ_p·|Im λ_p|/2π ≥ β/2 contribute nothing.</summary>
+    public double MaskBandlimit { get; set; } = 0.5;
+
+    /// <summary>
+    /// The pass-band mask (P, bool) at step scale s, or null when the mask is not active (off, or eval-only while
+    /// training). See <see cref="FrequencyResponse.PassBandMask"/>.
+    /// </summary>
+    public Tensor? ActiveMask(double stepScale)
+    {
+        bool active = MaskMode == S5MaskMode.Always || (MaskMode == S5MaskMode.Eval && !training);
+        return active ? FrequencyResponse.PassBandMask(_lambda[.., 1].detach(), _logStep.detach(), stepScale, MaskBandlimit) : null;
+    }
+
+    /// <summary>
+    /// Energy of this layer's (continuous, per-step-time) frequency response beyond ω_c = π·β at step scale s,
+    /// (1/2π)∫_{|ω|≥ω_c}‖H(iω)‖²_F dω (<see cref="FrequencyResponse.EnergyAboveCutoff"/>), differentiable w.r.t.
+    /// Lambda, B, C and log_step. Computed in float64 (the closed form subtracts nearly equal terms), returned as float32.
+    /// </summary>
+    public Tensor EnergyAboveCutoff(double stepScale, double bandlimit)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor lambda = complex(_lambda[.., 0].to(float64), _lambda[.., 1].to(float64));
+        Tensor b = complex(_b[.., .., 0].to(float64), _b[.., .., 1].to(float64));
+        Tensor c = complex(_c[.., .., 0].to(float64), _c[.., .., 1].to(float64));
+        Tensor logStep = _logStep.to(float64) + Math.Log(stepScale);
+        Tensor energy = FrequencyResponse.EnergyAboveCutoff(lambda, b, c, logStep, Math.PI * bandlimit);
+        return energy.to(float32).MoveToOuterDisposeScope();
+    }
+
     /// <summary>
     /// 1 for states whose normalised frequency Δ|Im λ|/2π is below bandlimit/2, else 0 (P). The original applies it to the
     /// columns of C̃ once at construction (model_spec.md §4.2); it is not a runtime mask.
@@ -134,6 +166,12 @@ public sealed class S5Ssm : nn.Module
         Tensor li = lambdaBar.imag;
         Tensor bReal = cat([bBar.real, bBar.imag], 0);                    // (2P, H)
         Tensor cReal = cat([_c[.., .., 0], -_c[.., .., 1]], 1);           // (H, 2P)
+        if (ActiveMask(stepScale) is Tensor keep)
+        {
+            // Zeroing column p of C̃ removes mode p from y; the state itself still evolves and is carried.
+            Tensor k = keep.to(cReal.dtype);
+            cReal = cReal * cat([k, k]);
+        }
         int p = (int)StateWidth;
         Tensor bu = u.matmul(bReal.t());                                  // (N, L, 2P)
 

@@ -45,6 +45,9 @@ public sealed class Trainer
 
     public DetectionMetrics? LastMetrics { get; private set; }
 
+    /// <summary>The weighted H2 term h2_weight·Σ energy of the last step (0 when h2_weight is 0), included in the loss.</summary>
+    public double LastH2Loss { get; private set; }
+
     /// <summary>Trains until <see cref="TrainerOptions.MaxSteps"/> (or <paramref name="stopAfter"/> steps of this call).</summary>
     public void Run(bool resume = false, long? stopAfter = null, IProgress<TrainStepInfo>? progress = null, CancellationToken ct = default)
     {
@@ -104,7 +107,12 @@ public sealed class Trainer
             if (skipped || step % _o.LogInterval == 0 || step == end)
             {
                 double rate = stepsSinceLog / Math.Max(clock.Elapsed.TotalSeconds, 1e-9);
-                log.Log(step, new Dictionary<string, double> { ["train/loss"] = loss, ["train/lr"] = lr, ["train/steps_per_s"] = rate });
+                var scalars = new Dictionary<string, double> { ["train/loss"] = loss, ["train/lr"] = lr, ["train/steps_per_s"] = rate };
+                if (_model.Options.Backbone.H2Weight > 0)
+                {
+                    scalars["train/loss_h2"] = LastH2Loss;
+                }
+                log.Log(step, scalars);
                 progress?.Report(new TrainStepInfo(step, _o.MaxSteps, loss, lr, rate, skipped));
                 clock.Restart();
                 stepsSinceLog = 0;
@@ -182,14 +190,23 @@ public sealed class Trainer
             optimizer.zero_grad();
             return double.NaN;
         }
-        double value = losses.Total.item<float>();
+        Tensor objective = losses.Total;
+        BackboneOptions backbone = _model.Options.Backbone;
+        if (backbone.H2Weight > 0)
+        {
+            // docs/FREQUENCY.md: the H2 term is only built when enabled, so h2_weight 0 leaves training bit-identical.
+            Tensor h2 = backbone.H2Weight * S5H2Penalty.Compute(_model, backbone.StepScale, backbone.H2Bandlimit);
+            LastH2Loss = h2.item<float>();
+            objective = objective + h2.to(objective.device);
+        }
+        double value = objective.item<float>();
         if (!double.IsFinite(value))
         {
             // A non-finite loss would poison AdamW's moments; skip the step (issue 7) and let the caller log it.
             optimizer.zero_grad();
             return double.NaN;
         }
-        losses.Total.backward();
+        objective.backward();
         if (!GradientsFinite())
         {
             // Clipping by value keeps NaN; a finite loss can still have non-finite gradients.

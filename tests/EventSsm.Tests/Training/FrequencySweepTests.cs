@@ -1,0 +1,103 @@
+using EventSsm.Checkpoints;
+using EventSsm.Config;
+using EventSsm.IO;
+using EventSsm.Model;
+using EventSsm.Rendering;
+using EventSsm.Synthetic;
+using EventSsm.Training;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tests.Training;
+
+/// <summary>The frequency sweep end to end on a tiny synthetic Gen1-like dataset with a random micro model.</summary>
+public sealed class FrequencySweepTests
+{
+    private static ConfigNode Config(string checkpoint)
+    {
+        string[] overrides =
+        [
+            "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+            "dataset.sequence_length=2", "batch_size.eval=1", "hardware.num_workers.eval=1", "use_test_set=1",
+            "model.postprocess.confidence_threshold=0.001", $"checkpoint={checkpoint}",
+        ];
+        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val", overrides);
+        ConfigModifier.Apply(cfg);
+        return cfg;
+    }
+
+    [Fact]
+    public void Sweep_FromRawData_WritesOneRowPerRate_AndAppendsAnotherLabel()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string raw = Path.Combine(tmp.Path, "raw");
+        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_500_000, Seed = 4, InitialCars = 2, InitialPedestrians = 1 });
+        string checkpoint = Path.Combine(tmp.Path, "random.safetensors");
+        ConfigNode cfg = Config(checkpoint);
+        manual_seed(1);
+        using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
+        {
+            DetectorCheckpoint.Save(checkpoint, model, cfg);
+        }
+        string outDir = Path.Combine(tmp.Path, "sweep");
+        var log = new List<string>();
+        var options = new FrequencySweepOptions { Hz = [20, 50], OutDirectory = outDir, RawDirectory = raw, Label = "auto" };
+
+        IReadOnlyList<FrequencySweepRow> rows = FrequencySweep.Run(cfg, checkpoint, options, log.Add);
+
+        Assert.Equal([20.0, 50.0], rows.Select(r => r.Hz));
+        Assert.Equal([50, 20], rows.Select(r => r.StepMs));
+        Assert.Equal([1.0, 0.4], rows.Select(r => r.StepScale));
+        Assert.All(rows, r => Assert.True(r.LabelFrames > 0 && r.AP >= 0 && r.AP <= 1));
+        Assert.True(Directory.Exists(Path.Combine(outDir, "pre_50hz", "test")));
+        Assert.Contains(log, l => l.StartsWith("50 Hz: AP", StringComparison.Ordinal));
+        Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, FrequencySweep.CsvName)).Length);
+        string md = File.ReadAllText(Path.Combine(outDir, FrequencySweep.MarkdownName));
+        Assert.Equal(2, md.Split('\n').Count(l => l.StartsWith("| 20 |", StringComparison.Ordinal) || l.StartsWith("| 50 |", StringComparison.Ordinal)));
+        Assert.Contains("| 20 | 50 | 1 | off |", md);
+        byte[] png = File.ReadAllBytes(Path.Combine(outDir, FrequencySweep.PlotName));
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+
+        // A second configuration (fixed step, mask on) overlays the first; the preprocessed data is reused.
+        IReadOnlyList<FrequencySweepRow> all = FrequencySweep.Run(cfg, checkpoint,
+            options with { Hz = [50], AutoStepScale = false, Mask = S5MaskMode.Eval, Label = "fixed", Append = true });
+        Assert.Equal(["auto", "auto", "fixed"], all.Select(r => r.Label));
+        Assert.Equal(("on", 1.0), (all[2].Mask, all[2].StepScale));
+        Assert.Equal(all, FrequencySweep.ReadCsv(Path.Combine(outDir, FrequencySweep.CsvName)));
+    }
+
+    [Theory]
+    [InlineData(80)]
+    [InlineData(30)]
+    [InlineData(0)]
+    public void RatesWithoutAWholeStepDividing100Ms_AreRejected(double hz)
+    {
+        Assert.Throws<ArgumentException>(() => FrequencySweep.StepMs(hz));
+    }
+
+    [Fact]
+    public void ReadCsv_RejectsAForeignFile_NamingIt()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string path = Path.Combine(tmp.Path, "x.csv");
+        File.WriteAllText(path, "a,b\n1,2\n");
+        DataFormatException e = Assert.Throws<DataFormatException>(() => FrequencySweep.ReadCsv(path));
+        Assert.Contains(path, e.Message);
+    }
+
+    [Fact]
+    public void Plot_DrawsEverySeriesInItsOwnColour()
+    {
+        RgbImage image = LinePlot.Render(
+            [new PlotSeries("a", [(20, 40), (200, 30)]), new PlotSeries("b", [(20, 10), (200, 35)])], "t", "x", "y", 600, 400);
+        var colours = new HashSet<Rgb>();
+        for (int y = 0; y < image.Height; y++)
+        {
+            for (int x = 0; x < image.Width; x++)
+            {
+                colours.Add(image[x, y]);
+            }
+        }
+        Assert.Contains(new Rgb(31, 119, 180), colours);
+        Assert.Contains(new Rgb(214, 39, 40), colours);
+    }
+}
