@@ -13,8 +13,8 @@ public sealed class PreprocessCommand : ICliCommand
         var rawDir = new Argument<DirectoryInfo>("raw-dir") { Description = "Input: <split>/<seq>_td.{dat.h5,h5,dat,raw} with <seq>_bbox.npy." };
         var outDir = new Argument<DirectoryInfo>("out-dir") { Description = "Output: <split>/<seq>/{labels_v2,event_representations_v2} as RVT's loader reads it." };
         var dataset = new Option<string>("--dataset") { Description = "gen1 or gen4.", Required = true };
-        var dtMs = new Option<int>("--dt-ms") { Description = "Window length in ms; windows are [T−dt, T], both ends inclusive.", DefaultValueFactory = _ => 50 };
-        var stepMs = new Option<int>("--step-ms") { Description = "Representation step in ms (the original: 50); must divide 100. Other values add _step=<ms> to the folder name.", DefaultValueFactory = _ => PreprocessOptions.ReferenceStepMs };
+        var dtMs = new Option<double>("--dt-ms") { Description = "Window length in ms (a whole number of µs); windows are [T−dt, T], both ends inclusive.", DefaultValueFactory = _ => 50 };
+        var stepMs = new Option<double>("--step-ms") { Description = "Representation step in ms (the original: 50; 12.5 for 80 Hz). Other values add _step=<ms> to the folder name.", DefaultValueFactory = _ => PreprocessOptions.ReferenceStepMs };
         var workers = new Option<int>("--workers") { Description = "Sequences processed at once (default: one per processor).", DefaultValueFactory = _ => 0 };
         var splits = new Option<string>("--splits") { Description = "Comma-separated split folders.", DefaultValueFactory = _ => "train,val,test" };
 

@@ -21,14 +21,14 @@ public static class LabelFrameSelector
     /// <param name="reprStepUs">
     /// Representation stride. 50 ms reproduces the original, including its (100 ms / 50 ms)·c = 2c steps per c base
     /// periods (gen1: one window every 125 ms, §2.3). Other values (true-rate preprocessing, no reference exists)
-    /// must divide 100 ms and give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step
-    /// when step divides 250 ms).
+    /// give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step when step divides the
+    /// base period B).
     /// </param>
     public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, DatasetKind kind, string? sequenceName = null, long reprStepUs = DefaultReprStepUs)
     {
-        if (reprStepUs <= 0 || AlignUs % reprStepUs != 0)
+        if (reprStepUs <= 0)
         {
-            throw new ArgumentException($"representation step {reprStepUs} µs must divide {AlignUs} µs");
+            throw new ArgumentException($"representation step {reprStepUs} µs must be positive");
         }
         long[] unique = UniqueSorted(filteredLabels);
         if (unique.Length == 0)

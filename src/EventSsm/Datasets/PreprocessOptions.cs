@@ -5,18 +5,22 @@ namespace EventSsm.Datasets;
 /// <summary>Settings of <see cref="Preprocessor"/>; the defaults reproduce the original's gen1/gen4 jobs.</summary>
 public sealed record PreprocessOptions
 {
-    public const int ReferenceStepMs = 50;
+    public const double ReferenceStepMs = 50;
 
     public required DatasetKind Dataset { get; init; }
 
     /// <summary>Window length dt: each representation holds the events in [T − dt, T] (data_eval_spec.md §2.4).</summary>
-    public int WindowMs { get; init; } = 50;
+    public double WindowMs { get; init; } = 50;
 
     /// <summary>
     /// Representation step. The original hard-codes 50 ms; another value (true-rate preprocessing, e.g. 5 ms windows
-    /// every 5 ms) must divide 100 ms and is recorded in the output name as <c>_step=</c>.
+    /// every 5 ms, or 12.5 ms for 80 Hz) must be a whole number of µs and is recorded in the output name as <c>_step=</c>.
     /// </summary>
-    public int StepMs { get; init; } = ReferenceStepMs;
+    public double StepMs { get; init; } = ReferenceStepMs;
+
+    public long WindowUs => (long)Math.Round(WindowMs * 1000);
+
+    public long StepUs => (long)Math.Round(StepMs * 1000);
 
     /// <summary>Sequences processed at once; ≤ 0 means one per processor.</summary>
     public int Workers { get; init; }
@@ -31,7 +35,8 @@ public sealed record PreprocessOptions
     /// <c>_step=&lt;step&gt;</c> when the step is not the original's 50 ms, so both kinds can live side by side.
     /// </summary>
     public string RepresentationName =>
-        $"stacked_histogram_dt={WindowMs}_nbins={Preprocessor.Bins}" + (StepMs == ReferenceStepMs ? "" : $"_step={StepMs}");
+        FormattableString.Invariant($"stacked_histogram_dt={WindowMs:0.###}_nbins={Preprocessor.Bins}") +
+        (StepMs == ReferenceStepMs ? "" : FormattableString.Invariant($"_step={StepMs:0.###}"));
 
     /// <summary>gen4 writes the ×2 downsampled file under the name the original gives it (§2.7).</summary>
     public string RepresentationFileName =>
@@ -40,13 +45,13 @@ public sealed record PreprocessOptions
     /// <summary>Throws ArgumentException for settings the original's arithmetic cannot follow.</summary>
     public void Validate()
     {
-        if (WindowMs <= 0)
+        if (!(WindowMs > 0) || !IsWholeMicroseconds(WindowMs))
         {
-            throw new ArgumentException($"window length {WindowMs} ms must be positive");
+            throw new ArgumentException($"window length {WindowMs} ms must be positive and a whole number of µs");
         }
-        if (StepMs <= 0 || LabelFrameSelector.AlignUs % (StepMs * 1000L) != 0)
+        if (!(StepMs > 0) || !IsWholeMicroseconds(StepMs))
         {
-            throw new ArgumentException($"step {StepMs} ms must be a positive divisor of 100 ms (the original places label frames on a 100 ms grid of steps)");
+            throw new ArgumentException($"step {StepMs} ms must be positive and a whole number of µs");
         }
         if (Splits.Count == 0)
         {
@@ -60,4 +65,6 @@ public sealed record PreprocessOptions
             }
         }
     }
+
+    private static bool IsWholeMicroseconds(double ms) => Math.Abs((ms * 1000) - Math.Round(ms * 1000)) < 1e-6 && ms * 1000 < long.MaxValue / 2;
 }

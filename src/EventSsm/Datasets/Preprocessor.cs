@@ -137,7 +137,7 @@ public sealed class Preprocessor
             {
                 BoundingBox[] boxes = BoundingBoxFile.Read(seq.BoxesPath);
                 BoundingBox[] filtered = LabelFilter.Apply(boxes, _options.Dataset, isTrainSplit: seq.Split == "train");
-                frames = LabelFrameSelector.Select(filtered, _options.Dataset, seq.Name, _options.StepMs * 1000L);
+                frames = LabelFrameSelector.Select(filtered, _options.Dataset, seq.Name, _options.StepUs);
             }
             catch (NoLabelsException e)
             {
@@ -192,7 +192,7 @@ public sealed class Preprocessor
         }
         var windows = new WindowRepresentations(new StackedHistogram(height, width, Bins, CountCutoff),
             downsample2: _options.Dataset == DatasetKind.Gen4, maxParallelism: windowWorkers);
-        long dtUs = _options.WindowMs * 1000L;
+        long dtUs = _options.WindowUs;
         // The HDF5 writer pulls frames in order; they are built a chunk at a time in parallel, so memory holds one
         // chunk of outputs whatever the sequence length.
         int chunk = 2 * windows.Parallelism;

@@ -49,7 +49,7 @@ public static class FrequencySweep
         {
             throw new FileNotFoundException($"{checkpoint}: checkpoint not found", checkpoint);
         }
-        int[] steps = options.Hz.Select(StepMs).ToArray();
+        double[] steps = options.Hz.Select(StepMs).ToArray();
         Directory.CreateDirectory(options.OutDirectory);
         string csv = Path.Combine(options.OutDirectory, CsvName);
         List<FrequencySweepRow> kept = options.Append && File.Exists(csv)
@@ -105,17 +105,16 @@ public static class FrequencySweep
         return all;
     }
 
-    /// <summary>The representation step 1000/hz in ms; it must be whole and divide 100 ms (the label grid, §2.5).</summary>
-    public static int StepMs(double hz)
+    /// <summary>The representation step 1000/hz in ms; it must be a whole number of µs (e.g. 12.5 ms at 80 Hz).</summary>
+    public static double StepMs(double hz)
     {
-        double step = 1000.0 / hz;
-        int rounded = (int)Math.Round(step);
-        if (!(hz > 0) || Math.Abs(step - rounded) > 1e-9 || rounded < 1 || 100 % rounded != 0)
+        double stepUs = 1e6 / hz;
+        double rounded = Math.Round(stepUs);
+        if (!(hz > 0) || Math.Abs(stepUs - rounded) > 1e-6 || rounded < 1)
         {
-            throw new ArgumentException(
-                $"{hz} Hz: the step 1000/{hz} ms must be a whole number of ms dividing 100 ms (e.g. 10, 20, 40, 50, 100, 200 Hz)");
+            throw new ArgumentException($"{hz} Hz: the step 1e6/{hz} µs must be a whole number of µs (e.g. 20, 40, 80, 100, 200 Hz)");
         }
-        return rounded;
+        return rounded / 1000;
     }
 
     public static string MaskName(S5MaskMode mode) => mode switch
@@ -147,7 +146,7 @@ public static class FrequencySweep
                 {
                     throw new FormatException($"{f.Length} fields instead of 9");
                 }
-                rows.Add(new FrequencySweepRow(f[0], Num(f[1]), int.Parse(f[2], CultureInfo.InvariantCulture), Num(f[3]), f[4],
+                rows.Add(new FrequencySweepRow(f[0], Num(f[1]), Num(f[2]), Num(f[3]), f[4],
                     Num(f[5]), Num(f[6]), Num(f[7]), int.Parse(f[8], CultureInfo.InvariantCulture)));
             }
             catch (FormatException e)
@@ -164,7 +163,7 @@ public static class FrequencySweep
         foreach (FrequencySweepRow r in rows)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"{r.Label},{R(r.Hz)},{r.StepMs},{R(r.StepScale)},{r.Mask},{R(r.AP)},{R(r.AP50)},{R(r.AP75)},{r.LabelFrames}\n");
+                $"{r.Label},{R(r.Hz)},{R(r.StepMs)},{R(r.StepScale)},{r.Mask},{R(r.AP)},{R(r.AP50)},{R(r.AP75)},{r.LabelFrames}\n");
         }
         AtomicFile.WriteAllText(path, sb.ToString());
     }
@@ -183,7 +182,7 @@ public static class FrequencySweep
             {
                 string delta = reference is null ? "–" : ((r.AP - reference.AP) * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {r.Hz:0.###} | {r.StepMs} | {r.StepScale:0.####} | {r.Mask} | {r.AP * 100:0.0} | {r.AP50 * 100:0.0} | {delta} |\n");
+                    $"| {r.Hz:0.###} | {r.StepMs:0.###} | {r.StepScale:0.####} | {r.Mask} | {r.AP * 100:0.0} | {r.AP50 * 100:0.0} | {delta} |\n");
             }
             sb.Append('\n');
         }

@@ -106,8 +106,10 @@ public sealed class PreprocessorTests
         AssertSameSequence(GoldenOut("val", seq), Path.Combine(tmp.Path, "out", "val", seq));
     }
 
-    [Fact]
-    public void TrueRate_PutsWindowsOneStepApartInsideLabelledIntervals()
+    [Theory]
+    [InlineData(25, "25")]
+    [InlineData(12.5, "12.5")]
+    public void TrueRate_PutsWindowsOneStepApartInsideLabelledIntervals(double stepMs, string name)
     {
         using TempDir tmp = Fixtures.TempDir();
         const string seq = "99-01-01_11-00-00_0_4000000";
@@ -117,12 +119,13 @@ public sealed class PreprocessorTests
         {
             File.Copy(GoldenRaw("train", seq + suffix), Path.Combine(raw, seq + suffix));
         }
-        PreprocessOptions options = Gen1("train") with { WindowMs = 25, StepMs = 25 };
+        PreprocessOptions options = Gen1("train") with { WindowMs = stepMs, StepMs = stepMs };
+        long stepUs = (long)(stepMs * 1000);
 
         PreprocessReport report = new Preprocessor(options).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
 
         Assert.Equal(SequenceStatus.Written, Assert.Single(report.Sequences).Status);
-        string reprDir = Path.Combine(tmp.Path, "out", "train", seq, "event_representations_v2", "stacked_histogram_dt=25_nbins=10_step=25");
+        string reprDir = Path.Combine(tmp.Path, "out", "train", seq, "event_representations_v2", $"stacked_histogram_dt={name}_nbins=10_step={name}");
         long[] ends = NpyFile.Read(Path.Combine(reprDir, "timestamps_us.npy")).ToInt64Array();
         long[] frameToRepr = NpyFile.Read(Path.Combine(reprDir, "objframe_idx_2_repr_idx.npy")).ToInt64Array();
         long[] frames = NpyFile.Read(Path.Combine(tmp.Path, "out", "train", seq, "labels_v2", "timestamps_us.npy")).ToInt64Array();
@@ -134,14 +137,14 @@ public sealed class PreprocessorTests
         long slack = (LabelFrameSelector.CadenceToleranceUs / 10) + 1;
         for (long i = frameToRepr[0]; i < frameToRepr[^1]; i++)
         {
-            Assert.InRange(ends[i + 1] - ends[i], 25_000 - slack, 25_000 + slack);
+            Assert.InRange(ends[i + 1] - ends[i], stepUs - slack, stepUs + slack);
         }
         using RepresentationH5Reader h5 = RepresentationH5Reader.Open(Path.Combine(reprDir, "event_representations.h5"));
         Assert.Equal(ends.Length, h5.Count);
         // Spot-check one window against a direct build of [T − 25 ms, T].
         using IEventReader events = EventRecording.Open(GoldenRaw("train", seq + "_td.dat.h5"));
         int mid = ends.Length / 2;
-        EventWindow window = EventWindows.Read(events, ends[mid], 25_000, new EventBuffer(304, 240));
+        EventWindow window = EventWindows.Read(events, ends[mid], stepUs, new EventBuffer(304, 240));
         byte[] expected = new byte[20 * 240 * 304];
         new StackedHistogram(240, 304).Build(window.Events, expected);
         Assert.Equal(expected, h5.ReadFrame(mid));
@@ -149,9 +152,10 @@ public sealed class PreprocessorTests
 
     [Theory]
     [InlineData(0, 50)]
-    [InlineData(50, 30)]
+    [InlineData(50, 12.3456)]
     [InlineData(50, 0)]
-    public void BadWindowOrStep_IsRejected(int dtMs, int stepMs)
+    [InlineData(-5, 5)]
+    public void BadWindowOrStep_IsRejected(double dtMs, double stepMs)
     {
         Assert.Throws<ArgumentException>(() => new Preprocessor(Gen1() with { WindowMs = dtMs, StepMs = stepMs }));
     }

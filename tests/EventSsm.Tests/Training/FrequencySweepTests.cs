@@ -66,12 +66,21 @@ public sealed class FrequencySweepTests
     }
 
     [Theory]
-    [InlineData(80)]
     [InlineData(30)]
+    [InlineData(7)]
     [InlineData(0)]
-    public void RatesWithoutAWholeStepDividing100Ms_AreRejected(double hz)
+    public void RatesWithoutAWholeMicrosecondStep_AreRejected(double hz)
     {
         Assert.Throws<ArgumentException>(() => FrequencySweep.StepMs(hz));
+    }
+
+    [Theory]
+    [InlineData(20, 50)]
+    [InlineData(80, 12.5)]
+    [InlineData(200, 5)]
+    public void Step_IsThePeriodInMs(double hz, double stepMs)
+    {
+        Assert.Equal(stepMs, FrequencySweep.StepMs(hz));
     }
 
     [Fact]
