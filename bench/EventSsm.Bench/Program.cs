@@ -12,6 +12,11 @@ public static class Program
             RawMemoryTool.Run(rest);
             return;
         }
+        if (args is ["loader", .. var loaderArgs])
+        {
+            LoaderThroughputTool.Run(loaderArgs);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -4,7 +4,11 @@ using EventSsm.Inference;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm benchmark`: CPU latency of the detector (frame, chunk, training step, breakdown), table + JSON.</summary>
+/// <summary>
+/// `eventssm benchmark [--model small] [key=value …]`: CPU latency of the detector (frame, chunk, training step,
+/// breakdown), table + JSON. Trailing config overrides as in `eventssm train`, e.g. the demo's micro model:
+/// `model.backbone.embed_dim=16 model.backbone.stage.attention.dim_head=8`.
+/// </summary>
 public sealed class BenchmarkCommand : ICliCommand
 {
     public Command Create()
@@ -19,8 +23,10 @@ public sealed class BenchmarkCommand : ICliCommand
         var trainRepeats = new Option<int>("--train-repeats") { Description = "Timed training steps (0 skips)", DefaultValueFactory = _ => 3 };
         var configs = new Option<string?>("--configs") { Description = "configs folder (default: next to the tool, else ./configs upwards)" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the JSON to this file" };
+        var overrides = new Argument<string[]>("overrides") { Description = "Config overrides applied after the experiment, e.g. model.backbone.embed_dim=16.", Arity = ArgumentArity.ZeroOrMore };
 
         var cmd = new Command("benchmark", "Measure detector latency on the CPU: one frame, a chunk of L frames, a training step.");
+        cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { model, height, width, threads, length, batch, repeats, trainRepeats, configs, json })
         {
             cmd.Options.Add(o);
@@ -29,7 +35,8 @@ public sealed class BenchmarkCommand : ICliCommand
         {
             var options = new DetectorBenchmarkOptions(
                 parse.GetValue(model)!, parse.GetValue(height), parse.GetValue(width), parse.GetValue(threads),
-                parse.GetValue(length), parse.GetValue(batch), Repeats: parse.GetValue(repeats), TrainRepeats: parse.GetValue(trainRepeats));
+                parse.GetValue(length), parse.GetValue(batch), Repeats: parse.GetValue(repeats), TrainRepeats: parse.GetValue(trainRepeats),
+                Overrides: parse.GetValue(overrides) ?? []);
             DetectorBenchmarkResult r = DetectorBenchmark.Run(FindConfigs(parse.GetValue(configs)), options);
             PrintTable(r);
             string text = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true });
@@ -46,13 +53,15 @@ public sealed class BenchmarkCommand : ICliCommand
     private static void PrintTable(DetectorBenchmarkResult r)
     {
         DetectorBenchmarkOptions o = r.Options;
-        Console.WriteLine($"S5-ViT-{o.Model}, input {r.InputHeight}x{r.InputWidth}, {r.Parameters / 1e6:F2} M parameters, {r.Threads} threads");
+        string extra = o.Overrides is { Count: > 0 } ov ? $" ({string.Join(' ', ov)})" : "";
+        Console.WriteLine($"S5-ViT-{o.Model}{extra}, input {r.InputHeight}x{r.InputWidth}, {r.Parameters / 1e6:F2} M parameters, {r.Threads} threads");
         Console.WriteLine($"{"measurement",-34} {"p50 ms",10} {"p95 ms",10} {"min ms",10} {"n",4}");
         Row("forward, 1 frame (streaming)", r.Frame);
         Row($"forward, chunk L={o.Length}", r.Chunk);
         if (r.TrainStep is LatencyStats t)
         {
             Row($"train step B={o.TrainBatch} L={o.Length}", t);
+            Console.WriteLine($"{"  = train steps/s (from p50)",-34} {1000 / t.P50Ms,10:F2}");
         }
         Console.WriteLine("breakdown of one frame (p50 ms):");
         foreach ((string name, double ms) in r.Breakdown)

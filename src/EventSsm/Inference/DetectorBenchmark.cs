@@ -18,11 +18,14 @@ public static class DetectorBenchmark
     /// <summary>Component names of <see cref="DetectorBenchmarkResult.Breakdown"/>, in forward order.</summary>
     public static readonly string[] Components = ["stem", "downsample", "attention", "s5", "fpn", "head", "postprocess"];
 
-    /// <summary>The Gen1 detector of <paramref name="model"/> size, composed like <c>train.py dataset=gen1 +experiment/gen1=…</c>.</summary>
-    public static YoloXDetector CreateModel(string configsDir, string model, int height, int width)
+    /// <summary>
+    /// The Gen1 detector of <paramref name="model"/> size, composed like <c>train.py dataset=gen1 +experiment/gen1=…</c>
+    /// followed by <paramref name="overrides"/>.
+    /// </summary>
+    public static YoloXDetector CreateModel(string configsDir, string model, int height, int width, IReadOnlyList<string>? overrides = null)
     {
         ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
-            ["dataset=gen1", $"+experiment/gen1={model}.yaml", $"dataset.resolution_hw=[{height},{width}]"]);
+            ["dataset=gen1", $"+experiment/gen1={model}.yaml", $"dataset.resolution_hw=[{height},{width}]", .. overrides ?? []]);
         ConfigModifier.Apply(cfg);
         return new YoloXDetector(DetectorOptions.FromConfig(cfg));
     }
@@ -36,7 +39,7 @@ public static class DetectorBenchmark
             torch.set_num_threads(options.Threads);
         }
         manual_seed(0);
-        using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width);
+        using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Overrides);
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long channels = model.Options.Backbone.InputChannels;

@@ -10,6 +10,8 @@ namespace EventSsm.Inference;
 /// <param name="Warmup">Untimed iterations before each measurement.</param>
 /// <param name="Repeats">Timed iterations of the frame and chunk forwards.</param>
 /// <param name="TrainRepeats">Timed training steps; 0 skips the training measurement.</param>
+/// <param name="Overrides">Further config overrides in the original's style (<c>model.backbone.embed_dim=16</c>),
+/// applied after the experiment and the resolution.</param>
 public sealed record DetectorBenchmarkOptions(
     string Model = "small",
     int Height = 256,
@@ -19,7 +21,8 @@ public sealed record DetectorBenchmarkOptions(
     int TrainBatch = 2,
     int Warmup = 2,
     int Repeats = 10,
-    int TrainRepeats = 3)
+    int TrainRepeats = 3,
+    IReadOnlyList<string>? Overrides = null)
 {
     public void Validate()
     {

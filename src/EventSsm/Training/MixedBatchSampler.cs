@@ -87,6 +87,16 @@ public sealed class MixedBatchSampler
         return (slots, aug);
     }
 
+    /// <summary>The requests of steps [<paramref name="from"/>, <paramref name="to"/>), drawn lazily in step order.</summary>
+    public IEnumerable<BatchRequest> Batches(long from, long to)
+    {
+        for (long step = from; step < to; step++)
+        {
+            (StreamChunk?[] slots, AugmentationParams?[] aug) = BatchAt(step);
+            yield return new BatchRequest(slots, aug);
+        }
+    }
+
     private List<StreamChunk[]> StreamEpoch(long epoch)
     {
         if (epoch != _cachedEpoch)

@@ -58,8 +58,6 @@ public sealed class Trainer
         var sampler = new MixedBatchSampler(train.Sequences, _o.SequenceLength, _o.BatchSize, _o.StreamWeight, _o.RandomWeight,
             hw[0], hw[1], _o.Seed, _o.Augment);
         int channels = _model.Options.Backbone.InputChannels;
-        using var reader = new BatchReader(train.Sequences, H5RepresentationReader.Open, channels,
-            hw[0], hw[1], _model.Options.InputHeight, _model.Options.InputWidth);
         var schedule = new OneCycleSchedule(_o.LearningRate, _o.MaxSteps, _o.PctStart, _o.DivFactor, _o.FinalDivFactor / _o.DivFactor);
         using var optimizer = optim.AdamW(_model.parameters(), _o.LearningRate, weight_decay: _o.WeightDecay);
         using var states = new RecurrentStates();
@@ -81,6 +79,11 @@ public sealed class Trainer
             }
         }
         long end = stopAfter is long n ? Math.Min(_o.MaxSteps, step + n) : _o.MaxSteps;
+        // Batches are a pure function of the step, so reading [step, end) ahead on workers changes nothing but the wait.
+        using var batches = new PrefetchingBatchSource(sampler.Batches(step, end),
+            () => new BatchReader(train.Sequences, H5RepresentationReader.Open, channels, hw[0], hw[1],
+                _model.Options.InputHeight, _model.Options.InputWidth),
+            _o.LoaderWorkers, _o.LoaderWorkers * _o.PrefetchFactor);
         var clock = Stopwatch.StartNew();
         long stepsSinceLog = 0;
         _model.train();
@@ -92,7 +95,7 @@ public sealed class Trainer
             {
                 g.LearningRate = lr;
             }
-            double loss = TrainStep(sampler, reader, states, optimizer, step);
+            double loss = TrainStep(sampler.StreamSlots, batches, states, optimizer, ct);
             if (!double.IsNaN(loss))
             {
                 // Outside the step's dispose scope: AdamW creates its state lazily (also after load_state_dict), and
@@ -144,13 +147,12 @@ public sealed class Trainer
     }
 
     /// <summary>One optimisation step; returns the loss, or NaN when the step was skipped (non-finite loss).</summary>
-    private double TrainStep(MixedBatchSampler sampler, BatchReader reader, RecurrentStates states, OptimizerHelper optimizer, long step)
+    private double TrainStep(int streamSlots, PrefetchingBatchSource batches, RecurrentStates states, OptimizerHelper optimizer,
+        CancellationToken ct)
     {
         using DisposeScope scope = NewDisposeScope();
-        (StreamChunk?[] slots, AugmentationParams?[] aug) = sampler.BatchAt(step);
-        using SampleBatch batch = reader.Read(slots, aug);
+        using SampleBatch batch = batches.Next(ct) ?? throw new InvalidOperationException("the batch loader ended before the last step");
         int b = batch.BatchSize;
-        int streamSlots = sampler.StreamSlots;
         Tensor[]? stored = states.Get("train", batch.IsFirstSample[..streamSlots]);
         Tensor?[]? initial = null;
         if (stored is not null)

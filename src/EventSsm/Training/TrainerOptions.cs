@@ -44,6 +44,12 @@ public sealed record TrainerOptions
 
     public int Seed { get; init; }
 
+    /// <summary><c>hardware.num_workers.train</c>: threads reading batches ahead of the training step (0: read in the step).</summary>
+    public int LoaderWorkers { get; init; }
+
+    /// <summary>Batches read ahead per loader worker (<c>hardware.prefetch_factor</c>, PyTorch's DataLoader default 2).</summary>
+    public int PrefetchFactor { get; init; } = 2;
+
     public static TrainerOptions FromConfig(ConfigNode cfg, int seed = 0)
     {
         string path = cfg.TryGet("dataset.path", out object? p) && p is string s && s.Length > 0
@@ -69,6 +75,9 @@ public sealed record TrainerOptions
             StreamWeight = cfg.TryGet("dataset.train.mixed.w_stream", out object? ws) && ws is not null ? cfg.GetDouble("dataset.train.mixed.w_stream") : 1,
             RandomWeight = cfg.TryGet("dataset.train.mixed.w_random", out object? wr) && wr is not null ? cfg.GetDouble("dataset.train.mixed.w_random") : 1,
             Seed = seed,
+            LoaderWorkers = cfg.GetInt("hardware.num_workers.train"),
+            // EventSsm addition (not in the original's config): PyTorch's DataLoader prefetch_factor.
+            PrefetchFactor = cfg.TryGet("hardware.prefetch_factor", out object? pf) && pf is not null ? cfg.GetInt("hardware.prefetch_factor") : 2,
         };
     }
 }

@@ -17,6 +17,15 @@ public sealed record ValidationOptions
     /// <summary><c>hardware.num_workers.eval</c>: streams are dealt to this many loader workers (§3.5), which fixes the batch order.</summary>
     public int Workers { get; init; } = 2;
 
+    /// <summary>
+    /// Threads reading batches ahead of the model (<c>hardware.num_workers.eval</c>; 0: read on the calling thread).
+    /// They read the batches in the order <see cref="Workers"/> fixes, so the results do not depend on this.
+    /// </summary>
+    public int LoaderThreads { get; init; } = 2;
+
+    /// <summary>Batches read ahead per loader thread (<c>hardware.prefetch_factor</c>, PyTorch's DataLoader default 2).</summary>
+    public int PrefetchFactor { get; init; } = 2;
+
     /// <summary>Data height × width (after the gen4 halving), before padding to the model input size.</summary>
     public int Height { get; init; } = 240;
 
@@ -47,6 +56,8 @@ public sealed record ValidationOptions
             BatchSize = cfg.GetInt("batch_size.eval"),
             SequenceLength = cfg.GetInt("dataset.sequence_length"),
             Workers = Math.Max(1, cfg.GetInt("hardware.num_workers.eval")),
+            LoaderThreads = cfg.GetInt("hardware.num_workers.eval"),
+            PrefetchFactor = cfg.TryGet("hardware.prefetch_factor", out object? pf) && pf is not null ? cfg.GetInt("hardware.prefetch_factor") : 2,
             Height = hw[0],
             Width = hw[1],
             DownsampledBy2 = cfg.GetBool("dataset.downsample_by_factor_2"),

@@ -41,8 +41,10 @@ public static class Validator
         DetectionDataset kind = data.Kind == DatasetKind.Gen1 ? DetectionDataset.Gen1 : DetectionDataset.Gen4;
         var evaluator = new PropheseeEvaluator(kind, options.DownsampledBy2);
         int channels = model.Options.Backbone.InputChannels;
-        using var reader = new BatchReader(sequences, H5RepresentationReader.Open, channels, options.Height, options.Width,
-            model.Options.InputHeight, model.Options.InputWidth);
+        using var source = new PrefetchingBatchSource(batches.Select(b => new BatchRequest(b.Slots)),
+            () => new BatchReader(sequences, H5RepresentationReader.Open, channels, options.Height, options.Width,
+                model.Options.InputHeight, model.Options.InputWidth),
+            options.LoaderThreads, options.LoaderThreads * options.PrefetchFactor);
         using var states = new RecurrentStates();
         bool wasTraining = model.training;
         model.eval();
@@ -54,10 +56,9 @@ public static class Validator
             for (int i = 0; i < batches.Count; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
-                (int worker, StreamChunk?[] slots) = batches[i];
                 using DisposeScope scope = NewDisposeScope();
-                using SampleBatch batch = reader.Read(slots);
-                frames += Step(model, batch, $"val/{worker}", states, evaluator, options);
+                using SampleBatch batch = source.Next(cancellation) ?? throw new InvalidOperationException("the batch loader ended early");
+                frames += Step(model, batch, $"val/{batches[i].Worker}", states, evaluator, options);
                 steps += CountSteps(batch);
                 progress?.Report(new ValidationProgress(i + 1, batches.Count, frames, steps));
             }

@@ -32,7 +32,11 @@ public sealed class KillResumeTests
             var wait = Stopwatch.StartNew();
             while (!File.Exists(ckpt) || (attempt > 0 && MetadataStep(ckpt) <= lastStep))
             {
-                Assert.False(p.HasExited, $"training exited early: {p.StandardError.ReadToEnd()}");
+                // Read stderr only once the process has exited: ReadToEnd on a live process blocks until it ends.
+                if (p.HasExited)
+                {
+                    Assert.Fail($"training exited early: {p.StandardError.ReadToEnd()}");
+                }
                 Assert.True(wait.Elapsed < TimeSpan.FromMinutes(5), $"attempt {attempt}: no new checkpoint appeared");
                 Thread.Sleep(200);
             }

@@ -62,4 +62,25 @@ public sealed class TrainerTests
 
         Assert.Equal(straight.Losses.Skip(2), resumed.Losses);
     }
+
+    [Fact]
+    public void BackgroundLoaderWorkers_GiveTheLossesOfSynchronousLoading()
+    {
+        using TempDir a = Fixtures.TempDir();
+        using TempDir b = Fixtures.TempDir();
+        ConfigNode cfg = MicroTrainConfig("training.max_steps=100", "hardware.num_workers.train=0");
+        TrainerOptions sync = TrainerOptions.FromConfig(cfg) with { Seed = 2 };
+        Assert.Equal(0, sync.LoaderWorkers);
+        using var modelA = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        Dictionary<string, Tensor> init = modelA.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var synchronous = new Trainer(modelA, cfg, sync, a.Path);
+        synchronous.Run(stopAfter: 3);
+
+        using var modelB = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        modelB.load_state_dict(init);
+        var prefetched = new Trainer(modelB, cfg, sync with { LoaderWorkers = 2, PrefetchFactor = 1 }, b.Path);
+        prefetched.Run(stopAfter: 3);
+
+        Assert.Equal(synchronous.Losses, prefetched.Losses);
+    }
 }
