@@ -56,7 +56,7 @@ public sealed class BatchReader : IDisposable
         var padded = new bool[l, b];
         var first = new bool[b];
         var slotSeq = new int[b];
-        var padded5d = new float[(long)l * b * Channels * PaddedHeight * PaddedWidth];
+        var padded5d = new byte[(long)l * b * Channels * PaddedHeight * PaddedWidth];
         var slotBuf = new byte[l * frame];
         for (int s = 0; s < b; s++)
         {
@@ -113,18 +113,14 @@ public sealed class BatchReader : IDisposable
     public static StreamChunk RandomAccessChunk(int sequence, int end, int sequenceLength) =>
         new(sequence, end - sequenceLength + 1, sequenceLength, 0, true);
 
-    private void CopyPadded(ReadOnlySpan<byte> src, float[] dst, long offset)
+    private void CopyPadded(ReadOnlySpan<byte> src, byte[] dst, long offset)
     {
         for (int c = 0; c < Channels; c++)
         {
             for (int y = 0; y < Height; y++)
             {
                 long row = offset + (((long)c * PaddedHeight) + y) * PaddedWidth;
-                ReadOnlySpan<byte> s = src.Slice((c * Height * Width) + (y * Width), Width);
-                for (int x = 0; x < s.Length; x++)
-                {
-                    dst[row + x] = s[x];
-                }
+                src.Slice((c * Height * Width) + (y * Width), Width).CopyTo(dst.AsSpan(checked((int)row), Width));
             }
         }
     }

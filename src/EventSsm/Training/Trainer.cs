@@ -160,7 +160,7 @@ public sealed class Trainer
             // Random-access samples always start from a zero state (is_first_sample = True, §3.3).
             initial = stored.Select(s => (Tensor?)cat([s, zeros([b - streamSlots, .. s.shape[1..]], dtype: s.dtype)], 0)).ToArray();
         }
-        (Tensor[] features, Tensor[] newStates) = _model.ForwardBackbone(batch.Input, initial);
+        (Tensor[] features, Tensor[] newStates) = _model.ForwardBackbone(batch.InputOn(), initial);
         states.Set("train", newStates.Select(s => s[..streamSlots]).ToArray());
 
         var frames = new List<long>();

@@ -74,7 +74,7 @@ public static class Validator
     private static int Step(YoloXDetector model, SampleBatch batch, string stateKey, RecurrentStates states,
         PropheseeEvaluator evaluator, ValidationOptions options)
     {
-        Tensor x = batch.Input.to(options.Device);
+        Tensor x = batch.InputOn(options.Device);
         (Tensor[] features, Tensor[] newStates) = model.ForwardBackbone(x, states.Get(stateKey, batch.IsFirstSample));
         states.Set(stateKey, newStates);
 

@@ -36,7 +36,7 @@ public sealed class BatchReaderTests
         PreprocessedSequence s1 = val.Sequences[1]; // 8 reprs, single frame at repr 7
         StreamChunk chunk = SamplingPlans.EvaluationStream(1, s1.ObjframeIdx2ReprIdx[0], s1.ReprCount, 10)[0];
         using SampleBatch batch = reader.Read([chunk, null]);
-        Assert.Equal(new long[] { 10, 2, 2, 5, 6 }, batch.Input.shape);
+        Assert.Equal(new long[] { 10, 2, 2, 5, 6 }, batch.Counts.shape);
         Assert.Equal(new[] { true, false }, batch.IsFirstSample);
         Assert.Equal(new[] { 1, -1 }, batch.SlotSequence);
         for (int t = 0; t < 10; t++)
@@ -44,10 +44,10 @@ public sealed class BatchReaderTests
             Assert.Equal(t >= 8, batch.IsPadded[t, 0]);
             Assert.True(batch.IsPadded[t, 1]);
             float expected = t < 8 ? (t % 10) + 1 : 0;
-            Assert.Equal(expected, batch.Input[t, 0, 1, 2, 3].item<float>());
-            Assert.Equal(0f, batch.Input[t, 0, 1, 3, 3].item<float>()); // bottom padding
-            Assert.Equal(0f, batch.Input[t, 0, 1, 2, 5].item<float>()); // right padding
-            Assert.Equal(0f, batch.Input[t, 1].abs().sum().item<float>());
+            Assert.Equal(expected, batch.InputOn()[t, 0, 1, 2, 3].item<float>());
+            Assert.Equal(0f, batch.InputOn()[t, 0, 1, 3, 3].item<float>()); // bottom padding
+            Assert.Equal(0f, batch.InputOn()[t, 0, 1, 2, 5].item<float>()); // right padding
+            Assert.Equal(0f, batch.InputOn()[t, 1].abs().sum().item<float>());
             Assert.Equal(t == 7, batch.Labels[t, 0] is not null);
         }
         Assert.Equal(s1.FrameTimestamps[0], batch.LabelTimes[7, 0]);
