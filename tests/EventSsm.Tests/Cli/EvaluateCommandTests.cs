@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json;
 using EventSsm.Cli;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.IO;
 using EventSsm.IO.Numpy;
@@ -23,7 +24,7 @@ public sealed class EvaluateCommandTests
         GoldenEvalCase c = GoldenEvalCase.Get(name);
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
-        var args = new List<string> { "evaluate", "--dataset", c.Dataset == DetectionDataset.Gen1 ? "gen1" : "gen4", gtDir, dtDir, "--json" };
+        var args = new List<string> { "evaluate", "--dataset", c.Dataset == DatasetKind.Gen1 ? "gen1" : "gen4", gtDir, dtDir, "--json" };
         if (c.DownsampledBy2)
         {
             args.Add("--downsample2");
@@ -41,7 +42,7 @@ public sealed class EvaluateCommandTests
         {
             Assert.True(Math.Abs(root.GetProperty(keys[i]).GetDouble() - expected[i]) <= 1e-6, $"{keys[i]}");
         }
-        IReadOnlyList<string> classes = DetectionDatasets.ClassNames(c.Dataset);
+        IReadOnlyList<string> classes = DatasetInfo.ClassNames(c.Dataset);
         Assert.Equal(classes, root.GetProperty("per_class_AP").EnumerateObject().Select(p => p.Name));
     }
 
