@@ -209,47 +209,27 @@ public sealed class EventCamera
         ushort x = (ushort)(p % Width);
         ushort y = (ushort)(p / Width);
         bool pending = false;
-        if (l - r >= on)
+        // One direction per update: up through r + on, r + 2·on, … or down through r − off, … (a − b = a + (−b) exactly).
+        bool up = l - r >= on;
+        float step = up ? on : -off;
+        byte polarity = up ? (byte)1 : (byte)0;
+        while (up ? l - r >= on : r - l >= off)
         {
-            while (l - r >= on)
+            float level = r + step;
+            long te = CrossingTime(level, lOld, span, dt);
+            if (te < earliestAfter)
             {
-                float level = r + on;
-                long te = CrossingTime(level, lOld, span, dt);
-                if (te < earliestAfter)
-                {
-                    te = earliestAfter;
-                }
-                if (te > _t1)
-                {
-                    pending = true;
-                    break;
-                }
-                _stepEvents.Add(x, y, 1, te);
-                earliestAfter = te + _options.RefractoryUs;
-                _lastEvent[p] = te;
-                r = level;
+                te = earliestAfter;
             }
-        }
-        else
-        {
-            while (r - l >= off)
+            if (te > _t1)
             {
-                float level = r - off;
-                long te = CrossingTime(level, lOld, span, dt);
-                if (te < earliestAfter)
-                {
-                    te = earliestAfter;
-                }
-                if (te > _t1)
-                {
-                    pending = true;
-                    break;
-                }
-                _stepEvents.Add(x, y, 0, te);
-                earliestAfter = te + _options.RefractoryUs;
-                _lastEvent[p] = te;
-                r = level;
+                pending = true;
+                break;
             }
+            _stepEvents.Add(x, y, polarity, te);
+            earliestAfter = te + _options.RefractoryUs;
+            _lastEvent[p] = te;
+            r = level;
         }
         _ref[p] = r;
         if (pending)
