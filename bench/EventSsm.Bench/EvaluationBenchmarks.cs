@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
 
@@ -58,7 +59,7 @@ public class EvaluationBenchmarks
     [Benchmark]
     public double AddFramesAndCompute()
     {
-        var evaluator = new PropheseeEvaluator(DetectionDataset.Gen1, downsampledBy2: false);
+        var evaluator = new PropheseeEvaluator(DatasetKind.Gen1, downsampledBy2: false);
         for (int f = 0; f < Frames; f++)
         {
             evaluator.AddFrame(_gt[f], _dt[f]);

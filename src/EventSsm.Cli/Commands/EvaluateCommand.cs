@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
 
 namespace EventSsm.Cli.Commands;
@@ -43,7 +44,7 @@ public sealed class EvaluateCommand : ICliCommand
                 parse.GetValue(gtDir)!.FullName, parse.GetValue(dtDir)!.FullName);
             DetectionMetrics metrics = PropheseeFileEvaluation.Evaluate(
                 pairs,
-                DetectionDatasets.Parse(parse.GetValue(dataset)!),
+                DatasetInfo.Parse(parse.GetValue(dataset)!),
                 parse.GetValue(downsample),
                 parse.GetValue(perFrame) ? EvaluationMode.PerFrame : EvaluationMode.PerSequence);
             TextWriter output = parse.InvocationConfiguration.Output;

@@ -1,3 +1,4 @@
+using EventSsm.Datasets;
 using EventSsm.Labels;
 
 namespace EventSsm.Evaluation;
@@ -16,10 +17,10 @@ public readonly record struct BoxFilter(int MinDiag, int MinSide, long SkipUs = 
     /// The thresholds of <c>evaluation.py::evaluate_list</c>: gen1 30/10, gen4 60/20, both halved (integer division)
     /// when the input was downsampled by 2 (RVT's gen4 setting gives 30/10 in half-resolution pixels).
     /// </summary>
-    public static BoxFilter For(DetectionDataset dataset, bool downsampledBy2)
+    public static BoxFilter For(DatasetKind dataset, bool downsampledBy2)
     {
-        int diag = dataset == DetectionDataset.Gen4 ? 60 : 30;
-        int side = dataset == DetectionDataset.Gen4 ? 20 : 10;
+        int diag = dataset == DatasetKind.Gen4 ? 60 : 30;
+        int side = dataset == DatasetKind.Gen4 ? 20 : 10;
         return downsampledBy2 ? new BoxFilter(diag / 2, side / 2) : new BoxFilter(diag, side);
     }
 

@@ -1,3 +1,4 @@
+using EventSsm.Datasets;
 using EventSsm.Labels;
 
 namespace EventSsm.Evaluation;
@@ -15,20 +16,20 @@ public sealed class PropheseeEvaluator
 
     private readonly CocoImageSet _images;
 
-    public PropheseeEvaluator(DetectionDataset dataset, bool downsampledBy2)
+    public PropheseeEvaluator(DatasetKind dataset, bool downsampledBy2)
         : this(dataset, BoxFilter.For(dataset, downsampledBy2))
     {
     }
 
-    public PropheseeEvaluator(DetectionDataset dataset, BoxFilter filter)
+    public PropheseeEvaluator(DatasetKind dataset, BoxFilter filter)
     {
         Dataset = dataset;
         Filter = filter;
-        ClassNames = DetectionDatasets.ClassNames(dataset);
+        ClassNames = DatasetInfo.ClassNames(dataset);
         _images = new CocoImageSet(ClassNames.Count);
     }
 
-    public DetectionDataset Dataset { get; }
+    public DatasetKind Dataset { get; }
 
     public BoxFilter Filter { get; }
 

@@ -1,3 +1,4 @@
+using EventSsm.Datasets;
 using EventSsm.IO;
 using EventSsm.Labels;
 
@@ -59,7 +60,7 @@ public static class PropheseeFileEvaluation
     /// <summary>Evaluates the file pairs, in the given order, with the dataset's filter thresholds.</summary>
     public static DetectionMetrics Evaluate(
         IReadOnlyList<BoxFilePair> pairs,
-        DetectionDataset dataset,
+        DatasetKind dataset,
         bool downsampledBy2,
         EvaluationMode mode)
     {

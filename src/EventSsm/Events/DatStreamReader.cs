@@ -54,15 +54,7 @@ public sealed class DatStreamReader : IEventReader
 
     public EventArray Read(long start, int count, EventBuffer destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
-        if (destination.Width != Width || destination.Height != Height)
-        {
-            throw new ArgumentException($"buffer is for a {destination.Width}×{destination.Height} sensor, the file is {Width}×{Height}", nameof(destination));
-        }
-        destination.EnsureCapacity(count);
+        EventBuffer.PrepareRead(this, start, count, destination);
         int block = Math.Min(count, ReadBlockEvents);
         byte[] raw = destination.Scratch(block * DatDecoder.EventSize);
         long lastTime = long.MinValue;

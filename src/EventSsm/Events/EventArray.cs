@@ -57,44 +57,10 @@ public sealed class EventArray
     }
 
     /// <summary>Index of the first event with t ≥ <paramref name="time"/> (numpy searchsorted 'left'; t must be sorted).</summary>
-    public int LowerBound(long time)
-    {
-        int lo = 0;
-        int hi = Count;
-        while (lo < hi)
-        {
-            int mid = (int)(((uint)lo + (uint)hi) >> 1);
-            if (T[mid] < time)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
+    public int LowerBound(long time) => EventSearch.Bound(T.AsSpan(0, Count), time, right: false);
 
     /// <summary>Index of the first event with t &gt; <paramref name="time"/> (numpy searchsorted 'right').</summary>
-    public int UpperBound(long time)
-    {
-        int lo = 0;
-        int hi = Count;
-        while (lo < hi)
-        {
-            int mid = (int)(((uint)lo + (uint)hi) >> 1);
-            if (T[mid] <= time)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
-    }
+    public int UpperBound(long time) => EventSearch.Bound(T.AsSpan(0, Count), time, right: true);
 
     /// <summary>Concatenates event arrays of the same sensor.</summary>
     public static EventArray Concat(IReadOnlyList<EventArray> parts, int width, int height)

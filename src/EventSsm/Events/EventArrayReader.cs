@@ -35,11 +35,7 @@ public sealed class EventArrayReader : IEventReader
 
     public EventArray Read(long start, int count, EventBuffer destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
-        destination.EnsureCapacity(count);
+        EventBuffer.PrepareRead(this, start, count, destination);
         int s = (int)start;
         _events.X.AsSpan(s, count).CopyTo(destination.X);
         _events.Y.AsSpan(s, count).CopyTo(destination.Y);

@@ -51,6 +51,23 @@ public sealed class EventBuffer
         T = new long[cap];
     }
 
+    /// <summary>
+    /// The checks of every <see cref="IEventReader.Read"/> (events [start, start+count) exist in
+    /// <paramref name="source"/>, <paramref name="destination"/> is for the same sensor), then room for the events.
+    /// </summary>
+    internal static void PrepareRead(IEventReader source, long start, int count, EventBuffer destination)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        ArgumentOutOfRangeException.ThrowIfNegative(start);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, source.Count);
+        if (destination.Width != source.Width || destination.Height != source.Height)
+        {
+            throw new ArgumentException($"buffer is for a {destination.Width}×{destination.Height} sensor, the file is {source.Width}×{source.Height}", nameof(destination));
+        }
+        destination.EnsureCapacity(count);
+    }
+
     /// <summary>The first <paramref name="count"/> events, sharing this buffer's arrays.</summary>
     public EventArray View(int count) => new(X, Y, P, T, Width, Height, count);
 

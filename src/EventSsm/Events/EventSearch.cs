@@ -1,6 +1,8 @@
+using System.Runtime.CompilerServices;
+
 namespace EventSsm.Events;
 
-/// <summary>searchsorted over any sorted time sequence given by an accessor (file records or arrays).</summary>
+/// <summary>numpy searchsorted ('left', or 'right' with <c>right</c>) over sorted times, in memory or behind an accessor.</summary>
 internal static class EventSearch
 {
     /// <summary>First index in [0, count) whose time is ≥ <paramref name="timeUs"/> (strict: &gt;), or count.</summary>
@@ -12,6 +14,28 @@ internal static class EventSearch
         {
             long mid = lo + ((hi - lo) >> 1);
             long t = timeAt(mid);
+            if (t < timeUs || (right && t == timeUs))
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+        return lo;
+    }
+
+    /// <summary>First index of <paramref name="sorted"/> whose time is ≥ <paramref name="timeUs"/> (strict: &gt;), or its length.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int Bound(ReadOnlySpan<long> sorted, long timeUs, bool right)
+    {
+        int lo = 0;
+        int hi = sorted.Length;
+        while (lo < hi)
+        {
+            int mid = (lo + hi) >>> 1;
+            long t = sorted[mid];
             if (t < timeUs || (right && t == timeUs))
             {
                 lo = mid + 1;

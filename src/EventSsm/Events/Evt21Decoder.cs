@@ -12,21 +12,15 @@ namespace EventSsm.Events;
 /// TIME_HIGH: header bits 27–0 are timestamp bits 33–6. The header is the upper half of a little-endian 64-bit word
 /// (bytes 4–7) in the default layout and the first 4 bytes in OpenEB's "endianness=legacy" (IMX636) layout.
 /// </summary>
-public sealed class Evt21Decoder : RawDecoder
+public sealed class Evt21Decoder : Evt2FamilyDecoder
 {
     private readonly bool _legacy;
-    private TimeHighCounter _time = new(28, 6);
 
     public Evt21Decoder(int width, int height, bool legacy, string? name = null, long dataOffset = 0)
         : base(8, 32, width, height, name, dataOffset)
     {
         _legacy = legacy;
     }
-
-    private protected override RawDecoderState GetState() => new(Position, _time.High, _time.Loops, _time.HasBase);
-
-    private protected override void SetState(RawDecoderState state) =>
-        _time = TimeHighCounter.Restore(28, 6, state.TimeHigh, state.TimeLoops, state.HasTimeBase);
 
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
@@ -39,8 +33,8 @@ public sealed class Evt21Decoder : RawDecoder
         int start = n;
         int width = Width;
         int height = Height;
-        long timeBase = _time.Base;
-        bool hasBase = _time.HasBase;
+        long timeBase = TimeBase;
+        bool hasBase = HasTimeBase;
         RawDecodeStats stats = Stats;
         int headerIndex = _legacy ? 0 : 1;
         for (int i = 0; i < w.Length; i += 2)
@@ -84,17 +78,9 @@ public sealed class Evt21Decoder : RawDecoder
             }
             else
             {
-                switch (type)
-                {
-                    case 0x8:
-                        _time.Update(header & 0x0FFF_FFFF, stats);
-                        timeBase = _time.Base;
-                        hasBase = true;
-                        break;
-                    default:
-                        CountEvt2FamilyWord(type, stats);
-                        break;
-                }
+                NonCdWord(type, header, stats);
+                timeBase = TimeBase;
+                hasBase = HasTimeBase;
             }
         }
         stats.CdEvents += n - start;

@@ -9,19 +9,12 @@ namespace EventSsm.Events;
 /// EVT_TIME_HIGH 0x8: bits 27–0 are bits 33–6 of the µs timestamp. EXT_TRIGGER 0xA, OTHERS 0xE, CONTINUED 0xF and
 /// reserved types are counted and skipped.
 /// </summary>
-public sealed class Evt2Decoder : RawDecoder
+public sealed class Evt2Decoder : Evt2FamilyDecoder
 {
-    private TimeHighCounter _time = new(28, 6);
-
     public Evt2Decoder(int width, int height, string? name = null, long dataOffset = 0)
         : base(4, 1, width, height, name, dataOffset)
     {
     }
-
-    private protected override RawDecoderState GetState() => new(Position, _time.High, _time.Loops, _time.HasBase);
-
-    private protected override void SetState(RawDecoderState state) =>
-        _time = TimeHighCounter.Restore(28, 6, state.TimeHigh, state.TimeLoops, state.HasTimeBase);
 
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
@@ -33,8 +26,8 @@ public sealed class Evt2Decoder : RawDecoder
         int n = output.Count;
         int width = Width;
         int height = Height;
-        long timeBase = _time.Base;
-        bool hasBase = _time.HasBase;
+        long timeBase = TimeBase;
+        bool hasBase = HasTimeBase;
         RawDecodeStats stats = Stats;
         long start = n;
         for (int i = 0; i < w.Length; i++)
@@ -63,17 +56,9 @@ public sealed class Evt2Decoder : RawDecoder
             }
             else
             {
-                switch (type)
-                {
-                    case 0x8:
-                        _time.Update(word & 0x0FFF_FFFF, stats);
-                        timeBase = _time.Base;
-                        hasBase = true;
-                        break;
-                    default:
-                        CountEvt2FamilyWord(type, stats);
-                        break;
-                }
+                NonCdWord(type, word, stats);
+                timeBase = TimeBase;
+                hasBase = HasTimeBase;
             }
         }
         stats.CdEvents += n - start;

@@ -146,7 +146,6 @@ public sealed class Evt3Decoder : RawDecoder
                     t = _time.Base | _low;
                     break;
                 case 0x7:
-                case 0xF:
                     stats.ContinuedWords++;
                     break;
                 case 0x8:
@@ -157,14 +156,8 @@ public sealed class Evt3Decoder : RawDecoder
                     hasBase = true;
                     t = _time.Base | _low;
                     break;
-                case 0xA:
-                    stats.ExtTriggerWords++;
-                    break;
-                case 0xE:
-                    stats.OtherWords++;
-                    break;
                 default:
-                    stats.UnknownWords++;
+                    stats.CountSkippedWord(word >> 12);
                     break;
             }
         }

@@ -80,6 +80,24 @@ public sealed class GrowableEventBuffer
         Count += length;
     }
 
+    /// <summary>Appends the events of <paramref name="src"/> in the order given by <paramref name="order"/> (a gather).</summary>
+    public void AddPermuted(GrowableEventBuffer src, ReadOnlySpan<int> order)
+    {
+        ArgumentNullException.ThrowIfNull(src);
+        EnsureSpace(order.Length);
+        int n = Count;
+        for (int i = 0; i < order.Length; i++)
+        {
+            int j = order[i];
+            _x[n] = src._x[j];
+            _y[n] = src._y[j];
+            _p[n] = src._p[j];
+            _t[n] = src._t[j];
+            n++;
+        }
+        Count = n;
+    }
+
     /// <summary>Drops the first <paramref name="n"/> events, moving the rest to the front.</summary>
     public void RemoveFront(int n)
     {

@@ -36,6 +36,29 @@ public sealed class RawDecodeStats
     /// <summary>All words that produced no CD event.</summary>
     public long SkippedNonCdWords => ExtTriggerWords + OtherWords + ContinuedWords + UnknownWords;
 
+    /// <summary>
+    /// Counts a skipped word by its 4-bit type, with the codes EVT 2.0, 2.1 and 3.0 share: 0xA EXT_TRIGGER, 0xE OTHERS,
+    /// 0xF CONTINUED; any other type reaching here is reserved.
+    /// </summary>
+    internal void CountSkippedWord(uint type)
+    {
+        switch (type)
+        {
+            case 0xA:
+                ExtTriggerWords++;
+                break;
+            case 0xE:
+                OtherWords++;
+                break;
+            case 0xF:
+                ContinuedWords++;
+                break;
+            default:
+                UnknownWords++;
+                break;
+        }
+    }
+
     public override string ToString() =>
         $"cd={CdEvents} time_high={TimeHighWords} wraps={TimeHighWraps} backward={TimeHighBackwardSteps} " +
         $"triggers={ExtTriggerWords} others={OtherWords} continued={ContinuedWords} unknown={UnknownWords} " +

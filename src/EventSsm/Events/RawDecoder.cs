@@ -125,29 +125,6 @@ public abstract class RawDecoder
     /// </summary>
     protected abstract void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset);
 
-    /// <summary>
-    /// Counts an EVT 2.0 / 2.1 word that is neither CD nor TIME_HIGH: both formats use 0xA external trigger,
-    /// 0xE others and 0xF continued; anything else is reserved.
-    /// </summary>
-    protected static void CountEvt2FamilyWord(uint type, RawDecodeStats stats)
-    {
-        switch (type)
-        {
-            case 0xA:
-                stats.ExtTriggerWords++;
-                break;
-            case 0xE:
-                stats.OtherWords++;
-                break;
-            case 0xF:
-                stats.ContinuedWords++;
-                break;
-            default:
-                stats.UnknownWords++;
-                break;
-        }
-    }
-
     protected DataFormatException OutOfSensor(long offset, int x, int y) =>
         new(Name, $"event word at byte {offset} has coordinates ({x}, {y}) outside the {Width}×{Height} sensor");
 }

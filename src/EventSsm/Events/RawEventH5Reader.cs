@@ -182,28 +182,12 @@ public sealed class RawEventH5Reader : IEventReader
     private long Search(long time, bool upper)
     {
         // Last block whose first corrected t is still before the answer; the answer lies in it or at its end.
-        int lo = 0;
-        int hi = _firstCorrected.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            bool before = upper ? _firstCorrected[mid] <= time : _firstCorrected[mid] < time;
-            if (before)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        int block = lo - 1;
+        int block = EventSearch.Bound(_firstCorrected, time, upper) - 1;
         if (block < 0)
         {
             return 0;
         }
-        long[] t = CorrectedBlock(block);
-        int i = BoundIn(t, time, upper);
+        int i = EventSearch.Bound(CorrectedBlock(block), time, upper);
         return (long)block * IndexBlockSize + i;
     }
 
@@ -235,15 +219,7 @@ public sealed class RawEventH5Reader : IEventReader
     /// <summary>Events [start, start+count) with RVT's corrections, into <paramref name="destination"/>.</summary>
     public EventArray Read(long start, int count, EventBuffer destination)
     {
-        ArgumentNullException.ThrowIfNull(destination);
-        ArgumentOutOfRangeException.ThrowIfNegative(start);
-        ArgumentOutOfRangeException.ThrowIfNegative(count);
-        ArgumentOutOfRangeException.ThrowIfGreaterThan(start + count, Count);
-        if (destination.Width != Width || destination.Height != Height)
-        {
-            throw new ArgumentException($"buffer is for a {destination.Width}×{destination.Height} sensor, the file is {Width}×{Height}", nameof(destination));
-        }
-        destination.EnsureCapacity(count);
+        EventBuffer.PrepareRead(this, start, count, destination);
         Locked(() => ReadRangeCore(start, count, destination.X, destination.Y, destination.P, destination.T));
         return destination.View(count);
     }
@@ -325,25 +301,6 @@ public sealed class RawEventH5Reader : IEventReader
                 running = t[i];
             }
         }
-    }
-
-    private static int BoundIn(long[] t, long time, bool upper)
-    {
-        int lo = 0;
-        int hi = t.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            if (upper ? t[mid] <= time : t[mid] < time)
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo;
     }
 
     public void Dispose() => _file.Dispose();

@@ -147,25 +147,8 @@ public sealed class RawTimeIndex
     /// The last checkpoint whose first event time is &lt; <paramref name="timeUs"/> (≤ when <paramref name="right"/>),
     /// or -1. searchsorted's answer then lies between its event index and the next checkpoint's.
     /// </summary>
-    internal int CheckpointBeforeTime(long timeUs, bool right)
-    {
-        int lo = 0;
-        int hi = _checkpoints.Length;
-        while (lo < hi)
-        {
-            int mid = (lo + hi) >>> 1;
-            long t = _checkpoints[mid].FirstTimeUs;
-            if (t < timeUs || (right && t == timeUs))
-            {
-                lo = mid + 1;
-            }
-            else
-            {
-                hi = mid;
-            }
-        }
-        return lo - 1;
-    }
+    internal int CheckpointBeforeTime(long timeUs, bool right) =>
+        (int)EventSearch.Bound(_checkpoints.Length, timeUs, right, k => _checkpoints[k].FirstTimeUs) - 1;
 
     /// <summary>The event index where checkpoint <paramref name="k"/>'s block ends.</summary>
     internal long BlockEnd(int k) => k + 1 < _checkpoints.Length ? _checkpoints[k + 1].EventIndex : Count;

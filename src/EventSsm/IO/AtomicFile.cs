@@ -6,6 +6,10 @@ namespace EventSsm.IO;
 /// </summary>
 public static class AtomicFile
 {
+    /// <summary>
+    /// Runs <paramref name="write"/> on the temporary file's stream, then renames it over <paramref name="path"/>. The
+    /// stream is readable and seekable as well, because PureHDF's writer reads back what it wrote.
+    /// </summary>
     public static void Write(string path, Action<Stream> write)
     {
         ArgumentNullException.ThrowIfNull(write);
@@ -15,7 +19,7 @@ public static class AtomicFile
         string tmp = Path.Combine(dir, $".{Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16))
+            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
             {
                 write(fs);
                 fs.Flush(flushToDisk: true);

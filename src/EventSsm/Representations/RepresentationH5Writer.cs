@@ -44,35 +44,16 @@ public static class RepresentationH5Writer
             datasetCreation: new H5DatasetCreation(Filters: [filter]));
         var file = new H5File { [RepresentationH5Reader.DatasetName] = dataset };
         ulong[] block = [1, (ulong)channels, (ulong)height, (ulong)width];
-        // AtomicFile's stream is write-only, but PureHDF's writer needs a readable, seekable stream, so the
-        // temp-file-and-rename is done here.
-        string full = System.IO.Path.GetFullPath(path);
-        string dir = System.IO.Path.GetDirectoryName(full) ?? ".";
-        Directory.CreateDirectory(dir);
-        string tmp = System.IO.Path.Combine(dir, $".{System.IO.Path.GetFileName(full)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        try
+        Hdf5Writing.WriteAtomically(path, file, writer =>
         {
-            using (var fs = new FileStream(tmp, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16))
+            for (int i = 0; i < count; i++)
             {
-                using (H5NativeWriter writer = file.BeginWrite(fs))
-                {
-                    for (int i = 0; i < count; i++)
-                    {
-                        // A fresh array per frame: PureHDF may keep a reference until the chunk is flushed.
-                        byte[] frame = new byte[frameBytes];
-                        fillFrame(i, frame);
-                        writer.Write(dataset, frame, fileSelection: new HyperslabSelection(4, [(ulong)i, 0, 0, 0], block));
-                    }
-                }
-                fs.Flush(flushToDisk: true);
+                // A fresh array per frame: PureHDF may keep a reference until the chunk is flushed.
+                byte[] frame = new byte[frameBytes];
+                fillFrame(i, frame);
+                writer.Write(dataset, frame, fileSelection: new HyperslabSelection(4, [(ulong)i, 0, 0, 0], block));
             }
-            File.Move(tmp, full, overwrite: true);
-        }
-        catch
-        {
-            File.Delete(tmp);
-            throw;
-        }
+        });
     }
 
     /// <summary>Writes frames given as arrays of C·H·W bytes each.</summary>

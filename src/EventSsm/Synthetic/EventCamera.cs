@@ -19,8 +19,8 @@ public sealed class EventCamera
     private readonly float[] _off;
     private readonly long[] _lastEvent;
     private readonly int[] _stamp;
-    private readonly EventBuffer _output;
-    private readonly EventBuffer _stepEvents = new();
+    private readonly GrowableEventBuffer _output;
+    private readonly GrowableEventBuffer _stepEvents = new(1024);
     private readonly SynthRandom _noiseRandom;
     private List<int> _pending = [];
     private List<int> _pendingNext = [];
@@ -52,7 +52,7 @@ public sealed class EventCamera
         _off = new float[n];
         _lastEvent = new long[n];
         _stamp = new int[n];
-        _output = new EventBuffer(1 << 16);
+        _output = new GrowableEventBuffer(1 << 16);
         var rng = SynthRandom.Derive(seed, 1);
         for (int i = 0; i < n; i++)
         {
@@ -164,15 +164,15 @@ public sealed class EventCamera
             order[i] = i;
         }
         keys.Sort(order);
-        _output.AppendPermuted(_stepEvents, order);
+        _output.AddPermuted(_stepEvents, order);
         _endUs = _t1;
     }
 
     /// <summary>Adds background-activity and hot-pixel noise over the simulated time and returns all events sorted by time.</summary>
     public EventArray Finish()
     {
-        EventBuffer noise = NoiseEvents();
-        var merged = new EventBuffer(_output.Count + noise.Count);
+        GrowableEventBuffer noise = NoiseEvents();
+        var merged = new GrowableEventBuffer(_output.Count + noise.Count);
         int i = 0;
         int j = 0;
         while (i < _output.Count || j < noise.Count)
@@ -189,7 +189,7 @@ public sealed class EventCamera
                 j++;
             }
         }
-        return merged.ToEventArray(Width, Height);
+        return merged.ToEventArray(0, merged.Count, Width, Height);
     }
 
     private void Emit(int p, float l)
@@ -206,50 +206,30 @@ public sealed class EventCamera
         long dt = _t1 - _t0;
         long earliestAfter = _lastEvent[p] + _options.RefractoryUs;
         float span = l - lOld;
-        int x = p % Width;
-        int y = p / Width;
+        ushort x = (ushort)(p % Width);
+        ushort y = (ushort)(p / Width);
         bool pending = false;
-        if (l - r >= on)
+        // One direction per update: up through r + on, r + 2·on, … or down through r − off, … (a − b = a + (−b) exactly).
+        bool up = l - r >= on;
+        float step = up ? on : -off;
+        byte polarity = up ? (byte)1 : (byte)0;
+        while (up ? l - r >= on : r - l >= off)
         {
-            while (l - r >= on)
+            float level = r + step;
+            long te = CrossingTime(level, lOld, span, dt);
+            if (te < earliestAfter)
             {
-                float level = r + on;
-                long te = CrossingTime(level, lOld, span, dt);
-                if (te < earliestAfter)
-                {
-                    te = earliestAfter;
-                }
-                if (te > _t1)
-                {
-                    pending = true;
-                    break;
-                }
-                _stepEvents.Add(x, y, 1, te);
-                earliestAfter = te + _options.RefractoryUs;
-                _lastEvent[p] = te;
-                r = level;
+                te = earliestAfter;
             }
-        }
-        else
-        {
-            while (r - l >= off)
+            if (te > _t1)
             {
-                float level = r - off;
-                long te = CrossingTime(level, lOld, span, dt);
-                if (te < earliestAfter)
-                {
-                    te = earliestAfter;
-                }
-                if (te > _t1)
-                {
-                    pending = true;
-                    break;
-                }
-                _stepEvents.Add(x, y, 0, te);
-                earliestAfter = te + _options.RefractoryUs;
-                _lastEvent[p] = te;
-                r = level;
+                pending = true;
+                break;
             }
+            _stepEvents.Add(x, y, polarity, te);
+            earliestAfter = te + _options.RefractoryUs;
+            _lastEvent[p] = te;
+            r = level;
         }
         _ref[p] = r;
         if (pending)
@@ -267,9 +247,9 @@ public sealed class EventCamera
         return _t0 + Math.Clamp(off, 1, dt);
     }
 
-    private EventBuffer NoiseEvents()
+    private GrowableEventBuffer NoiseEvents()
     {
-        var noise = new EventBuffer();
+        var noise = new GrowableEventBuffer(1024);
         long start = _startUs;
         long end = _endUs;
         double seconds = (end - start) / 1e6;
@@ -283,19 +263,19 @@ public sealed class EventCamera
         {
             for (double t = rng.NextExponential(totalRate); t < seconds; t += rng.NextExponential(totalRate))
             {
-                noise.Add(rng.NextInt(Width), rng.NextInt(Height), rng.NextInt(2), start + 1 + (long)(t * 1e6));
+                noise.Add((ushort)rng.NextInt(Width), (ushort)rng.NextInt(Height), (byte)rng.NextInt(2), start + 1 + (long)(t * 1e6));
             }
         }
         if (_options.HotPixels > 0 && _options.HotPixelRateHz > 0)
         {
-            var hot = new EventBuffer();
+            var hot = new GrowableEventBuffer(1024);
             for (int k = 0; k < _options.HotPixels; k++)
             {
-                int x = rng.NextInt(Width);
-                int y = rng.NextInt(Height);
+                ushort x = (ushort)rng.NextInt(Width);
+                ushort y = (ushort)rng.NextInt(Height);
                 for (double t = rng.NextExponential(_options.HotPixelRateHz); t < seconds; t += rng.NextExponential(_options.HotPixelRateHz))
                 {
-                    hot.Add(x, y, rng.NextInt(2), start + 1 + (long)(t * 1e6));
+                    hot.Add(x, y, (byte)rng.NextInt(2), start + 1 + (long)(t * 1e6));
                 }
             }
             noise = MergeSorted(noise, hot);
@@ -303,18 +283,12 @@ public sealed class EventCamera
         return noise;
     }
 
-    private static EventBuffer MergeSorted(EventBuffer a, EventBuffer b)
+    private static GrowableEventBuffer MergeSorted(GrowableEventBuffer a, GrowableEventBuffer b)
     {
         // Hot-pixel streams are each sorted but interleave; one stable sort by time is simplest and deterministic.
-        var all = new EventBuffer(a.Count + b.Count);
-        for (int i = 0; i < a.Count; i++)
-        {
-            all.Add(a.X[i], a.Y[i], a.P[i], a.T[i]);
-        }
-        for (int i = 0; i < b.Count; i++)
-        {
-            all.Add(b.X[i], b.Y[i], b.P[i], b.T[i]);
-        }
+        var all = new GrowableEventBuffer(a.Count + b.Count);
+        a.CopyTo(0, a.Count, all);
+        b.CopyTo(0, b.Count, all);
         var keys = new (long T, int I)[all.Count];
         for (int i = 0; i < keys.Length; i++)
         {
@@ -326,8 +300,8 @@ public sealed class EventCamera
         {
             order[i] = keys[i].I;
         }
-        var sorted = new EventBuffer(all.Count);
-        sorted.AppendPermuted(all, order);
+        var sorted = new GrowableEventBuffer(all.Count);
+        sorted.AddPermuted(all, order);
         return sorted;
     }
 }

@@ -137,7 +137,7 @@ public static class DemoPipeline
 
         log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate {gtDir} {predDir}`)");
         DetectionMetrics predMetrics = PropheseeFileEvaluation.Evaluate(
-            PropheseeFileEvaluation.FindPairs(gtDir, predDir), DetectionDataset.Gen1, false, EvaluationMode.PerSequence);
+            PropheseeFileEvaluation.FindPairs(gtDir, predDir), DatasetKind.Gen1, false, EvaluationMode.PerSequence);
 
         string json = Path.Combine(o.OutDirectory, "results.json");
         string Num(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

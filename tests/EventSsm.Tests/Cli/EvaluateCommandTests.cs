@@ -1,6 +1,5 @@
-using System.CommandLine;
 using System.Text.Json;
-using EventSsm.Cli;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.IO;
 using EventSsm.IO.Numpy;
@@ -23,7 +22,7 @@ public sealed class EvaluateCommandTests
         GoldenEvalCase c = GoldenEvalCase.Get(name);
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
-        var args = new List<string> { "evaluate", "--dataset", c.Dataset == DetectionDataset.Gen1 ? "gen1" : "gen4", gtDir, dtDir, "--json" };
+        var args = new List<string> { "evaluate", "--dataset", c.Dataset == DatasetKind.Gen1 ? "gen1" : "gen4", gtDir, dtDir, "--json" };
         if (c.DownsampledBy2)
         {
             args.Add("--downsample2");
@@ -32,7 +31,7 @@ public sealed class EvaluateCommandTests
         {
             args.Add("--per-frame");
         }
-        string output = Run([.. args]);
+        string output = CliRunner.Run([.. args]);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;
         string[] keys = ["AP", "AP_50", "AP_75", "AP_S", "AP_M", "AP_L", "AR_1", "AR_10", "AR_100", "AR_S", "AR_M", "AR_L"];
@@ -41,7 +40,7 @@ public sealed class EvaluateCommandTests
         {
             Assert.True(Math.Abs(root.GetProperty(keys[i]).GetDouble() - expected[i]) <= 1e-6, $"{keys[i]}");
         }
-        IReadOnlyList<string> classes = DetectionDatasets.ClassNames(c.Dataset);
+        IReadOnlyList<string> classes = DatasetInfo.ClassNames(c.Dataset);
         Assert.Equal(classes, root.GetProperty("per_class_AP").EnumerateObject().Select(p => p.Name));
     }
 
@@ -51,7 +50,7 @@ public sealed class EvaluateCommandTests
         GoldenEvalCase c = GoldenEvalCase.Get("gen4_ds2_per_sequence");
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
-        string output = Run("evaluate", "--dataset", "gen4", "--downsample2", gtDir, dtDir);
+        string output = CliRunner.Run("evaluate", "--dataset", "gen4", "--downsample2", gtDir, dtDir);
         Assert.Contains("4 file pairs", output);
         Assert.Equal(6, output.Split('\n').Count(l => l.Contains("Average Precision", StringComparison.Ordinal)));
         Assert.Equal(6, output.Split('\n').Count(l => l.Contains("Average Recall", StringComparison.Ordinal)));
@@ -67,7 +66,7 @@ public sealed class EvaluateCommandTests
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
         File.Delete(Path.Combine(dtDir, "seq02_bbox.npy"));
-        FileNotFoundException e = Assert.Throws<FileNotFoundException>(() => Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
+        FileNotFoundException e = Assert.Throws<FileNotFoundException>(() => CliRunner.Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
         Assert.Contains("seq02_bbox.npy", e.Message);
     }
 
@@ -78,7 +77,7 @@ public sealed class EvaluateCommandTests
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
         NpyFile.Write(Path.Combine(dtDir, "seq01_bbox.npy"), NpyArray.FromArray(new long[] { 1, 2, 3 }, 3));
-        DataFormatException e = Assert.Throws<DataFormatException>(() => Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
+        DataFormatException e = Assert.Throws<DataFormatException>(() => CliRunner.Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
         Assert.Contains("seq01_bbox.npy", e.Message);
     }
 
@@ -89,7 +88,7 @@ public sealed class EvaluateCommandTests
         GoldenEvalCase c = GoldenEvalCase.Get("gen4_ds2_per_sequence");
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
-        DataFormatException e = Assert.Throws<DataFormatException>(() => Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
+        DataFormatException e = Assert.Throws<DataFormatException>(() => CliRunner.Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
         Assert.Contains("class id 2", e.Message);
         Assert.Contains("seq00_bbox.npy", e.Message);
     }
@@ -106,18 +105,5 @@ public sealed class EvaluateCommandTests
             File.Copy(c.DtFiles[i], Path.Combine(dtDir, name));
         }
         return (gtDir, dtDir);
-    }
-
-    private static string Run(params string[] args)
-    {
-        using var output = new StringWriter();
-        int rc = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration
-        {
-            Output = output,
-            Error = output,
-            EnableDefaultExceptionHandler = false,
-        });
-        Assert.True(rc == 0, output.ToString());
-        return output.ToString();
     }
 }

@@ -73,32 +73,27 @@ public sealed class PreprocessorTests
     }
 
     [Fact]
-    public void DatInput_GivesTheSameRepresentationsAsH5Input()
-    {
-        using TempDir tmp = Fixtures.TempDir();
-        const string seq = "99-01-02_11-00-00_0_3000000";
-        string raw = Path.Combine(tmp.Path, "raw", "val");
-        Directory.CreateDirectory(raw);
-        DatFile.Write(Path.Combine(raw, seq + "_td.dat"), RawEventH5Reader.ReadAll(GoldenRaw("val", seq + "_td.dat.h5")));
-        File.Copy(GoldenRaw("val", seq + "_bbox.npy"), Path.Combine(raw, seq + "_bbox.npy"));
-
-        PreprocessReport report = new Preprocessor(Gen1("val")).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
-
-        Assert.Equal(SequenceStatus.Written, Assert.Single(report.Sequences).Status);
-        AssertSameSequence(GoldenOut("val", seq), Path.Combine(tmp.Path, "out", "val", seq));
-    }
+    public void DatInput_GivesTheSameRepresentationsAsH5Input() =>
+        AssertConvertedInputGivesGoldenOutput("_td.dat", (path, events) => DatFile.Write(path, events), Gen1("val"));
 
     [Fact]
-    public void RawInput_GivesTheSameRepresentationsAsH5Input()
-    {
+    public void RawInput_GivesTheSameRepresentationsAsH5Input() =>
         // An EVT 2.0 .raw copy, read through the seek index with a checkpoint every 4 KiB so windows start mid-file.
+        AssertConvertedInputGivesGoldenOutput("_td.raw", (path, events) => RawFile.WriteEvt2(path, events),
+            Gen1("val") with { OpenEvents = path => RawStreamReader.Open(path, checkpointBytes: 4096) });
+
+    /// <summary>
+    /// Converts one golden val sequence's events to another file format (<paramref name="eventsSuffix"/>, written by
+    /// <paramref name="write"/>), preprocesses it and checks the output equals the golden output of the .h5 input.
+    /// </summary>
+    private static void AssertConvertedInputGivesGoldenOutput(string eventsSuffix, Action<string, EventArray> write, PreprocessOptions options)
+    {
         using TempDir tmp = Fixtures.TempDir();
         const string seq = "99-01-02_11-00-00_0_3000000";
         string raw = Path.Combine(tmp.Path, "raw", "val");
         Directory.CreateDirectory(raw);
-        RawFile.WriteEvt2(Path.Combine(raw, seq + "_td.raw"), RawEventH5Reader.ReadAll(GoldenRaw("val", seq + "_td.dat.h5")));
+        write(Path.Combine(raw, seq + eventsSuffix), RawEventH5Reader.ReadAll(GoldenRaw("val", seq + "_td.dat.h5")));
         File.Copy(GoldenRaw("val", seq + "_bbox.npy"), Path.Combine(raw, seq + "_bbox.npy"));
-        PreprocessOptions options = Gen1("val") with { OpenEvents = path => RawStreamReader.Open(path, checkpointBytes: 4096) };
 
         PreprocessReport report = new Preprocessor(options).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
 

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
 
@@ -8,7 +9,7 @@ namespace EventSsm.Tests.Evaluation;
 internal sealed record GoldenEvalCase(
     string Name,
     EvaluationMode Mode,
-    DetectionDataset Dataset,
+    DatasetKind Dataset,
     bool DownsampledBy2,
     string[] GtFiles,
     string[] DtFiles,
@@ -55,7 +56,7 @@ internal sealed record GoldenEvalCase(
             cases.Add(new GoldenEvalCase(
                 c.Name,
                 call.GetProperty("mode").GetString() == "per_frame" ? EvaluationMode.PerFrame : EvaluationMode.PerSequence,
-                DetectionDatasets.Parse(call.GetProperty("camera").GetString()!),
+                DatasetInfo.Parse(call.GetProperty("camera").GetString()!),
                 call.GetProperty("downsampled_by_2").GetBoolean(),
                 call.GetProperty("gt_files").EnumerateArray().Select(f => Fixtures.Golden("eval", f.GetString()!)).ToArray(),
                 call.GetProperty("dt_files").EnumerateArray().Select(f => Fixtures.Golden("eval", f.GetString()!)).ToArray(),

@@ -10,11 +10,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_GoldenDat_CountsAndRange()
     {
-        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.Golden("events", "gen1_synth_a_td.dat"));
-        Assert.Contains("sensor: 304×240 (W×H)", lines);
-        Assert.Contains("events: 304,659", lines);
-        Assert.Contains("polarity: ON 152,906, OFF 151,753", lines);
-        Assert.Contains(lines, l => l.StartsWith("time: 0 … 5,999,958 µs", StringComparison.Ordinal));
+        AssertGoldenDatFacts(FileInspector.Describe(Fixtures.Golden("events", "gen1_synth_a_td.dat")));
     }
 
     [Fact]
@@ -47,10 +43,7 @@ public sealed class FileInspectorTests
         IReadOnlyList<string> lines = FileInspector.Describe(raw, new Progress(fractions));
         Assert.Contains(lines, l => l.StartsWith("format: Metavision .raw, Evt2", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("header: ", StringComparison.Ordinal) && l.Contains("format", StringComparison.Ordinal));
-        Assert.Contains("sensor: 304×240 (W×H)", lines);
-        Assert.Contains("events: 304,659", lines);
-        Assert.Contains("polarity: ON 152,906, OFF 151,753", lines);
-        Assert.Contains(lines, l => l.StartsWith("time: 0 … 5,999,958 µs", StringComparison.Ordinal));
+        AssertGoldenDatFacts(lines);
         Assert.Contains(lines, l => l.StartsWith("skipped words: 0 ", StringComparison.Ordinal));
         Assert.Equal(1.0, fractions[^1]);
     }
@@ -146,6 +139,15 @@ public sealed class FileInspectorTests
     {
         using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixtures.Golden("detector_micro", "config.json")));
         return doc.RootElement.GetProperty("num_parameters").GetInt64();
+    }
+
+    /// <summary>What describing events/gen1_synth_a_td.dat (or the same events in another format) must report.</summary>
+    private static void AssertGoldenDatFacts(IReadOnlyList<string> lines)
+    {
+        Assert.Contains("sensor: 304×240 (W×H)", lines);
+        Assert.Contains("events: 304,659", lines);
+        Assert.Contains("polarity: ON 152,906, OFF 151,753", lines);
+        Assert.Contains(lines, l => l.StartsWith("time: 0 … 5,999,958 µs", StringComparison.Ordinal));
     }
 
     /// <summary>Records synchronously (System.Progress posts to the thread pool).</summary>

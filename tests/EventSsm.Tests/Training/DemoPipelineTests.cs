@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Tests.Rendering;
 using EventSsm.Training;
@@ -29,7 +30,7 @@ public sealed class DemoPipelineTests
 
         // The headline numbers are exactly what `eventssm evaluate GT_DIR PRED_DIR` computes from the written files.
         DetectionMetrics again = PropheseeFileEvaluation.Evaluate(
-            PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory), DetectionDataset.Gen1, false,
+            PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory), DatasetKind.Gen1, false,
             EvaluationMode.PerSequence);
         Assert.Equal(again.Stats, r.Prediction.Stats);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(r.ResultsJson));

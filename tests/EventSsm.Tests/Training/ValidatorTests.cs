@@ -160,7 +160,7 @@ public sealed class ValidatorTests
     /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter (§4.4–4.5).</summary>
     private static int EvaluableFrames(PreprocessedDataset data)
     {
-        BoxFilter filter = BoxFilter.For(DetectionDataset.Gen1, downsampledBy2: false);
+        BoxFilter filter = BoxFilter.For(DatasetKind.Gen1, downsampledBy2: false);
         int n = 0;
         foreach (PreprocessedSequence seq in data.Sequences)
         {
