@@ -13,7 +13,7 @@ dotnet build -c Release src/EventSsm.Cli >/dev/null
 
 # The demo's model and data settings (src/EventSsm/Training/DemoPipeline.cs), minus the state mode.
 COMMON=(dataset=gen1 +experiment/gen1=small.yaml model.backbone.embed_dim=16 model.backbone.stage.attention.dim_head=8
-        dataset.sequence_length=3 batch_size.train=4 batch_size.eval=4 hardware.num_workers.eval=1
+        dataset.sequence_length=3 batch_size.train=4 batch_size.eval=4 hardware.num_workers.train=1 hardware.num_workers.eval=1
         training.learning_rate=0.001 training.lr_scheduler.pct_start=0.05)
 declare -A MODEL=(
   [s5-reference]="model.backbone.s5.state_mode=reference"
@@ -23,7 +23,8 @@ declare -A MODEL=(
 )
 
 [ -d "$OUT/raw/test" ] || "${CLI[@]}" synth "$OUT/raw" --sequences 10 --seconds 20 --seed 1
-"${CLI[@]}" preprocess "$OUT/raw" "$OUT/pre" --dataset gen1
+# True-rate windows (50 ms apart), so "trained at 20 Hz" holds (the original puts gen1 windows 125 ms apart).
+"${CLI[@]}" preprocess "$OUT/raw" "$OUT/pre" --dataset gen1 --true-rate
 
 # The sweep evaluates one 20 s test recording (4000 windows at 200 Hz) to keep the study within an hour on 2 cores.
 mkdir -p "$OUT/raw-sweep/test"
@@ -35,7 +36,7 @@ train() {
   local name=$1
   [ -f "$OUT/$name/checkpoints/last.safetensors" ] && [ -f "$OUT/$name/done" ] && return 0
   # shellcheck disable=SC2086
-  "${CLI[@]}" train "${COMMON[@]}" ${MODEL[$name]} dataset.path="$OUT/pre" training.max_steps="$STEPS" --seed 1 --out "$OUT/$name" \
+  "${CLI[@]}" train "${COMMON[@]}" ${MODEL[$name]} dataset.path="$OUT/pre" dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50 training.max_steps="$STEPS" --seed 1 --out "$OUT/$name" \
     > "$OUT/$name.train.log" 2>&1 && touch "$OUT/$name/done"
 }
 if [ "$PARALLEL" -gt 1 ]; then

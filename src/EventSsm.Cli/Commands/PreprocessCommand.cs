@@ -21,7 +21,8 @@ public sealed class PreprocessCommand : ICliCommand
         var cmd = new Command("preprocess", "Preprocess a raw gen1/gen4 dataset into labels and stacked-histogram HDF5 files (resumable).");
         cmd.Arguments.Add(rawDir);
         cmd.Arguments.Add(outDir);
-        foreach (Option o in new Option[] { dataset, dtMs, stepMs, workers, splits })
+        var trueRate = new Option<bool>("--true-rate") { Description = "Windows exactly one step apart at 50 ms too (the original puts gen1 windows 125 ms apart inside labelled intervals); adds _step= to the folder name." };
+        foreach (Option o in new Option[] { dataset, dtMs, stepMs, trueRate, workers, splits })
         {
             cmd.Options.Add(o);
         }
@@ -32,6 +33,7 @@ public sealed class PreprocessCommand : ICliCommand
                 Dataset = DatasetInfo.Parse(parse.GetValue(dataset)!),
                 WindowMs = parse.GetValue(dtMs),
                 StepMs = parse.GetValue(stepMs),
+                TrueRate = parse.GetValue(trueRate),
                 Workers = parse.GetValue(workers),
                 Splits = parse.GetValue(splits)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries),
             };

@@ -24,7 +24,13 @@ public static class LabelFrameSelector
     /// give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step when step divides the
     /// base period B).
     /// </param>
-    public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, DatasetKind kind, string? sequenceName = null, long reprStepUs = DefaultReprStepUs)
+    /// <param name="trueRate">
+    /// Use c·round(B / step) steps at the original's 50 ms too, so windows are one step apart everywhere. The original's
+    /// 2c (gen1: windows 125 ms apart inside labelled intervals, 50 ms outside) is a quirk of its arithmetic; models
+    /// trained on it see another frame rate than a 20 Hz stream (the demo and the frequency study use this option).
+    /// </param>
+    public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, DatasetKind kind, string? sequenceName = null,
+        long reprStepUs = DefaultReprStepUs, bool trueRate = false)
     {
         if (reprStepUs <= 0)
         {
@@ -41,7 +47,7 @@ public static class LabelFrameSelector
         {
             throw new NoLabelsException(sequenceName, $"every label time is before {AlignUs} µs");
         }
-        long stepsPerBase = reprStepUs == DefaultReprStepUs
+        long stepsPerBase = reprStepUs == DefaultReprStepUs && !trueRate
             ? AlignUs / reprStepUs
             : Math.Max(1, (long)Math.Round((double)baseDelta / reprStepUs, MidpointRounding.ToEven));
         var frames = new List<long> { unique[first] };

@@ -18,6 +18,12 @@ public sealed record PreprocessOptions
     /// </summary>
     public double StepMs { get; init; } = ReferenceStepMs;
 
+    /// <summary>
+    /// Windows exactly one step apart also at the original's 50 ms step (<see cref="LabelFrameSelector.Select"/>); off
+    /// reproduces the original (gen1: 125 ms apart inside labelled intervals). On adds <c>_step=</c> to the name.
+    /// </summary>
+    public bool TrueRate { get; init; }
+
     public long WindowUs => (long)Math.Round(WindowMs * 1000);
 
     public long StepUs => (long)Math.Round(StepMs * 1000);
@@ -36,7 +42,7 @@ public sealed record PreprocessOptions
     /// </summary>
     public string RepresentationName =>
         FormattableString.Invariant($"stacked_histogram_dt={WindowMs:0.###}_nbins={Preprocessor.Bins}") +
-        (StepMs == ReferenceStepMs ? "" : FormattableString.Invariant($"_step={StepMs:0.###}"));
+        (StepMs == ReferenceStepMs && !TrueRate ? "" : FormattableString.Invariant($"_step={StepMs:0.###}"));
 
     /// <summary>gen4 writes the ×2 downsampled file under the name the original gives it (§2.7).</summary>
     public string RepresentationFileName =>

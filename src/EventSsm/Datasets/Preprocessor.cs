@@ -137,7 +137,7 @@ public sealed class Preprocessor
             {
                 BoundingBox[] boxes = BoundingBoxFile.Read(seq.BoxesPath);
                 BoundingBox[] filtered = LabelFilter.Apply(boxes, _options.Dataset, isTrainSplit: seq.Split == "train");
-                frames = LabelFrameSelector.Select(filtered, _options.Dataset, seq.Name, _options.StepUs);
+                frames = LabelFrameSelector.Select(filtered, _options.Dataset, seq.Name, _options.StepUs, _options.TrueRate);
             }
             catch (NoLabelsException e)
             {

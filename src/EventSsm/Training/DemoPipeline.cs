@@ -55,7 +55,7 @@ public static class DemoPipeline
     public static readonly string[] ModelOverrides =
     [
         "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
-        "dataset.sequence_length=3", "batch_size.train=4", "batch_size.eval=4", "hardware.num_workers.eval=1",
+        "dataset.sequence_length=3", "batch_size.train=4", "batch_size.eval=4", "hardware.num_workers.train=1", "hardware.num_workers.eval=1",
         "training.learning_rate=0.001", "training.lr_scheduler.pct_start=0.05", "model.backbone.s5.state_mode=carry",
     ];
 
@@ -77,8 +77,10 @@ public static class DemoPipeline
             SyntheticDataset.Write(raw, o.Sequences, scene);
         }
 
-        log($"2/6 preprocessing (stacked histograms, 50 ms windows, the original's label selection) → {pre}");
-        PreprocessReport report = new Preprocessor(new PreprocessOptions { Dataset = DatasetKind.Gen1 }).Run(raw, pre, cancellationToken: ct);
+        log($"2/6 preprocessing (stacked histograms, 50 ms windows every 50 ms, the original's label selection) → {pre}");
+        // True-rate windows (exactly 50 ms apart): the streaming `predict` below sees the frame rate training saw.
+        var preOptions = new PreprocessOptions { Dataset = DatasetKind.Gen1, TrueRate = true };
+        PreprocessReport report = new Preprocessor(preOptions).Run(raw, pre, cancellationToken: ct);
         if (report.AnyFailed)
         {
             throw new InvalidOperationException("preprocessing failed: " + string.Join("; ", report.Sequences.Where(s => s.Status == SequenceStatus.Failed).Select(s => $"{s.Sequence}: {s.Reason}")));
@@ -87,7 +89,7 @@ public static class DemoPipeline
         string configDir = ConfigLocator.Find(o.ConfigDirectory);
         ConfigNode Compose(long steps)
         {
-            ConfigNode c = ConfigComposer.Compose(configDir, "train", [.. ModelOverrides, $"dataset.path={pre}", $"training.max_steps={steps}"]);
+            ConfigNode c = ConfigComposer.Compose(configDir, "train", [.. ModelOverrides, $"dataset.path={pre}", $"dataset.ev_repr_name={preOptions.RepresentationName}", $"training.max_steps={steps}"]);
             ConfigModifier.Apply(c);
             return c;
         }
@@ -115,7 +117,7 @@ public static class DemoPipeline
         ConfigNode valCfg = cfg.Clone();
         valCfg.Set("model.postprocess.confidence_threshold", 0.001);
         model.eval();
-        DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", DatasetKind.Gen1),
+        DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", DatasetKind.Gen1, preOptions.RepresentationName),
             ValidationOptions.FromConfig(valCfg));
         DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
 

@@ -69,6 +69,7 @@ public static class FrequencySweep
                 Dataset = kind,
                 WindowMs = steps[i],
                 StepMs = steps[i],
+                TrueRate = true, // every rate, 20 Hz included, has windows exactly one step apart
                 Splits = [split],
                 Workers = options.PreprocessWorkers,
             };

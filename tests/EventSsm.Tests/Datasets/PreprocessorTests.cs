@@ -102,6 +102,7 @@ public sealed class PreprocessorTests
     }
 
     [Theory]
+    [InlineData(50, "50")]
     [InlineData(25, "25")]
     [InlineData(12.5, "12.5")]
     public void TrueRate_PutsWindowsOneStepApartInsideLabelledIntervals(double stepMs, string name)
@@ -114,7 +115,7 @@ public sealed class PreprocessorTests
         {
             File.Copy(GoldenRaw("train", seq + suffix), Path.Combine(raw, seq + suffix));
         }
-        PreprocessOptions options = Gen1("train") with { WindowMs = stepMs, StepMs = stepMs };
+        PreprocessOptions options = Gen1("train") with { WindowMs = stepMs, StepMs = stepMs, TrueRate = true };
         long stepUs = (long)(stepMs * 1000);
 
         PreprocessReport report = new Preprocessor(options).Run(Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"));
