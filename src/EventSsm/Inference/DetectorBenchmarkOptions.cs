@@ -1,3 +1,5 @@
+using EventSsm.Model;
+
 namespace EventSsm.Inference;
 
 /// <summary>Settings of <see cref="DetectorBenchmark"/> (issue 8: CPU latency of the S5-ViT detector).</summary>
@@ -10,6 +12,7 @@ namespace EventSsm.Inference;
 /// <param name="Warmup">Untimed iterations before each measurement.</param>
 /// <param name="Repeats">Timed iterations of the frame and chunk forwards.</param>
 /// <param name="TrainRepeats">Timed training steps; 0 skips the training measurement.</param>
+/// <param name="Recurrent">The backbone's temporal layer (<c>model.backbone.recurrent</c>): the S5-ViT or RVT's LSTM.</param>
 public sealed record DetectorBenchmarkOptions(
     string Model = "small",
     int Height = 256,
@@ -19,7 +22,8 @@ public sealed record DetectorBenchmarkOptions(
     int TrainBatch = 2,
     int Warmup = 2,
     int Repeats = 10,
-    int TrainRepeats = 3)
+    int TrainRepeats = 3,
+    RecurrentLayer Recurrent = RecurrentLayer.S5)
 {
     public void Validate()
     {
@@ -35,5 +39,9 @@ public sealed record DetectorBenchmarkOptions(
         ArgumentOutOfRangeException.ThrowIfNegative(Warmup);
         ArgumentOutOfRangeException.ThrowIfLessThan(Repeats, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(TrainRepeats);
+        if (!Enum.IsDefined(Recurrent))
+        {
+            throw new ArgumentException($"unknown recurrent layer {Recurrent}");
+        }
     }
 }
