@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using EventSsm.Inference;
+using EventSsm.Model;
 
 namespace EventSsm.Cli.Commands;
 
@@ -21,13 +23,14 @@ public sealed class BenchmarkCommand : ICliCommand
         var batch = new Option<int>("--train-batch") { Description = "B of the training step", DefaultValueFactory = _ => 2 };
         var repeats = new Option<int>("--repeats") { Description = "Timed forwards", DefaultValueFactory = _ => 10 };
         var trainRepeats = new Option<int>("--train-repeats") { Description = "Timed training steps (0 skips)", DefaultValueFactory = _ => 3 };
+        var recurrent = new Option<string>("--recurrent") { Description = "Temporal layer of the backbone: s5 or lstm (model.backbone.recurrent)", DefaultValueFactory = _ => "s5" };
         var configs = new Option<string?>("--configs") { Description = "configs folder (default: next to the tool, else ./configs upwards)" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the JSON to this file" };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides applied after the experiment, e.g. model.backbone.embed_dim=16.", Arity = ArgumentArity.ZeroOrMore };
 
         var cmd = new Command("benchmark", "Measure detector latency on the CPU: one frame, a chunk of L frames, a training step.");
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { model, height, width, threads, length, batch, repeats, trainRepeats, configs, json })
+        foreach (Option o in new Option[] { model, height, width, threads, length, batch, repeats, trainRepeats, recurrent, configs, json })
         {
             cmd.Options.Add(o);
         }
@@ -36,10 +39,10 @@ public sealed class BenchmarkCommand : ICliCommand
             var options = new DetectorBenchmarkOptions(
                 parse.GetValue(model)!, parse.GetValue(height), parse.GetValue(width), parse.GetValue(threads),
                 parse.GetValue(length), parse.GetValue(batch), Repeats: parse.GetValue(repeats), TrainRepeats: parse.GetValue(trainRepeats),
-                Overrides: parse.GetValue(overrides) ?? []);
+                Overrides: parse.GetValue(overrides) ?? [], Recurrent: ParseRecurrent(parse.GetValue(recurrent)!));
             DetectorBenchmarkResult r = DetectorBenchmark.Run(FindConfigs(parse.GetValue(configs)), options);
             PrintTable(r);
-            string text = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true });
+            string text = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } });
             Console.WriteLine(text);
             if (parse.GetValue(json) is FileInfo file)
             {
@@ -54,7 +57,8 @@ public sealed class BenchmarkCommand : ICliCommand
     {
         DetectorBenchmarkOptions o = r.Options;
         string extra = o.Overrides is { Count: > 0 } ov ? $" ({string.Join(' ', ov)})" : "";
-        Console.WriteLine($"S5-ViT-{o.Model}{extra}, input {r.InputHeight}x{r.InputWidth}, {r.Parameters / 1e6:F2} M parameters, {r.Threads} threads");
+        string family = o.Recurrent == RecurrentLayer.Lstm ? "LSTM-ViT (RVT)" : "S5-ViT";
+        Console.WriteLine($"{family}-{o.Model}{extra}, input {r.InputHeight}x{r.InputWidth}, {r.Parameters / 1e6:F2} M parameters, {r.Threads} threads");
         Console.WriteLine($"{"measurement",-34} {"p50 ms",10} {"p95 ms",10} {"min ms",10} {"n",4}");
         Row("forward, 1 frame (streaming)", r.Frame);
         Row($"forward, chunk L={o.Length}", r.Chunk);
@@ -70,6 +74,13 @@ public sealed class BenchmarkCommand : ICliCommand
         }
         Console.WriteLine($"peak working set: {r.PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB");
     }
+
+    private static RecurrentLayer ParseRecurrent(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "s5" => RecurrentLayer.S5,
+        "lstm" => RecurrentLayer.Lstm,
+        _ => throw new ArgumentException($"--recurrent must be s5 or lstm, got '{value}'"),
+    };
 
     private static void Row(string name, LatencyStats s) =>
         Console.WriteLine($"{name,-34} {s.P50Ms,10:F1} {s.P95Ms,10:F1} {s.MinMs,10:F1} {s.Count,4}");

@@ -1,3 +1,4 @@
+using EventSsm.Model;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -29,6 +30,8 @@ public static class StateDictLoader
             using DisposeScope scope = NewDisposeScope();
             target.copy_(value.to(target.dtype, target.device));
         }
+        // The copies are in place, which no cache can notice by itself.
+        InferenceCaches.Invalidate(module);
         return report;
     }
 

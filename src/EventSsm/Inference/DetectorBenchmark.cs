@@ -15,17 +15,25 @@ namespace EventSsm.Inference;
 /// </summary>
 public static class DetectorBenchmark
 {
-    /// <summary>Component names of <see cref="DetectorBenchmarkResult.Breakdown"/>, in forward order.</summary>
-    public static readonly string[] Components = ["stem", "downsample", "attention", "s5", "fpn", "head", "postprocess"];
+    /// <summary>
+    /// Component names of <see cref="DetectorBenchmarkResult.Breakdown"/>, in forward order; the temporal layer is named
+    /// after the backbone's (<c>s5</c> or <c>lstm</c>).
+    /// </summary>
+    public static string[] Components(RecurrentLayer recurrent) =>
+        ["stem", "downsample", "attention", TemporalName(recurrent), "fpn", "head", "postprocess"];
+
+    public static string TemporalName(RecurrentLayer recurrent) => recurrent.ToString().ToLowerInvariant();
 
     /// <summary>
-    /// The Gen1 detector of <paramref name="model"/> size, composed like <c>train.py dataset=gen1 +experiment/gen1=…</c>
-    /// followed by <paramref name="overrides"/>.
+    /// The Gen1 detector of <paramref name="model"/> size, composed like <c>train.py dataset=gen1 +experiment/gen1=…</c>,
+    /// with <paramref name="recurrent"/> as <c>model.backbone.recurrent</c>, followed by <paramref name="overrides"/>.
     /// </summary>
-    public static YoloXDetector CreateModel(string configsDir, string model, int height, int width, IReadOnlyList<string>? overrides = null)
+    public static YoloXDetector CreateModel(string configsDir, string model, int height, int width,
+        RecurrentLayer recurrent = RecurrentLayer.S5, IReadOnlyList<string>? overrides = null)
     {
         ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
-            ["dataset=gen1", $"+experiment/gen1={model}.yaml", $"dataset.resolution_hw=[{height},{width}]", .. overrides ?? []]);
+            ["dataset=gen1", $"+experiment/gen1={model}.yaml", $"dataset.resolution_hw=[{height},{width}]",
+             $"model.backbone.recurrent={TemporalName(recurrent)}", .. overrides ?? []]);
         ConfigModifier.Apply(cfg);
         return new YoloXDetector(DetectorOptions.FromConfig(cfg));
     }
@@ -39,7 +47,7 @@ public static class DetectorBenchmark
             torch.set_num_threads(options.Threads);
         }
         manual_seed(0);
-        using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Overrides);
+        using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Recurrent, options.Overrides);
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long channels = model.Options.Backbone.InputChannels;
@@ -48,7 +56,8 @@ public static class DetectorBenchmark
         LatencyStats frame;
         LatencyStats chunk;
         Dictionary<string, double> breakdown;
-        using (no_grad())
+        // As StreamingDetector: inference mode (the states stay inside this block).
+        using (inference_mode())
         {
             // Event histograms are small non-negative counts; the values do not change the cost.
             using Tensor x1 = rand([1, 1, channels, h, w], generator: new Generator(1)) * 4;
@@ -141,12 +150,14 @@ public static class DetectorBenchmark
 
     private static Dictionary<string, double> Breakdown(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
     {
-        var samples = Components.ToDictionary(c => c, _ => new List<double>());
+        string[] components = Components(model.Options.Backbone.Recurrent);
+        string temporal = components[3];
+        var samples = components.ToDictionary(c => c, _ => new List<double>());
         var stopwatch = new Stopwatch();
         Tensor?[] states = new Tensor?[model.Backbone.Stages.Count];
         for (int iter = 0; iter < options.Warmup + options.Repeats; iter++)
         {
-            var totals = Components.ToDictionary(c => c, _ => 0.0);
+            var totals = components.ToDictionary(c => c, _ => 0.0);
             using (DisposeScope scope = NewDisposeScope())
             {
                 Tensor input = frame;
@@ -166,7 +177,7 @@ public static class DetectorBenchmark
                     totals["attention"] += stopwatch.Elapsed.TotalMilliseconds;
                     stopwatch.Restart();
                     (features[i], next[i]) = stage.ForwardTemporal(y, input.shape[0], states[i], model.Backbone.Options.StepScale, S5StateMode.Carry);
-                    totals["s5"] += stopwatch.Elapsed.TotalMilliseconds;
+                    totals[temporal] += stopwatch.Elapsed.TotalMilliseconds;
                     input = features[i];
                 }
                 stopwatch.Restart();

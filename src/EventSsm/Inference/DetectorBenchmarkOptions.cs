@@ -1,3 +1,5 @@
+using EventSsm.Model;
+
 namespace EventSsm.Inference;
 
 /// <summary>Settings of <see cref="DetectorBenchmark"/> (issue 8: CPU latency of the S5-ViT detector).</summary>
@@ -12,6 +14,7 @@ namespace EventSsm.Inference;
 /// <param name="TrainRepeats">Timed training steps; 0 skips the training measurement.</param>
 /// <param name="Overrides">Further config overrides in the original's style (<c>model.backbone.embed_dim=16</c>),
 /// applied after the experiment and the resolution.</param>
+/// <param name="Recurrent">The backbone's temporal layer (<c>model.backbone.recurrent</c>): the S5-ViT or RVT's LSTM.</param>
 public sealed record DetectorBenchmarkOptions(
     string Model = "small",
     int Height = 256,
@@ -22,6 +25,7 @@ public sealed record DetectorBenchmarkOptions(
     int Warmup = 2,
     int Repeats = 10,
     int TrainRepeats = 3,
+    RecurrentLayer Recurrent = RecurrentLayer.S5,
     IReadOnlyList<string>? Overrides = null)
 {
     public void Validate()
@@ -38,5 +42,9 @@ public sealed record DetectorBenchmarkOptions(
         ArgumentOutOfRangeException.ThrowIfNegative(Warmup);
         ArgumentOutOfRangeException.ThrowIfLessThan(Repeats, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(TrainRepeats);
+        if (!Enum.IsDefined(Recurrent))
+        {
+            throw new ArgumentException($"unknown recurrent layer {Recurrent}");
+        }
     }
 }

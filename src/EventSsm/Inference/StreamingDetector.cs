@@ -5,6 +5,7 @@ using EventSsm.Labels;
 using EventSsm.Model;
 using EventSsm.Representations;
 using TorchSharp;
+using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace EventSsm.Inference;
@@ -32,6 +33,13 @@ public sealed class StreamingDetector : IDisposable
     private readonly double _confidence;
     private readonly double _nms;
     private readonly byte[] _sensorFrame;
+    /// <summary>The model-input histogram bytes of the current window (downsampled sensor frame, or the sensor frame).</summary>
+    private readonly byte[] _frameBytes;
+    /// <summary>The same bytes as a (C, FrameHeight, FrameWidth) uint8 tensor, refilled every window.</summary>
+    private readonly Tensor _frame;
+    /// <summary>The zero-padded float32 model input (1, 1, C, H, W), reused: only its top-left frame region is rewritten.</summary>
+    private readonly Tensor _input;
+    private readonly Tensor _inputFrame;
     private Tensor[]? _states;
     private EventArray _pending;
     private long _lastTime = long.MinValue;
@@ -50,7 +58,18 @@ public sealed class StreamingDetector : IDisposable
         _histogram = new StackedHistogram(sensor[0], sensor[1], channels / 2, CountCutoff);
         int[] hw = ConfigModifier.DataLoadingHw(config);
         (FrameHeight, FrameWidth) = (hw[0], hw[1]);
+        if (FrameHeight > model.Options.InputHeight || FrameWidth > model.Options.InputWidth)
+        {
+            throw new ArgumentException(
+                $"input {FrameHeight}×{FrameWidth} is larger than the model's {model.Options.InputHeight}×{model.Options.InputWidth}", nameof(config));
+        }
         _sensorFrame = new byte[_histogram.Channels * sensor[0] * sensor[1]];
+        _frameBytes = _downsample ? new byte[Channels * FrameHeight * FrameWidth] : _sensorFrame;
+        // Padding is right/bottom zeros (ForwardRunner.PadInput), so the padded region of the reused input stays zero.
+        Device device = model.parameters().First().device;
+        _frame = zeros([Channels, FrameHeight, FrameWidth], ScalarType.Byte).DetachFromDisposeScope();
+        _input = zeros([1, 1, Channels, model.Options.InputHeight, model.Options.InputWidth], float32, device).DetachFromDisposeScope();
+        _inputFrame = _input[0, 0].narrow(1, 0, FrameHeight).narrow(2, 0, FrameWidth).DetachFromDisposeScope();
         _confidence = _options.ConfidenceThreshold ?? model.Options.ConfidenceThreshold;
         _nms = _options.NmsThreshold ?? model.Options.NmsThreshold;
         _pending = EventArray.Empty(sensor[1], sensor[0]);
@@ -140,17 +159,17 @@ public sealed class StreamingDetector : IDisposable
     /// <summary>The model-input histogram (C, FrameHeight, FrameWidth) uint8 of one window's events.</summary>
     public byte[] BuildFrame(EventArray windowEvents)
     {
-        _histogram.Build(windowEvents, _sensorFrame);
-        if (!_downsample)
-        {
-            return (byte[])_sensorFrame.Clone();
-        }
-        var half = new byte[Channels * FrameHeight * FrameWidth];
-        NearestExactDownsample.Half<byte>(_sensorFrame, Channels, _histogram.Height, _histogram.Width, half);
-        return half;
+        FillFrameBytes(windowEvents);
+        return (byte[])_frameBytes.Clone();
     }
 
-    public void Dispose() => DisposeStates();
+    public void Dispose()
+    {
+        DisposeStates();
+        _inputFrame.Dispose();
+        _input.Dispose();
+        _frame.Dispose();
+    }
 
     private WindowDetections EmitNext()
     {
@@ -158,12 +177,13 @@ public sealed class StreamingDetector : IDisposable
         var watch = Stopwatch.StartNew();
         int from = _pending.LowerBound(end - _options.WindowUs);
         int to = _pending.UpperBound(end);
-        byte[] frame = BuildFrame(_pending.Slice(from, to - from));
-        IReadOnlyList<Detection>[] detections;
-        using (Tensor x = tensor(frame, [1, 1, Channels, FrameHeight, FrameWidth]))
+        FillFrameBytes(_pending.Slice(from, to - from));
+        using (TensorAccessor<byte> frame = _frame.data<byte>())
         {
-            detections = Run(x);
+            frame.CopyFrom(_frameBytes, 0, 0);
         }
+        _inputFrame.copy_(_frame);                                       // uint8 → float32 into the padded input
+        IReadOnlyList<Detection>[] detections = Run(_input);
         BoundingBox[] boxes = ToBoxes(detections[0], end);
         TimeSpan latency = watch.Elapsed;
         _nextEnd += _options.StepUs;
@@ -176,11 +196,24 @@ public sealed class StreamingDetector : IDisposable
         return new WindowDetections(end, boxes, latency);
     }
 
-    /// <summary>One chunk (L, 1, C, H, W) through the model; the new states outlive the per-chunk dispose scope.</summary>
+    /// <summary>The window's histogram into <see cref="_frameBytes"/>.</summary>
+    private void FillFrameBytes(EventArray windowEvents)
+    {
+        _histogram.Build(windowEvents, _sensorFrame);
+        if (_downsample)
+        {
+            NearestExactDownsample.Half<byte>(_sensorFrame, Channels, _histogram.Height, _histogram.Width, _frameBytes);
+        }
+    }
+
+    /// <summary>
+    /// One chunk (L, 1, C, H, W) through the model; the new states outlive the per-chunk dispose scope. Inference mode:
+    /// the states never leave this class, and nothing here needs autograd's bookkeeping.
+    /// </summary>
     private IReadOnlyList<Detection>[] Run(Tensor x)
     {
         using DisposeScope scope = NewDisposeScope();
-        using IDisposable noGrad = no_grad();
+        using IDisposable inference = inference_mode();
         Tensor input = ForwardRunner.PadInput(x, _model.Options.InputHeight, _model.Options.InputWidth);
         (Tensor decoded, Tensor[] states) = _model.Forward(input, _states);
         DisposeStates();

@@ -14,6 +14,16 @@ namespace EventSsm.Model;
 /// <remarks>
 /// States are complex64 tensors of shape (N, P), like the original's. The scan is a sequential loop over L of batched
 /// real tensor ops; it equals the original's associative scan up to float32 rounding (§4.4).
+/// <para>
+/// Inference cache: in eval mode with autograd off, the discretised operands (Λ̄, B̄, the masked readout) are computed
+/// once and reused while the step scale, the mask settings and the parameter tensors stay the same. TorchSharp exposes
+/// no tensor version counter, so in-place changes of the weights cannot be seen: the cache is dropped by
+/// <c>train()</c>/<c>eval()</c>, by <c>load_state_dict</c> on this module or on <see cref="YoloXDetector"/>, by our
+/// loaders (<see cref="Checkpoints.StateDictLoader"/>, <see cref="Checkpoints.DetectorCheckpoint"/>), by
+/// <c>to(device/dtype)</c> (new parameter tensors) and by any forward with autograd on. Code that writes the
+/// parameters in place in eval mode otherwise must call <see cref="InvalidateCaches"/> (or
+/// <see cref="YoloXDetector.InvalidateCaches"/>).
+/// </para>
 /// </remarks>
 public sealed class S5Ssm : nn.Module
 {
@@ -23,6 +33,8 @@ public sealed class S5Ssm : nn.Module
     [ComponentName(Name = "D")] private readonly Parameter _d;
     [ComponentName(Name = "log_step")] private readonly Parameter _logStep;
     private readonly S5Discretization _discretization;
+    private S5ForwardOperands? _cache;
+    private CacheKey _cacheKey;
 
     /// <param name="width">H, the number of input/output channels.</param>
     /// <param name="stateWidth">P, the number of complex states.</param>
@@ -158,22 +170,11 @@ public sealed class S5Ssm : nn.Module
         }
 
         using DisposeScope scope = NewDisposeScope();
-        // Real arithmetic throughout (same products and sums as the complex64 ops, so equal up to float32 rounding):
-        // B̄u is one (N·L, H)×(H, 2P) matmul giving [Re | Im], y = Re(x C̃ᵀ) = [xr | xi]·[Cr | −Ci]ᵀ is one
-        // (N·L, 2P)×(2P, H) matmul, and the recurrence x_k = Λ̄x_{k−1} + B̄u_k is split into its real and imaginary parts.
-        (Tensor lambdaBar, Tensor bBar) = Discretize(stepScale);
-        Tensor lr = lambdaBar.real;
-        Tensor li = lambdaBar.imag;
-        Tensor bReal = cat([bBar.real, bBar.imag], 0);                    // (2P, H)
-        Tensor cReal = cat([_c[.., .., 0], -_c[.., .., 1]], 1);           // (H, 2P)
-        if (ActiveMask(stepScale) is Tensor keep)
-        {
-            // Zeroing column p of C̃ removes mode p from y; the state itself still evolves and is carried.
-            Tensor k = keep.to(cReal.dtype);
-            cReal = cReal * cat([k, k]);
-        }
+        S5ForwardOperands operands = Operands(stepScale);
+        Tensor lr = operands.LambdaReal;
+        Tensor li = operands.LambdaImag;
         int p = (int)StateWidth;
-        Tensor bu = u.matmul(bReal.t());                                  // (N, L, 2P)
+        Tensor bu = u.matmul(operands.BReal.t());                         // (N, L, 2P)
 
         // model_spec.md §3.4: the reference starts every chunk at x₋₁ = 0; Carry injects the previous state into step 0.
         Tensor states;
@@ -208,8 +209,91 @@ public sealed class S5Ssm : nn.Module
             }
             states = stack(xs, 1);                                        // (N, L, 2P)
         }
-        Tensor y = states.matmul(cReal.t()) + _d * u;
+        Tensor y = states.matmul(operands.CReal.t()) + _d * u;
         Tensor x = complex(xr.contiguous(), xi.contiguous());
         return (y.MoveToOuterDisposeScope(), x.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Whether discretised operands are cached now (tests).</summary>
+    internal bool HasInferenceCache => _cache is not null;
+
+    /// <summary>Drops the inference cache; the next eval-mode forward rebuilds it from the current weights.</summary>
+    public void InvalidateCaches()
+    {
+        _cache?.Dispose();
+        _cache = null;
+    }
+
+    /// <summary>Switching mode drops the cache: training changes the weights, and the mask depends on the mode.</summary>
+    public override void train(bool train = true)
+    {
+        InvalidateCaches();
+        base.train(train);
+    }
+
+    public override (IList<string> missing_keys, IList<string> unexpected_keyes) load_state_dict(
+        Dictionary<string, Tensor> source, bool strict = true, IList<string>? skip = null)
+    {
+        InvalidateCaches();
+        return base.load_state_dict(source, strict, skip);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            InvalidateCaches();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// The operands for this call: cached at inference (eval mode, autograd off), else built in the caller's dispose
+    /// scope, so that gradients flow to the parameters. Both paths run the same ops, so the outputs are bit-identical.
+    /// </summary>
+    private S5ForwardOperands Operands(double stepScale)
+    {
+        if (training || is_grad_enabled())
+        {
+            // A forward with autograd on may precede an optimiser step that changes the weights in place.
+            InvalidateCaches();
+            return BuildOperands(stepScale);
+        }
+        var key = new CacheKey(stepScale, MaskMode, MaskBandlimit, _lambda, _b, _c, _logStep);
+        if (_cache is null || !_cacheKey.Matches(key))
+        {
+            InvalidateCaches();
+            using DisposeScope scope = NewDisposeScope();
+            _cache = BuildOperands(stepScale).DetachFromDisposeScope();
+            _cacheKey = key;
+        }
+        return _cache;
+    }
+
+    private S5ForwardOperands BuildOperands(double stepScale)
+    {
+        // Real arithmetic throughout (same products and sums as the complex64 ops, so equal up to float32 rounding):
+        // B̄u is one (N·L, H)×(H, 2P) matmul giving [Re | Im], y = Re(x C̃ᵀ) = [xr | xi]·[Cr | −Ci]ᵀ is one
+        // (N·L, 2P)×(2P, H) matmul, and the recurrence x_k = Λ̄x_{k−1} + B̄u_k is split into its real and imaginary parts.
+        (Tensor lambdaBar, Tensor bBar) = Discretize(stepScale);
+        Tensor bReal = cat([bBar.real, bBar.imag], 0);                    // (2P, H)
+        Tensor cReal = cat([_c[.., .., 0], -_c[.., .., 1]], 1);           // (H, 2P)
+        if (ActiveMask(stepScale) is Tensor keep)
+        {
+            // Zeroing column p of C̃ removes mode p from y; the state itself still evolves and is carried.
+            Tensor k = keep.to(cReal.dtype);
+            cReal = cReal * cat([k, k]);
+        }
+        return new S5ForwardOperands(lambdaBar.real, lambdaBar.imag, bReal, cReal);
+    }
+
+    /// <summary>What the cached operands were built from; parameters by identity (<c>to()</c> replaces them).</summary>
+    private readonly record struct CacheKey(
+        double StepScale, S5MaskMode MaskMode, double MaskBandlimit, Tensor Lambda, Tensor B, Tensor C, Tensor LogStep)
+    {
+        public bool Matches(CacheKey other) =>
+            StepScale.Equals(other.StepScale) && MaskMode == other.MaskMode && MaskBandlimit.Equals(other.MaskBandlimit)
+            && ReferenceEquals(Lambda, other.Lambda) && ReferenceEquals(B, other.B)
+            && ReferenceEquals(C, other.C) && ReferenceEquals(LogStep, other.LogStep);
     }
 }

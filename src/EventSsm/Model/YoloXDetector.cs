@@ -71,6 +71,20 @@ public sealed class YoloXDetector : nn.Module
         return (o.Decoded.MoveToOuterDisposeScope(), newStates);
     }
 
+    /// <summary>
+    /// Drops the inference caches of the S5 layers (see <see cref="S5Ssm"/>). Loading weights through
+    /// <c>load_state_dict</c>, <see cref="Checkpoints.StateDictLoader"/> or <see cref="Checkpoints.DetectorCheckpoint"/>,
+    /// <c>train()</c>/<c>eval()</c> and <c>to()</c> do this already; call it after modifying parameters in place in eval mode.
+    /// </summary>
+    public void InvalidateCaches() => InferenceCaches.Invalidate(this);
+
+    public override (IList<string> missing_keys, IList<string> unexpected_keyes) load_state_dict(
+        Dictionary<string, Tensor> source, bool strict = true, IList<string>? skip = null)
+    {
+        InvalidateCaches();
+        return base.load_state_dict(source, strict, skip);
+    }
+
     /// <summary>Trainable parameters, excluding BatchNorm running statistics (the count the paper reports).</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

@@ -51,7 +51,8 @@ public static class Validator
         long steps = 0;
         try
         {
-            using IDisposable noGrad = no_grad();
+            // Inference mode, not just no_grad: every tensor of the loop (states included) lives and dies inside it.
+            using IDisposable inference = inference_mode();
             for (int i = 0; i < batches.Count; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
