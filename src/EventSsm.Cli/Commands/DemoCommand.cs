@@ -41,7 +41,7 @@ public sealed class DemoCommand : ICliCommand
                 $"The original's streaming validation on the preprocessed test split: AP {r.Validation.AP:F3}, AP50 {r.Validation.AP50:F3}"));
             Console.WriteLine();
             Console.WriteLine($"checkpoint:  {r.Checkpoint}");
-            Console.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate {r.GroundTruthDirectory} {r.PredictionDirectory})");
+            Console.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
             Console.WriteLine($"rendering:   {r.Rendering}");
             Console.WriteLine($"results:     {r.ResultsJson}");
             Console.WriteLine();
