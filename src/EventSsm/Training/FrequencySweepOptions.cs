@@ -6,7 +6,7 @@ namespace EventSsm.Training;
 /// <summary>Settings of <see cref="FrequencySweep"/>.</summary>
 public sealed record FrequencySweepOptions
 {
-    /// <summary>Evaluation rates. Each must give a whole step 1000/hz ms that divides 100 ms (10, 20, 40, 50, 100, 200, 250, … Hz).</summary>
+    /// <summary>Evaluation rates. Each must give a step 1e6/hz that is a whole number of µs (20, 40, 80 = 12.5 ms, 100, 200, … Hz).</summary>
     public required IReadOnlyList<double> Hz { get; init; }
 
     /// <summary>Where sweep.csv, sweep.md, sweep.png and (with <see cref="RawDirectory"/>) pre_&lt;hz&gt;hz/ go.</summary>
