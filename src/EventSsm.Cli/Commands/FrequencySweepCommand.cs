@@ -8,7 +8,7 @@ using TorchSharp;
 namespace EventSsm.Cli.Commands;
 
 /// <summary>
-/// `eventssm frequency-sweep dataset=gen1 dataset.path=PRE checkpoint=CKPT [overrides] --hz 20,40,100,200 --out DIR
+/// `eventssm frequency-sweep dataset=gen1 dataset.path=PRE checkpoint=CKPT [overrides] --hz 20,40,80,100,200 --out DIR
 /// [--raw RAW] [--step-scale auto|config] [--mask on|off|config] [--label NAME] [--append]`: a checkpoint evaluated at
 /// several input rates (docs/FREQUENCY.md); writes sweep.csv, sweep.md and sweep.png.
 /// </summary>
@@ -22,7 +22,7 @@ public sealed class FrequencySweepCommand : ICliCommand
                 + "[dataset.path=PREPROCESSED] [use_test_set=1] model.postprocess.confidence_threshold=0.001",
             Arity = ArgumentArity.ZeroOrMore,
         };
-        var hz = new Option<string>("--hz") { Description = "Comma-separated rates in Hz.", DefaultValueFactory = _ => "20,40,100,200" };
+        var hz = new Option<string>("--hz") { Description = "Comma-separated rates in Hz.", DefaultValueFactory = _ => "20,40,80,100,200" };
         var raw = new Option<string?>("--raw") { Description = "Raw dataset folder: each rate is preprocessed into OUT/pre_<hz>hz (resumable). Without it, dataset.path must hold every rate's true-rate representation." };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var stepScale = new Option<string>("--step-scale") { Description = "auto: s = train_hz / hz; config: the config's step_scale at every rate.", DefaultValueFactory = _ => "auto" };
