@@ -51,8 +51,9 @@ public static class Validator
         long steps = 0;
         try
         {
-            // Inference mode, not just no_grad: every tensor of the loop (states included) lives and dies inside it.
-            using IDisposable inference = inference_mode();
+            // no_grad rather than inference_mode: the validation's recurrent states and the S5 inference cache must stay
+            // ordinary tensors (a 400-step demo crashed once at its final validation with inference_mode; not yet explained).
+            using IDisposable noGrad = no_grad();
             for (int i = 0; i < batches.Count; i++)
             {
                 cancellation.ThrowIfCancellationRequested();
