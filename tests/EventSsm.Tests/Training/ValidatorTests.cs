@@ -1,4 +1,3 @@
-using System.CommandLine;
 using System.Text.Json;
 using EventSsm.Checkpoints;
 using EventSsm.Cli;
@@ -7,6 +6,7 @@ using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
 using EventSsm.Model;
+using EventSsm.Tests.Cli;
 using EventSsm.Training;
 using static TorchSharp.torch;
 
@@ -50,7 +50,7 @@ public sealed class ValidatorTests
     public void Cli_Json_TestSet_HasTheEvaluateKeys()
     {
         // The README's spelling: use_test_set=1 selects the test split.
-        string output = Run(["validate", .. Overrides("use_test_set=1"), "--json"]);
+        string output = CliRunner.Run(["validate", .. Overrides("use_test_set=1"), "--json"]);
         using JsonDocument doc = JsonDocument.Parse(output);
         JsonElement root = doc.RootElement;
         string[] keys = ["AP", "AP_50", "AP_75", "AP_S", "AP_M", "AP_L", "AR_1", "AR_10", "AR_100", "AR_S", "AR_M", "AR_L"];
@@ -67,7 +67,7 @@ public sealed class ValidatorTests
     public void Cli_Table_PrintsSplitFramesAndApRows()
     {
         PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
-        string output = Run(["validate", .. Overrides()]);
+        string output = CliRunner.Run(["validate", .. Overrides()]);
         Assert.Contains($"val split of {DataRoot}: {data.Sequences.Count} sequences, {EvaluableFrames(data)} label frames evaluated", output);
         Assert.Equal(6, output.Split('\n').Count(l => l.Contains("Average Precision", StringComparison.Ordinal)));
         Assert.Contains(" AP car ", output);
@@ -131,7 +131,7 @@ public sealed class ValidatorTests
     public void MissingCheckpoint_IsAOneLineError()
     {
         Assert.Equal(2, Program.Main(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
-        var e = Assert.Throws<FileNotFoundException>(() => Run(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
+        var e = Assert.Throws<FileNotFoundException>(() => CliRunner.Run(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
         Assert.Contains("/nonexistent/model.ckpt", e.Message);
     }
 
@@ -140,7 +140,7 @@ public sealed class ValidatorTests
     {
         // Without the micro overrides the small experiment's 48-channel backbone does not fit the 16-channel weights.
         string[] args = ["validate", "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml"];
-        var e = Assert.Throws<InvalidOperationException>(() => Run(args));
+        var e = Assert.Throws<InvalidOperationException>(() => CliRunner.Run(args));
         Assert.Contains("model.ckpt", e.Message);
         Assert.Contains("experiment", e.Message);
         Assert.DoesNotContain('\n', e.Message);
@@ -153,7 +153,7 @@ public sealed class ValidatorTests
         {
             return;
         }
-        var e = Assert.Throws<InvalidOperationException>(() => Run(["validate", .. Overrides(), "--device", "cuda"]));
+        var e = Assert.Throws<InvalidOperationException>(() => CliRunner.Run(["validate", .. Overrides(), "--device", "cuda"]));
         Assert.Contains("libtorch-cuda", e.Message);
     }
 
@@ -171,19 +171,6 @@ public sealed class ValidatorTests
             }
         }
         return n;
-    }
-
-    private static string Run(string[] args)
-    {
-        using var output = new StringWriter();
-        int rc = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration
-        {
-            Output = output,
-            Error = output,
-            EnableDefaultExceptionHandler = false,
-        });
-        Assert.True(rc == 0, output.ToString());
-        return output.ToString();
     }
 
     private sealed class SyncProgress(Action<ValidationProgress> report) : IProgress<ValidationProgress>
