@@ -30,6 +30,7 @@ public sealed class TrainCommand : ICliCommand
         cmd.SetAction((parse, ct) =>
         {
             set_num_threads(Environment.ProcessorCount);
+            TextWriter stdout = parse.InvocationConfiguration.Output;
             string? resumeDir = parse.GetValue(resume);
             ConfigNode cfg;
             string runDir;
@@ -51,21 +52,21 @@ public sealed class TrainCommand : ICliCommand
             }
             TrainerOptions options = TrainerOptions.FromConfig(cfg, parse.GetValue(seed));
             using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
-            Console.WriteLine($"model: {model.ParameterCount() / 1e6:F2} M parameters; run folder: {Path.GetFullPath(runDir)}");
+            stdout.WriteLine($"model: {model.ParameterCount() / 1e6:F2} M parameters; run folder: {Path.GetFullPath(runDir)}");
             ConfigNode valCfg = cfg.Clone();
             ValidationOptions valOptions = ValidationOptions.FromConfig(valCfg);
             PreprocessedDataset? val = Directory.Exists(Path.Combine(options.DatasetPath, "val"))
-                ? PreprocessedDataset.Load(options.DatasetPath, "val", options.Dataset)
+                ? PreprocessedDataset.Load(options.DatasetPath, "val", options.Dataset, options.RepresentationName)
                 : null;
             var trainer = new Trainer(model, cfg, options, runDir,
                 val is null ? null : m => Validator.Validate(m, val, valOptions, cancellation: ct));
-            trainer.Run(resume: resumeDir is not null, progress: new Progress<TrainStepInfo>(p => Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            trainer.Run(resume: resumeDir is not null, progress: new InlineProgress<TrainStepInfo>(p => stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"step {p.Step}/{p.MaxSteps}  loss {(p.Skipped ? "skipped (non-finite)" : p.Loss.ToString("F4", CultureInfo.InvariantCulture))}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F2} it/s"))), ct: ct);
             if (trainer.LastMetrics is not null)
             {
-                Console.WriteLine(trainer.LastMetrics.ToTable());
+                stdout.WriteLine(trainer.LastMetrics.ToTable());
             }
-            Console.WriteLine($"checkpoints: {trainer.LastCheckpoint}, {trainer.BestCheckpoint}");
+            stdout.WriteLine($"checkpoints: {trainer.LastCheckpoint}, {trainer.BestCheckpoint}");
             return Task.FromResult(0);
         });
         return cmd;

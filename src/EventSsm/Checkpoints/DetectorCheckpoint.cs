@@ -15,6 +15,9 @@ public static class DetectorCheckpoint
 {
     private const string LightningPrefix = "mdl.";
 
+    /// <summary>Names of non-weight entries in our training checkpoints (<c>EventSsm.Training.TrainingCheckpoint</c>).</summary>
+    public const string ReservedPrefix = "__";
+
     public static Dictionary<string, Tensor> ReadWeights(string path)
     {
         if (!File.Exists(path))
@@ -26,7 +29,7 @@ public static class DetectorCheckpoint
         {
             ".ckpt" or ".pt" or ".pth" => TorchCheckpoint.LoadStateDict(path),
             ".npz" => NpyTensor.ReadNpzTensors(path),
-            ".safetensors" => SafetensorsFile.Read(path).Tensors.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal),
+            ".safetensors" => ModelTensors(SafetensorsFile.Read(path).Tensors),
             _ => throw new UnsupportedDataException(path, "unknown checkpoint type (expected .ckpt, .pt, .npz or .safetensors)"),
         };
         // Lightning checkpoints (and state dicts saved from them) prefix every key with "mdl.".
@@ -35,6 +38,27 @@ public static class DetectorCheckpoint
             return raw.ToDictionary(kv => kv.Key[LightningPrefix.Length..], kv => kv.Value, StringComparer.Ordinal);
         }
         return raw;
+    }
+
+    /// <summary>
+    /// The model's tensors of a safetensors file: a training checkpoint (checkpoints/last.safetensors) also holds the
+    /// optimizer and stream states under names starting with <c>__</c>, which are no weights.
+    /// </summary>
+    private static Dictionary<string, Tensor> ModelTensors(IReadOnlyDictionary<string, Tensor> all)
+    {
+        var weights = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+        foreach ((string key, Tensor t) in all)
+        {
+            if (key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
+            {
+                t.Dispose();
+            }
+            else
+            {
+                weights[key] = t;
+            }
+        }
+        return weights;
     }
 
     /// <summary>The resolved config embedded in one of our .safetensors checkpoints, or null.</summary>

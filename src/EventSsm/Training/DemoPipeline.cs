@@ -109,7 +109,7 @@ public static class DemoPipeline
         manual_seed(o.Seed);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg, o.Seed) with { LogInterval = 25, CheckpointInterval = 200 }, run);
-        trainer.Run(progress: new Progress<TrainStepInfo>(p =>
+        trainer.Run(progress: new InlineProgress<TrainStepInfo>(p =>
             log($"   step {p.Step}/{p.MaxSteps}  loss {p.Loss:F3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F2} it/s")), ct: ct);
 
         log("4/6 validating on the test split (streaming, Prophesee/COCO metric, confidence 0.001)");

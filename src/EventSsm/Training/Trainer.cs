@@ -53,7 +53,7 @@ public sealed class Trainer
     {
         Directory.CreateDirectory(Path.Combine(_runDir, "checkpoints"));
         IO.AtomicFile.WriteAllText(Path.Combine(_runDir, "config.yaml"), _config.ToYaml());
-        PreprocessedDataset train = PreprocessedDataset.Load(_o.DatasetPath, "train", _o.Dataset, ReprName());
+        PreprocessedDataset train = PreprocessedDataset.Load(_o.DatasetPath, "train", _o.Dataset, _o.RepresentationName);
         int[] hw = ConfigModifier.DataLoadingHw(_config);
         var sampler = new MixedBatchSampler(train.Sequences, _o.SequenceLength, _o.BatchSize, _o.StreamWeight, _o.RandomWeight,
             hw[0], hw[1], _o.Seed, _o.Augment);
@@ -252,6 +252,4 @@ public sealed class Trainer
         }
         return tensor(data, [frames.Count, max, 5]);
     }
-
-    private string ReprName() => _config.TryGet("dataset.ev_repr_name", out object? n) && n is string s ? s : PreprocessedSequence.DefaultRepresentationName;
 }

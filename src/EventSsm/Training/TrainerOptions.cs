@@ -10,6 +10,9 @@ public sealed record TrainerOptions
 
     public required DatasetKind Dataset { get; init; }
 
+    /// <summary><c>dataset.ev_repr_name</c>: the representation folder read for every split (train and validation).</summary>
+    public string RepresentationName { get; init; } = PreprocessedSequence.DefaultRepresentationName;
+
     public required int SequenceLength { get; init; }
 
     public required int BatchSize { get; init; }
@@ -60,6 +63,7 @@ public sealed record TrainerOptions
         {
             DatasetPath = path,
             Dataset = DatasetInfo.Parse(cfg.GetString("dataset.name")),
+            RepresentationName = cfg.TryGet("dataset.ev_repr_name", out object? rn) && rn is string r && r.Length > 0 ? r : PreprocessedSequence.DefaultRepresentationName,
             SequenceLength = cfg.GetInt("dataset.sequence_length"),
             BatchSize = cfg.GetInt("batch_size.train"),
             LearningRate = cfg.GetDouble("training.learning_rate"),

@@ -16,7 +16,7 @@ namespace EventSsm.Training;
 /// </summary>
 public static class TrainingCheckpoint
 {
-    public const string ReservedPrefix = "__";
+    public const string ReservedPrefix = DetectorCheckpoint.ReservedPrefix;
     private const string OptimizerKey = "__optimizer__";
     private const string StepKey = "eventssm.step";
     private const string BestKey = "eventssm.best_ap";
