@@ -23,6 +23,9 @@ public static class FrequencySweep
     public const string MarkdownName = "sweep.md";
     public const string PlotName = "sweep.png";
 
+    /// <summary>The mask column of a model without S5 layers (its step-scale column is NaN).</summary>
+    public const string NotApplicable = "n/a";
+
     private const string CsvHeader = "label,hz,step_ms,step_scale,mask,AP,AP50,AP75,label_frames";
 
     /// <summary>Runs the sweep and returns every row now in sweep.csv (this run's and, with Append, earlier labels').</summary>
@@ -59,6 +62,7 @@ public static class FrequencySweep
         string split = config.GetBool("use_test_set") ? "test" : "val";
         DatasetKind kind = DatasetInfo.Parse(config.GetString("dataset.name"));
         double trainHz = S5FrequencyConfig.TrainHz(config);
+        bool s5 = DetectorOptions.ReadRecurrent(config) == RecurrentLayer.S5;
         var rows = new List<FrequencySweepRow>();
         for (int i = 0; i < steps.Length; i++)
         {
@@ -77,14 +81,20 @@ public static class FrequencySweep
 
             ConfigNode cfg = config.Clone();
             cfg.Set("dataset.ev_repr_name", pre.RepresentationName, create: true);
-            double scale = options.AutoStepScale ? trainHz / hz : S5FrequencyConfig.StepScale(config);
-            cfg.Set(S5FrequencyConfig.Prefix + "step_scale", scale, create: true);
-            if (options.Mask is S5MaskMode mask)
+            // Step scale and mask act on S5 layers only; an LSTM backbone has neither (NaN and "n/a" in the table).
+            double scale = double.NaN;
+            string maskName = NotApplicable;
+            if (s5)
             {
-                cfg.Set(S5FrequencyConfig.Prefix + "mask", MaskName(mask), create: true);
+                scale = options.AutoStepScale ? trainHz / hz : S5FrequencyConfig.StepScale(config);
+                cfg.Set(S5FrequencyConfig.Prefix + "step_scale", scale, create: true);
+                if (options.Mask is S5MaskMode mask)
+                {
+                    cfg.Set(S5FrequencyConfig.Prefix + "mask", MaskName(mask), create: true);
+                }
+                maskName = MaskName(S5FrequencyConfig.Mask(cfg));
             }
-            S5MaskMode effectiveMask = S5FrequencyConfig.Mask(cfg);
-            log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {steps[i]} ms, s = {scale:0.####}, mask {MaskName(effectiveMask)})");
+            log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {steps[i]} ms" + (s5 ? $", s = {scale:0.####}, mask {maskName})" : ")"));
 
             PreprocessedDataset data = PreprocessedDataset.Load(dataDir, split, kind, pre.RepresentationName);
             DetectionMetrics m;
@@ -94,7 +104,7 @@ public static class FrequencySweep
                 model.to(options.Device);
                 m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), cancellation: cancellation);
             }
-            var row = new FrequencySweepRow(options.Label, hz, steps[i], scale, MaskName(effectiveMask), m.AP, m.AP50, m.AP75, m.Images);
+            var row = new FrequencySweepRow(options.Label, hz, steps[i], scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
             rows.Add(row);
             log?.Invoke($"{hz:0.###} Hz: AP {m.AP:0.0000}  AP50 {m.AP50:0.0000}  ({m.Images} label frames)");
         }
@@ -183,7 +193,7 @@ public static class FrequencySweep
             {
                 string delta = reference is null ? "–" : ((r.AP - reference.AP) * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {r.Hz:0.###} | {r.StepMs:0.###} | {r.StepScale:0.####} | {r.Mask} | {r.AP * 100:0.0} | {r.AP50 * 100:0.0} | {delta} |\n");
+                    $"| {r.Hz:0.###} | {r.StepMs:0.###} | {(double.IsNaN(r.StepScale) ? "–" : r.StepScale.ToString("0.####", CultureInfo.InvariantCulture))} | {r.Mask} | {r.AP * 100:0.0} | {r.AP50 * 100:0.0} | {delta} |\n");
             }
             sb.Append('\n');
         }

@@ -65,6 +65,33 @@ public sealed class FrequencySweepTests
         Assert.Equal(all, FrequencySweep.ReadCsv(Path.Combine(outDir, FrequencySweep.CsvName)));
     }
 
+    [Fact]
+    public void Sweep_OfAnLstmModel_HasNoStepScaleOrMask()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string raw = Path.Combine(tmp.Path, "raw");
+        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_000_000, Seed = 5, InitialCars = 2, InitialPedestrians = 1 });
+        string checkpoint = Path.Combine(tmp.Path, "lstm.safetensors");
+        ConfigNode cfg = Config(checkpoint);
+        cfg.Set("model.backbone.recurrent", "lstm", create: true);
+        manual_seed(2);
+        using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
+        {
+            DetectorCheckpoint.Save(checkpoint, model, cfg);
+        }
+        string outDir = Path.Combine(tmp.Path, "sweep");
+
+        IReadOnlyList<FrequencySweepRow> rows = FrequencySweep.Run(cfg, checkpoint,
+            new FrequencySweepOptions { Hz = [40], OutDirectory = outDir, RawDirectory = raw, Label = "lstm", Mask = S5MaskMode.Eval });
+
+        FrequencySweepRow row = Assert.Single(rows);
+        Assert.True(double.IsNaN(row.StepScale));
+        Assert.Equal(FrequencySweep.NotApplicable, row.Mask);
+        Assert.Contains("| 40 | 25 | – | n/a |", File.ReadAllText(Path.Combine(outDir, FrequencySweep.MarkdownName)));
+        FrequencySweepRow read = Assert.Single(FrequencySweep.ReadCsv(Path.Combine(outDir, FrequencySweep.CsvName)));
+        Assert.True(double.IsNaN(read.StepScale) && read.Mask == FrequencySweep.NotApplicable && read.AP == row.AP);
+    }
+
     [Theory]
     [InlineData(30)]
     [InlineData(7)]
