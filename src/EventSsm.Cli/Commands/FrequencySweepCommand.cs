@@ -24,6 +24,7 @@ public sealed class FrequencySweepCommand : ICliCommand
         };
         var hz = new Option<string>("--hz") { Description = "Comma-separated rates in Hz.", DefaultValueFactory = _ => "20,40,80,100,200" };
         var raw = new Option<string?>("--raw") { Description = "Raw dataset folder: each rate is preprocessed into OUT/pre_<hz>hz (resumable). Without it, dataset.path must hold every rate's true-rate representation." };
+        var windowMs = new Option<double?>("--window-ms") { Description = "Event window in ms at every rate, sliding one step at a time (default: the step, i.e. window = stride)." };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var stepScale = new Option<string>("--step-scale") { Description = "auto: s = train_hz / hz; config: the config's step_scale at every rate.", DefaultValueFactory = _ => "auto" };
         stepScale.AcceptOnlyFromAmong("auto", "config");
@@ -37,7 +38,7 @@ public sealed class FrequencySweepCommand : ICliCommand
 
         var cmd = new Command("frequency-sweep", "Evaluate a checkpoint at several input frequencies (true-rate data, step scale, optional mask).");
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { hz, raw, output, stepScale, mask, label, append, device, configDir })
+        foreach (Option o in new Option[] { hz, raw, windowMs, output, stepScale, mask, label, append, device, configDir })
         {
             cmd.Options.Add(o);
         }
@@ -53,6 +54,7 @@ public sealed class FrequencySweepCommand : ICliCommand
                 Hz = ParseRates(parse.GetValue(hz)!),
                 OutDirectory = Path.GetFullPath(parse.GetValue(output)!),
                 RawDirectory = rawDir,
+                WindowMs = parse.GetValue(windowMs),
                 PreprocessedDirectory = rawDir is null ? Required(cfg, "dataset.path") : null,
                 AutoStepScale = parse.GetValue(stepScale) == "auto",
                 Mask = maskValue == "config" ? null : S5FrequencyConfig.ParseMask(maskValue),

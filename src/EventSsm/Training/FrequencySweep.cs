@@ -13,7 +13,7 @@ namespace EventSsm.Training;
 
 /// <summary>
 /// Evaluates one checkpoint at several input rates (docs/FREQUENCY.md): for each rate f, true-rate representations
-/// (window = step = 1000/f ms), the step scale s = train_hz / f (or fixed), optionally the pass-band mask, then the
+/// (window = step = 1000/f ms, or a fixed window sliding by the step), the step scale s = train_hz / f (or fixed), optionally the pass-band mask, then the
 /// streaming validation of <see cref="Validator"/>. Writes <c>sweep.csv</c>, <c>sweep.md</c> and <c>sweep.png</c>.
 /// The sequence length L (in steps) is the config's at every rate, so a chunk spans L/f seconds.
 /// </summary>
@@ -26,7 +26,10 @@ public static class FrequencySweep
     /// <summary>The mask column of a model without S5 layers (its step-scale column is NaN).</summary>
     public const string NotApplicable = "n/a";
 
-    private const string CsvHeader = "label,hz,step_ms,step_scale,mask,AP,AP50,AP75,label_frames";
+    private const string CsvHeader = "label,hz,step_ms,window_ms,step_scale,mask,AP,AP50,AP75,label_frames";
+
+    /// <summary>The header before window_ms existed (window = step on every row).</summary>
+    private const string CsvHeaderV1 = "label,hz,step_ms,step_scale,mask,AP,AP50,AP75,label_frames";
 
     /// <summary>Runs the sweep and returns every row now in sweep.csv (this run's and, with Append, earlier labels').</summary>
     /// <param name="config">The composed validation config (after <see cref="ConfigModifier.Apply"/>).</param>
@@ -68,10 +71,11 @@ public static class FrequencySweep
         {
             cancellation.ThrowIfCancellationRequested();
             double hz = options.Hz[i];
+            double windowMs = options.WindowMs ?? steps[i];
             var pre = new PreprocessOptions
             {
                 Dataset = kind,
-                WindowMs = steps[i],
+                WindowMs = windowMs,
                 StepMs = steps[i],
                 TrueRate = true, // every rate, 20 Hz included, has windows exactly one step apart
                 Splits = [split],
@@ -94,7 +98,7 @@ public static class FrequencySweep
                 }
                 maskName = MaskName(S5FrequencyConfig.Mask(cfg));
             }
-            log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {steps[i]} ms" + (s5 ? $", s = {scale:0.####}, mask {maskName})" : ")"));
+            log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {steps[i]} ms, window {windowMs} ms" + (s5 ? $", s = {scale:0.####}, mask {maskName})" : ")"));
 
             PreprocessedDataset data = PreprocessedDataset.Load(dataDir, split, kind, pre.RepresentationName);
             DetectionMetrics m;
@@ -104,7 +108,7 @@ public static class FrequencySweep
                 model.to(options.Device);
                 m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), cancellation: cancellation);
             }
-            var row = new FrequencySweepRow(options.Label, hz, steps[i], scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
+            var row = new FrequencySweepRow(options.Label, hz, steps[i], windowMs, scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
             rows.Add(row);
             log?.Invoke($"{hz:0.###} Hz: AP {m.AP:0.0000}  AP50 {m.AP50:0.0000}  ({m.Images} label frames)");
         }
@@ -139,7 +143,8 @@ public static class FrequencySweep
     public static List<FrequencySweepRow> ReadCsv(string path)
     {
         string[] lines = File.ReadAllLines(path);
-        if (lines.Length == 0 || lines[0].Trim() != CsvHeader)
+        bool v1 = lines.Length > 0 && lines[0].Trim() == CsvHeaderV1;
+        if (lines.Length == 0 || (lines[0].Trim() != CsvHeader && !v1))
         {
             throw new DataFormatException(path, $"not a frequency sweep CSV (expected the header '{CsvHeader}')");
         }
@@ -153,12 +158,17 @@ public static class FrequencySweep
             string[] f = lines[i].Split(',');
             try
             {
-                if (f.Length != 9)
+                int expected = v1 ? 9 : 10;
+                if (f.Length != expected)
                 {
-                    throw new FormatException($"{f.Length} fields instead of 9");
+                    throw new FormatException($"{f.Length} fields instead of {expected}");
                 }
-                rows.Add(new FrequencySweepRow(f[0], Num(f[1]), Num(f[2]), Num(f[3]), f[4],
-                    Num(f[5]), Num(f[6]), Num(f[7]), int.Parse(f[8], CultureInfo.InvariantCulture)));
+                if (v1)
+                {
+                    f = [f[0], f[1], f[2], f[2], .. f[3..]]; // window = step
+                }
+                rows.Add(new FrequencySweepRow(f[0], Num(f[1]), Num(f[2]), Num(f[3]), Num(f[4]), f[5],
+                    Num(f[6]), Num(f[7]), Num(f[8]), int.Parse(f[9], CultureInfo.InvariantCulture)));
             }
             catch (FormatException e)
             {
@@ -174,12 +184,12 @@ public static class FrequencySweep
         foreach (FrequencySweepRow r in rows)
         {
             sb.Append(CultureInfo.InvariantCulture,
-                $"{r.Label},{R(r.Hz)},{R(r.StepMs)},{R(r.StepScale)},{r.Mask},{R(r.AP)},{R(r.AP50)},{R(r.AP75)},{r.LabelFrames}\n");
+                $"{r.Label},{R(r.Hz)},{R(r.StepMs)},{R(r.WindowMs)},{R(r.StepScale)},{r.Mask},{R(r.AP)},{R(r.AP50)},{R(r.AP75)},{r.LabelFrames}\n");
         }
         AtomicFile.WriteAllText(path, sb.ToString());
     }
 
-    /// <summary>One table per label: hz, step, s, mask, AP, AP50, ΔAP against the label's row at the training rate.</summary>
+    /// <summary>One table per label: hz, step, window, s, mask, AP, AP50, ΔAP against the label's row at the training rate.</summary>
     public static string Markdown(IReadOnlyList<FrequencySweepRow> rows, double trainHz)
     {
         var sb = new StringBuilder();
@@ -187,13 +197,13 @@ public static class FrequencySweep
         {
             FrequencySweepRow? reference = g.FirstOrDefault(r => Math.Abs(r.Hz - trainHz) < 1e-9);
             sb.Append(CultureInfo.InvariantCulture, $"### {g.Key}\n\n");
-            sb.Append("| Hz | step (ms) | step scale | mask | AP | AP50 | ΔAP vs ").Append(trainHz.ToString("0.###", CultureInfo.InvariantCulture)).Append(" Hz |\n");
-            sb.Append("|---:|---:|---:|---|---:|---:|---:|\n");
+            sb.Append("| Hz | step (ms) | window (ms) | step scale | mask | AP | AP50 | ΔAP vs ").Append(trainHz.ToString("0.###", CultureInfo.InvariantCulture)).Append(" Hz |\n");
+            sb.Append("|---:|---:|---:|---:|---|---:|---:|---:|\n");
             foreach (FrequencySweepRow r in g.OrderBy(r => r.Hz))
             {
                 string delta = reference is null ? "–" : ((r.AP - reference.AP) * 100).ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture);
                 sb.Append(CultureInfo.InvariantCulture,
-                    $"| {r.Hz:0.###} | {r.StepMs:0.###} | {(double.IsNaN(r.StepScale) ? "–" : r.StepScale.ToString("0.####", CultureInfo.InvariantCulture))} | {r.Mask} | {r.AP * 100:0.0} | {r.AP50 * 100:0.0} | {delta} |\n");
+                    $"| {r.Hz:0.###} | {r.StepMs:0.###} | {r.WindowMs:0.###} | {(double.IsNaN(r.StepScale) ? "–" : r.StepScale.ToString("0.####", CultureInfo.InvariantCulture))} | {r.Mask} | {r.AP * 100:0.0} | {r.AP50 * 100:0.0} | {delta} |\n");
             }
             sb.Append('\n');
         }
@@ -210,7 +220,12 @@ public static class FrequencySweep
 
     private static string Preprocess(string raw, string outDir, double hz, PreprocessOptions pre, Action<string>? log, CancellationToken ct)
     {
-        string dir = Path.Combine(outDir, $"pre_{hz.ToString("0.###", CultureInfo.InvariantCulture)}hz");
+        string name = $"pre_{hz.ToString("0.###", CultureInfo.InvariantCulture)}hz";
+        if (pre.WindowMs != pre.StepMs)
+        {
+            name += $"_dt{pre.WindowMs.ToString("0.###", CultureInfo.InvariantCulture)}";
+        }
+        string dir = Path.Combine(outDir, name);
         log?.Invoke($"{hz:0.###} Hz: preprocessing {raw} ({pre.RepresentationName}) → {dir} (resumes when partly done)");
         PreprocessReport report = new Preprocessor(pre).Run(raw, dir, cancellationToken: ct);
         if (report.AnyFailed)

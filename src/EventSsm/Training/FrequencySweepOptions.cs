@@ -21,6 +21,13 @@ public sealed record FrequencySweepOptions
     /// <summary>A preprocessed folder holding <c>stacked_histogram_dt=&lt;step&gt;_nbins=10[_step=&lt;step&gt;]</c> for each rate.</summary>
     public string? PreprocessedDirectory { get; init; }
 
+    /// <summary>
+    /// Event window of every rate in ms; null: the step (window = stride, the paper's "smaller temporal windows").
+    /// A fixed window (e.g. the 50 ms of training) slides one step at a time, so each input holds as many events as
+    /// in training while the model still runs at the sweep rate.
+    /// </summary>
+    public double? WindowMs { get; init; }
+
     /// <summary>true: s = train_hz / hz; false: the config's step_scale (1 unless overridden) at every rate.</summary>
     public bool AutoStepScale { get; init; } = true;
 

@@ -53,7 +53,7 @@ public sealed class FrequencySweepTests
         Assert.Equal(3, File.ReadAllLines(Path.Combine(outDir, FrequencySweep.CsvName)).Length);
         string md = File.ReadAllText(Path.Combine(outDir, FrequencySweep.MarkdownName));
         Assert.Equal(2, md.Split('\n').Count(l => l.StartsWith("| 20 |", StringComparison.Ordinal) || l.StartsWith("| 50 |", StringComparison.Ordinal)));
-        Assert.Contains("| 20 | 50 | 1 | off |", md);
+        Assert.Contains("| 20 | 50 | 50 | 1 | off |", md);
         byte[] png = File.ReadAllBytes(Path.Combine(outDir, FrequencySweep.PlotName));
         Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
 
@@ -87,9 +87,44 @@ public sealed class FrequencySweepTests
         FrequencySweepRow row = Assert.Single(rows);
         Assert.True(double.IsNaN(row.StepScale));
         Assert.Equal(FrequencySweep.NotApplicable, row.Mask);
-        Assert.Contains("| 40 | 25 | – | n/a |", File.ReadAllText(Path.Combine(outDir, FrequencySweep.MarkdownName)));
+        Assert.Contains("| 40 | 25 | 25 | – | n/a |", File.ReadAllText(Path.Combine(outDir, FrequencySweep.MarkdownName)));
         FrequencySweepRow read = Assert.Single(FrequencySweep.ReadCsv(Path.Combine(outDir, FrequencySweep.CsvName)));
         Assert.True(double.IsNaN(read.StepScale) && read.Mask == FrequencySweep.NotApplicable && read.AP == row.AP);
+    }
+
+    [Fact]
+    public void Sweep_WithAFixedWindow_SlidesItByTheStep()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string raw = Path.Combine(tmp.Path, "raw");
+        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_000_000, Seed = 6, InitialCars = 2, InitialPedestrians = 1 });
+        string checkpoint = Path.Combine(tmp.Path, "random.safetensors");
+        ConfigNode cfg = Config(checkpoint);
+        manual_seed(3);
+        using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
+        {
+            DetectorCheckpoint.Save(checkpoint, model, cfg);
+        }
+        string outDir = Path.Combine(tmp.Path, "sweep");
+
+        FrequencySweepRow row = Assert.Single(FrequencySweep.Run(cfg, checkpoint,
+            new FrequencySweepOptions { Hz = [50], WindowMs = 50, OutDirectory = outDir, RawDirectory = raw, Label = "sliding" }));
+
+        Assert.Equal((20.0, 50.0, 0.4), (row.StepMs, row.WindowMs, row.StepScale));
+        string repr = Path.Combine(outDir, "pre_50hz_dt50", "test");
+        string sequence = Assert.Single(Directory.GetDirectories(repr));
+        Assert.True(Directory.Exists(Path.Combine(sequence, "event_representations_v2", "stacked_histogram_dt=50_nbins=10_step=20")));
+        Assert.Contains("| 50 | 20 | 50 | 0.4 | off |", File.ReadAllText(Path.Combine(outDir, FrequencySweep.MarkdownName)));
+    }
+
+    [Fact]
+    public void ReadCsv_ReadsTheFormatWithoutWindowColumn_AsWindowEqualsStep()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string path = Path.Combine(tmp.Path, "old.csv");
+        File.WriteAllText(path, "label,hz,step_ms,step_scale,mask,AP,AP50,AP75,label_frames\ns5,80,12.5,0.25,off,0.3,0.8,0.2,78\n");
+        FrequencySweepRow row = Assert.Single(FrequencySweep.ReadCsv(path));
+        Assert.Equal(new FrequencySweepRow("s5", 80, 12.5, 12.5, 0.25, "off", 0.3, 0.8, 0.2, 78), row);
     }
 
     [Theory]
