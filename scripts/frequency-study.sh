@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Reproduces the synthetic-data study in docs/FREQUENCY.md: micro S5-ViT variants and the RVT ConvLSTM baseline are
 # trained at 20 Hz (50 ms windows) on the demo's synthetic dataset, then each is validated on true-rate test data at
-# 20–200 Hz with `eventssm frequency-sweep`. Usage: scripts/frequency-study.sh [OUT] (default runs/frequency).
+# 20–200 Hz with `eventssm frequency-sweep`, first with window = stride (the paper's protocol), then with the 50 ms
+# training window sliding at each rate. Usage: scripts/frequency-study.sh [OUT] (default runs/frequency).
 # PARALLEL=2 trains two models at once with one torch thread each (same total work, better core use on 2 cores).
 set -euo pipefail
 OUT=${1:-runs/frequency}
@@ -48,8 +49,11 @@ else
   for name in "${!MODEL[@]}"; do train "$name"; done
 fi
 
+# A label already in the CSV is not swept again (rerun the script to resume; delete the CSV to redo).
+done_before() { [ -f "$1/sweep.csv" ] && grep -qxF -- "$2" <(cut -d, -f1 "$1/sweep.csv"); }
 sweep() {
   local name=$1 label=$2; shift 2
+  done_before "$OUT/sweep" "$label" && return 0
   # shellcheck disable=SC2086
   "${CLI[@]}" frequency-sweep "${COMMON[@]}" ${MODEL[$name]} checkpoint="$OUT/$name/checkpoints/last.safetensors" use_test_set=1 \
     model.postprocess.confidence_threshold=0.001 --raw "$OUT/raw-sweep" --hz "$HZ" --out "$OUT/sweep" --label "$label" --append "$@"
@@ -60,4 +64,18 @@ sweep s5-carry s5-carry --step-scale config
 sweep s5-carry s5-carry+scale
 sweep s5-carry s5-carry+scale+mask --mask on
 sweep s5-carry-h2 s5-carry-h2+scale
-echo "tables: $OUT/sweep/sweep.md, plot: $OUT/sweep/sweep.png"
+
+# The same checkpoints with the training window (50 ms) sliding one step at a time: every input holds as many events
+# as in training, so what changes with the rate is only how often the recurrent layer steps.
+sweep50() {
+  local name=$1 label=$2; shift 2
+  done_before "$OUT/sweep-50ms" "$label" && return 0
+  # shellcheck disable=SC2086
+  "${CLI[@]}" frequency-sweep "${COMMON[@]}" ${MODEL[$name]} checkpoint="$OUT/$name/checkpoints/last.safetensors" use_test_set=1 \
+    model.postprocess.confidence_threshold=0.001 --raw "$OUT/raw-sweep" --hz "$HZ" --window-ms 50 --out "$OUT/sweep-50ms" --label "$label" --append "$@"
+}
+sweep50 lstm lstm
+sweep50 s5-reference s5-reference --step-scale config
+sweep50 s5-carry s5-carry --step-scale config
+sweep50 s5-carry s5-carry+scale
+echo "tables: $OUT/sweep/sweep.md, $OUT/sweep-50ms/sweep.md; plots: sweep.png in both"
