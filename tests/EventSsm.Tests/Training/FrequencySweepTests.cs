@@ -25,19 +25,28 @@ public sealed class FrequencySweepTests
         return cfg;
     }
 
-    [Fact]
-    public void Sweep_FromRawData_WritesOneRowPerRate_AndAppendsAnotherLabel()
+    /// <summary>A raw synthetic dataset (one recording per split) and a randomly initialised micro model's checkpoint in <paramref name="tmp"/>.</summary>
+    private static (string Raw, string Checkpoint, ConfigNode Config) RandomModelAndData(TempDir tmp, long durationUs, ulong dataSeed, int weightSeed,
+        string recurrent = "s5")
     {
-        using TempDir tmp = Fixtures.TempDir();
         string raw = Path.Combine(tmp.Path, "raw");
-        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_500_000, Seed = 4, InitialCars = 2, InitialPedestrians = 1 });
+        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = durationUs, Seed = dataSeed, InitialCars = 2, InitialPedestrians = 1 });
         string checkpoint = Path.Combine(tmp.Path, "random.safetensors");
         ConfigNode cfg = Config(checkpoint);
-        manual_seed(1);
+        cfg.Set("model.backbone.recurrent", recurrent, create: true);
+        manual_seed(weightSeed);
         using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
         {
             DetectorCheckpoint.Save(checkpoint, model, cfg);
         }
+        return (raw, checkpoint, cfg);
+    }
+
+    [Fact]
+    public void Sweep_FromRawData_WritesOneRowPerRate_AndAppendsAnotherLabel()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        (string raw, string checkpoint, ConfigNode cfg) = RandomModelAndData(tmp, 1_500_000, dataSeed: 4, weightSeed: 1);
         string outDir = Path.Combine(tmp.Path, "sweep");
         var log = new List<string>();
         var options = new FrequencySweepOptions { Hz = [20, 50], OutDirectory = outDir, RawDirectory = raw, Label = "auto" };
@@ -69,16 +78,7 @@ public sealed class FrequencySweepTests
     public void Sweep_OfAnLstmModel_HasNoStepScaleOrMask()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string raw = Path.Combine(tmp.Path, "raw");
-        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_000_000, Seed = 5, InitialCars = 2, InitialPedestrians = 1 });
-        string checkpoint = Path.Combine(tmp.Path, "lstm.safetensors");
-        ConfigNode cfg = Config(checkpoint);
-        cfg.Set("model.backbone.recurrent", "lstm", create: true);
-        manual_seed(2);
-        using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
-        {
-            DetectorCheckpoint.Save(checkpoint, model, cfg);
-        }
+        (string raw, string checkpoint, ConfigNode cfg) = RandomModelAndData(tmp, 1_000_000, dataSeed: 5, weightSeed: 2, recurrent: "lstm");
         string outDir = Path.Combine(tmp.Path, "sweep");
 
         IReadOnlyList<FrequencySweepRow> rows = FrequencySweep.Run(cfg, checkpoint,
@@ -96,15 +96,7 @@ public sealed class FrequencySweepTests
     public void Sweep_WithAFixedWindow_SlidesItByTheStep()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string raw = Path.Combine(tmp.Path, "raw");
-        SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_000_000, Seed = 6, InitialCars = 2, InitialPedestrians = 1 });
-        string checkpoint = Path.Combine(tmp.Path, "random.safetensors");
-        ConfigNode cfg = Config(checkpoint);
-        manual_seed(3);
-        using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
-        {
-            DetectorCheckpoint.Save(checkpoint, model, cfg);
-        }
+        (string raw, string checkpoint, ConfigNode cfg) = RandomModelAndData(tmp, 1_000_000, dataSeed: 6, weightSeed: 3);
         string outDir = Path.Combine(tmp.Path, "sweep");
 
         FrequencySweepRow row = Assert.Single(FrequencySweep.Run(cfg, checkpoint,
