@@ -55,32 +55,37 @@ public static class FrequencySweep
         {
             throw new FileNotFoundException($"{checkpoint}: checkpoint not found", checkpoint);
         }
-        double[] steps = options.Hz.Select(StepMs).ToArray();
+        string split = config.GetBool("use_test_set") ? "test" : "val";
+        DatasetKind kind = DatasetInfo.Parse(config.GetString("dataset.name"));
+        PreprocessOptions[] preprocessing = options.Hz.Select(hz =>
+        {
+            double step = StepMs(hz);
+            var pre = new PreprocessOptions
+            {
+                Dataset = kind,
+                WindowMs = options.WindowMs ?? step,
+                StepMs = step,
+                TrueRate = true, // every rate, 20 Hz included, has windows exactly one step apart
+                Splits = [split],
+                Workers = options.PreprocessWorkers,
+            };
+            pre.Validate(); // a bad window fails here, before anything is written
+            return pre;
+        }).ToArray();
         Directory.CreateDirectory(options.OutDirectory);
         string csv = Path.Combine(options.OutDirectory, CsvName);
         List<FrequencySweepRow> kept = options.Append && File.Exists(csv)
             ? ReadCsv(csv).Where(r => r.Label != options.Label).ToList()
             : [];
 
-        string split = config.GetBool("use_test_set") ? "test" : "val";
-        DatasetKind kind = DatasetInfo.Parse(config.GetString("dataset.name"));
         double trainHz = S5FrequencyConfig.TrainHz(config);
         bool s5 = DetectorOptions.ReadRecurrent(config) == RecurrentLayer.S5;
         var rows = new List<FrequencySweepRow>();
-        for (int i = 0; i < steps.Length; i++)
+        for (int i = 0; i < preprocessing.Length; i++)
         {
             cancellation.ThrowIfCancellationRequested();
             double hz = options.Hz[i];
-            double windowMs = options.WindowMs ?? steps[i];
-            var pre = new PreprocessOptions
-            {
-                Dataset = kind,
-                WindowMs = windowMs,
-                StepMs = steps[i],
-                TrueRate = true, // every rate, 20 Hz included, has windows exactly one step apart
-                Splits = [split],
-                Workers = options.PreprocessWorkers,
-            };
+            PreprocessOptions pre = preprocessing[i];
             string dataDir = options.PreprocessedDirectory ?? Preprocess(options.RawDirectory!, options.OutDirectory, hz, pre, log, cancellation);
 
             ConfigNode cfg = config.Clone();
@@ -98,7 +103,7 @@ public static class FrequencySweep
                 }
                 maskName = MaskName(S5FrequencyConfig.Mask(cfg));
             }
-            log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {steps[i]} ms, window {windowMs} ms" + (s5 ? $", s = {scale:0.####}, mask {maskName})" : ")"));
+            log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {pre.StepMs} ms, window {pre.WindowMs} ms" + (s5 ? $", s = {scale:0.####}, mask {maskName})" : ")"));
 
             PreprocessedDataset data = PreprocessedDataset.Load(dataDir, split, kind, pre.RepresentationName);
             DetectionMetrics m;
@@ -108,7 +113,7 @@ public static class FrequencySweep
                 model.to(options.Device);
                 m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), cancellation: cancellation);
             }
-            var row = new FrequencySweepRow(options.Label, hz, steps[i], windowMs, scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
+            var row = new FrequencySweepRow(options.Label, hz, pre.StepMs, pre.WindowMs, scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
             rows.Add(row);
             log?.Invoke($"{hz:0.###} Hz: AP {m.AP:0.0000}  AP50 {m.AP50:0.0000}  ({m.Images} label frames)");
         }

@@ -110,6 +110,21 @@ public sealed class FrequencySweepTests
     }
 
     [Fact]
+    public void Sweep_WithABadWindow_FailsBeforeWritingAnything()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string checkpoint = Path.Combine(tmp.Path, "any.safetensors");
+        File.WriteAllBytes(checkpoint, [0]);
+        string outDir = Path.Combine(tmp.Path, "sweep");
+
+        ArgumentException e = Assert.Throws<ArgumentException>(() => FrequencySweep.Run(Config(checkpoint), checkpoint,
+            new FrequencySweepOptions { Hz = [20], WindowMs = -3, OutDirectory = outDir, RawDirectory = tmp.Path }));
+
+        Assert.Contains("window length -3 ms", e.Message);
+        Assert.False(Directory.Exists(outDir));
+    }
+
+    [Fact]
     public void ReadCsv_ReadsTheFormatWithoutWindowColumn_AsWindowEqualsStep()
     {
         using TempDir tmp = Fixtures.TempDir();
