@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;

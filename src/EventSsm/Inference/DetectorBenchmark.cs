@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EventSsm.Config;
+using EventSsm.Detections;
 using EventSsm.Model;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -86,7 +87,7 @@ public static class DetectorBenchmark
             {
                 using DisposeScope scope = NewDisposeScope();
                 (Tensor decoded, Tensor[] next) = model.Forward(frame, states, stateMode: S5StateMode.Carry);
-                Postprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
                 foreach (Tensor s in next)
                 {
                     s.DetachFromDisposeScope();
@@ -190,7 +191,7 @@ public static class DetectorBenchmark
                 HeadOutputs outputs = model.Head.forward(fpnOut);
                 totals["head"] += stopwatch.Elapsed.TotalMilliseconds;
                 stopwatch.Restart();
-                Postprocess.Run(outputs.Decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                TensorPostprocess.Run(outputs.Decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
                 totals["postprocess"] += stopwatch.Elapsed.TotalMilliseconds;
                 for (int i = 0; i < states.Length; i++)
                 {

@@ -1,3 +1,4 @@
+using EventSsm.Detections;
 using EventSsm.Model;
 using static TorchSharp.torch;
 

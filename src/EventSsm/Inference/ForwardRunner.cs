@@ -1,5 +1,6 @@
-using EventSsm.IO;
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
+using EventSsm.IO;
 using EventSsm.Model;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -42,7 +43,7 @@ public static class ForwardRunner
         Tensor input = PadInput(x, model.Options.InputHeight, model.Options.InputWidth);
         (Tensor[] features, Tensor[] newStates) = model.ForwardBackbone(input, states, stepScale, stateMode);
         Tensor head = model.ForwardDetect(features).Decoded;
-        IReadOnlyList<Detection>[] detections = Postprocess.Run(head,
+        IReadOnlyList<Detection>[] detections = TensorPostprocess.Run(head,
             confidenceThreshold ?? model.Options.ConfidenceThreshold, nmsThreshold ?? model.Options.NmsThreshold);
         return new ForwardResult(features, newStates, head, detections);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using EventSsm.Config;
+using EventSsm.Detections;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Model;
@@ -218,7 +219,7 @@ public sealed class StreamingDetector : IDisposable
         (Tensor decoded, Tensor[] states) = _model.Forward(input, _states);
         DisposeStates();
         _states = [.. states.Select(s => s.DetachFromDisposeScope())];
-        return Postprocess.Run(decoded, _confidence, _nms);
+        return TensorPostprocess.Run(decoded, _confidence, _nms);
     }
 
     private BoundingBox[] ToBoxes(IReadOnlyList<Detection> detections, long t)

@@ -1,4 +1,5 @@
 using EventSsm.Config;
+using EventSsm.Detections;
 
 namespace EventSsm.Model;
 

@@ -1,5 +1,6 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Model;
 using static TorchSharp.torch;
 

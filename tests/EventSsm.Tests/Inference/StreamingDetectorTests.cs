@@ -1,5 +1,6 @@
 using EventSsm.Checkpoints;
 using EventSsm.Config;
+using EventSsm.Detections;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
@@ -68,7 +69,7 @@ public sealed class StreamingDetectorTests
             using DisposeScope scope = NewDisposeScope();
             using IDisposable noGrad = no_grad();
             Tensor x = nn.functional.pad(tensor(frame, [1, 1, 20, 240, 304]).to(float32), [0, 16, 0, 16]);
-            IReadOnlyList<Detection> expected = Postprocess.Run(model.Forward(x).Decoded, Conf, 0.45)[0];
+            IReadOnlyList<Detection> expected = TensorPostprocess.Run(model.Forward(x).Decoded, Conf, 0.45)[0];
             Assert.NotEmpty(expected);
             AssertSameBoxes(expected, w.Boxes, w.EndUs);
         }
@@ -90,7 +91,7 @@ public sealed class StreamingDetectorTests
         }).ToArray());
         IReadOnlyList<WindowDetections> actual = streaming.PushFrames(frames, ends);
         using IDisposable noGrad = no_grad();
-        IReadOnlyList<Detection>[] expected = Postprocess.Run(
+        IReadOnlyList<Detection>[] expected = TensorPostprocess.Run(
             model.Forward(nn.functional.pad(frames.unsqueeze(1).to(float32), [0, 16, 0, 16])).Decoded, Conf, 0.45);
         for (int i = 0; i < ends.Length; i++)
         {

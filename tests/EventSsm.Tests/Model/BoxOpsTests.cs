@@ -1,3 +1,4 @@
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
 using EventSsm.Model;
 using FsCheck.Xunit;
@@ -43,7 +44,7 @@ public sealed class BoxOpsTests
         int n = scores.Length;
         int[] classes = Enumerable.Range(0, n).Select(i => i % 2).ToArray();
         float[] flat = Flatten(b);
-        int[] keep = BoxOps.BatchedNms(flat, scores, classes, thr);
+        int[] keep = Nms.Batched(flat, scores, classes, thr);
 
         bool sorted = keep.Zip(keep.Skip(1)).All(p => scores[p.First] >= scores[p.Second]);
         bool noOverlap = keep.All(i => keep.All(j => i == j || classes[i] != classes[j] || Iou(b, i, j) <= thr + 1e-5));
@@ -60,13 +61,13 @@ public sealed class BoxOpsTests
         float[,] b = ToBoxes(raw, out float[] scores);
         int n = scores.Length;
         int[] classes = Enumerable.Range(0, n).Select(i => i % 3).ToArray();
-        int[] small = BoxOps.BatchedNms(Flatten(b), scores, classes, 0.45);
+        int[] small = Nms.Batched(Flatten(b), scores, classes, 0.45);
         // Pad with far-away, negative-score boxes, each in a class of its own, to cross the 1000-box dispatch limit.
         int pad = 1001;
         var bigBoxes = Flatten(b).Concat(Enumerable.Range(0, pad).SelectMany(i => new float[] { 1000 + 3 * i, 1000, 1001 + 3 * i, 1001 })).ToArray();
         float[] bigScores = [.. scores, .. Enumerable.Repeat(-1f, pad)];
         int[] bigClasses = [.. classes, .. Enumerable.Range(3, pad)];
-        int[] big = BoxOps.BatchedNms(bigBoxes, bigScores, bigClasses, 0.45).Where(i => i < n).ToArray();
+        int[] big = Nms.Batched(bigBoxes, bigScores, bigClasses, 0.45).Where(i => i < n).ToArray();
         return small.SequenceEqual(big);
     }
 
@@ -83,7 +84,7 @@ public sealed class BoxOpsTests
             float[] boxes = members.SelectMany(r => g.AsSpan(r * 8 + 1, 4).ToArray()).ToArray();
             float[] scores = members.Select(r => g[r * 8 + 5] * g[r * 8 + 6]).ToArray();
             int[] classes = members.Select(r => (int)g[r * 8 + 7]).ToArray();
-            Assert.Equal(Enumerable.Range(0, members.Length), BoxOps.BatchedNms(boxes, scores, classes, DetectorMicro.NmsThreshold));
+            Assert.Equal(Enumerable.Range(0, members.Length), Nms.Batched(boxes, scores, classes, DetectorMicro.NmsThreshold));
         }
     }
 
@@ -93,14 +94,14 @@ public sealed class BoxOpsTests
         // IoU exactly 1/3: kept at threshold 1/3 (strict >), suppressed just below it.
         float[] boxes = [0, 0, 2, 2, 1, 0, 3, 2];
         float[] scores = [0.9f, 0.8f];
-        Assert.Equal([0, 1], BoxOps.Nms(boxes, scores, 2f / 6f));
-        Assert.Equal([0], BoxOps.Nms(boxes, scores, 0.3));
+        Assert.Equal([0, 1], Nms.Greedy(boxes, scores, 2f / 6f));
+        Assert.Equal([0], Nms.Greedy(boxes, scores, 0.3));
     }
 
     [Fact]
     public void Nms_MismatchedLengths_Throws()
     {
-        Assert.Throws<ArgumentException>(() => BoxOps.Nms(new float[7], new float[2], 0.5));
+        Assert.Throws<ArgumentException>(() => Nms.Greedy(new float[7], new float[2], 0.5));
     }
 
     private static float Iou(float[,] b, int i, int j)

@@ -1,3 +1,4 @@
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
 using EventSsm.Model;
 using TorchSharp;
@@ -24,7 +25,7 @@ public sealed class DetectorLeakTests
             losses.Total.backward();
             using (no_grad())
             {
-                _ = Postprocess.Run(head.call(fpn.call(features)).Decoded, 0.001, 0.45);
+                _ = TensorPostprocess.Run(head.call(fpn.call(features)).Decoded, 0.001, 0.45);
             }
         }
 

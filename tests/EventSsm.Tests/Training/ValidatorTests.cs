@@ -3,6 +3,7 @@ using EventSsm.Checkpoints;
 using EventSsm.Cli;
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
 using EventSsm.Model;
