@@ -18,7 +18,7 @@ internal static class NmsEmitter
         string[] parts = ctx.Split(head, 2, 2, 2, 1, numClasses);
         string half = ctx.Mul(parts[1], ctx.Graph.Scalar("half", 0.5f));
         string corners = ctx.Concat(2, ctx.Node("Sub", [parts[0], half]), ctx.Add(parts[0], half));   // (F, A, 4) xyxy
-        string classConf = ctx.Node("ReduceMax", [parts[3]], OnnxAttribute.Of("axes", 2L), OnnxAttribute.Of("keepdims", 1L));
+        string classConf = ctx.Node("ReduceMax", [parts[3]], OnnxAttribute.Of("axes", new long[] { 2 }), OnnxAttribute.Of("keepdims", 1L));
         // ArgMax keeps the first maximum, as torch.max over the classes.
         string classId = ctx.Node("ArgMax", [parts[3]], OnnxAttribute.Of("axis", 2L), OnnxAttribute.Of("keepdims", 1L),
             OnnxAttribute.Of("select_last_index", 0L));
