@@ -1,7 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using EventSsm.Datasets;
 using Spectre.Console;
+using EventSsm.Datasets;
+using EventSsm.Labels;
 
 namespace EventSsm.Cli.Commands;
 

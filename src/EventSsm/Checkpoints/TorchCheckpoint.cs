@@ -1,7 +1,7 @@
 using System.IO.Compression;
+using TorchSharp;
 using EventSsm.Checkpoints.Pickle;
 using EventSsm.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Checkpoints;

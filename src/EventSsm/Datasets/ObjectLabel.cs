@@ -1,3 +1,4 @@
+using EventSsm.Events;
 using EventSsm.Labels;
 
 namespace EventSsm.Datasets;

@@ -1,4 +1,5 @@
 using EventSsm.Events;
+using EventSsm.Labels;
 
 namespace EventSsm.Datasets;
 

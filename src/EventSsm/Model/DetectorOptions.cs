@@ -1,4 +1,8 @@
 using EventSsm.Config;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Model;
 

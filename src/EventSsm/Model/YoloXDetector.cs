@@ -1,4 +1,9 @@
 using TorchSharp;
+using EventSsm.Checkpoints;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
 
 namespace EventSsm.Model;

@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
+using EventSsm.IO;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;

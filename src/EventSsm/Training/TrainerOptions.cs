@@ -1,5 +1,6 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Labels;
 
 namespace EventSsm.Training;
 

@@ -1,5 +1,6 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Model.Head;
 using EventSsm.Model;
 using static TorchSharp.torch;
 

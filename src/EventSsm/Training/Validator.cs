@@ -1,8 +1,10 @@
+using TorchSharp;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;

@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
-using EventSsm.Checkpoints;
-using EventSsm.IO;
 using FsCheck;
 using FsCheck.Xunit;
 using TorchSharp;
+using EventSsm.Checkpoints;
+using EventSsm.IO;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;

@@ -1,6 +1,7 @@
+using TorchSharp;
+using EventSsm.Checkpoints.Pickle;
 using EventSsm.Checkpoints;
 using EventSsm.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;

@@ -1,7 +1,7 @@
-using EventSsm.Checkpoints;
-using EventSsm.Checkpoints.Pickle;
-using EventSsm.IO.Numpy;
 using TorchSharp;
+using EventSsm.Checkpoints.Pickle;
+using EventSsm.Checkpoints;
+using EventSsm.IO.Numpy;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;

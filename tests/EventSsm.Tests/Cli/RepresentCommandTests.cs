@@ -1,3 +1,4 @@
+using EventSsm.Cli;
 using EventSsm.IO.Numpy;
 
 namespace EventSsm.Tests.Cli;

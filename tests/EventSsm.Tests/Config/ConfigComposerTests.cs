@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EventSsm.Checkpoints;
 using EventSsm.Config;
 
 namespace EventSsm.Tests.Config;

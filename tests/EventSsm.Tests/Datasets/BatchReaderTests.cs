@@ -1,4 +1,5 @@
 using EventSsm.Datasets;
+using EventSsm.Labels;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Datasets;

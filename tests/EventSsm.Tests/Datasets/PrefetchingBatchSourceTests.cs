@@ -1,9 +1,10 @@
 using System.Diagnostics;
-using EventSsm.Datasets;
-using EventSsm.IO;
-using EventSsm.Training;
 using FsCheck;
 using FsCheck.Xunit;
+using EventSsm.Datasets;
+using EventSsm.IO;
+using EventSsm.Labels;
+using EventSsm.Training;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Datasets;

@@ -1,6 +1,7 @@
 using EventSsm.Datasets;
-using EventSsm.IO;
 using EventSsm.IO.Numpy;
+using EventSsm.IO;
+using EventSsm.Labels;
 
 namespace EventSsm.Tests.Datasets;
 

@@ -1,6 +1,7 @@
 using EventSsm.Datasets;
 using EventSsm.Events;
 using EventSsm.IO.Numpy;
+using EventSsm.Labels;
 using EventSsm.Representations;
 
 namespace EventSsm.Tests.Datasets;

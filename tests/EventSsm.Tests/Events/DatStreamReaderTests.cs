@@ -1,8 +1,8 @@
-using EventSsm.Events;
-using EventSsm.IO.Numpy;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using EventSsm.Events;
+using EventSsm.IO.Numpy;
 
 namespace EventSsm.Tests.Events;
 

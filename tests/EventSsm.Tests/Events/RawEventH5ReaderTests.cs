@@ -1,7 +1,7 @@
-using EventSsm.Events;
-using EventSsm.IO;
-using EventSsm.IO.Hdf5;
 using PureHDF;
+using EventSsm.Events;
+using EventSsm.IO.Hdf5;
+using EventSsm.IO;
 
 namespace EventSsm.Tests.Events;
 

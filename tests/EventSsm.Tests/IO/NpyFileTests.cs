@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
-using EventSsm.IO;
-using EventSsm.IO.Numpy;
-using EventSsm.Labels;
 using FsCheck;
 using FsCheck.Xunit;
+using EventSsm.IO.Numpy;
+using EventSsm.IO;
+using EventSsm.Labels;
 
 namespace EventSsm.Tests.IO;
 

@@ -1,12 +1,14 @@
+using SkiaSharp;
+using TorchSharp;
 using EventSsm.Checkpoints;
+using EventSsm.Cli;
 using EventSsm.Config;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
 using EventSsm.Model;
 using EventSsm.Representations;
-using SkiaSharp;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Inference;

@@ -1,7 +1,10 @@
 using System.Text.Json;
-using EventSsm.IO.Numpy;
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.IO.Numpy;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;

@@ -1,9 +1,13 @@
 using System.Text.Json;
+using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.IO.Numpy;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
+using EventSsm.Tensors;
+using EventSsm.Tests.Model.Head;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;

@@ -1,7 +1,9 @@
+using SkiaSharp;
+using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Rendering;
-using SkiaSharp;
+using EventSsm.Tests.Events;
 
 namespace EventSsm.Tests.Rendering;
 

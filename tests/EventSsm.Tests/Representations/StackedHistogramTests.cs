@@ -1,10 +1,10 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using EventSsm.Events;
 using EventSsm.IO.Numpy;
 using EventSsm.Representations;
 using EventSsm.Tests.Events;
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 
 namespace EventSsm.Tests.Representations;
 

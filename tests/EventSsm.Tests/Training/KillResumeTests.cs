@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Model;
 using EventSsm.Training;

@@ -5,6 +5,7 @@ using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
 using EventSsm.Model;
 using EventSsm.Tests.Cli;
 using EventSsm.Training;

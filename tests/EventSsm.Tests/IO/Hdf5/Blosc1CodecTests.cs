@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using EventSsm.IO;
-using EventSsm.IO.Hdf5;
 using FsCheck;
 using FsCheck.Xunit;
 using ZstdSharp;
+using EventSsm.IO.Hdf5;
+using EventSsm.IO;
 
 namespace EventSsm.Tests.IO.Hdf5;
 

@@ -1,6 +1,6 @@
-using EventSsm.Model;
-using EventSsm.Model.Ssm;
 using TorchSharp;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
