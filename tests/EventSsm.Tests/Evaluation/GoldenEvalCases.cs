@@ -5,7 +5,7 @@ using EventSsm.Labels;
 
 namespace EventSsm.Tests.Evaluation;
 
-/// <summary>The cases of tests/fixtures/golden/eval/expected.json (DATA_README.md §3).</summary>
+/// <summary>The cases of tests/fixtures/golden/eval/expected.json (docs/GOLDEN.md §3).</summary>
 internal sealed record GoldenEvalCase(
     string Name,
     EvaluationMode Mode,

@@ -25,7 +25,7 @@ public sealed class RawEventH5ReaderTests
     [Fact]
     public void ReadAll_Int8PolarityAndSizeDatasets_AreHonoured()
     {
-        // DATA_README.md §2.1: val/…_5000000 has p = −1/+1 as int8 and events/height, events/width present.
+        // docs/GOLDEN.md §2.1: val/…_5000000 has p = −1/+1 as int8 and events/height, events/width present.
         string path = PreprocessedRaw("val", "99-01-02_10-00-00_0_5000000");
         EventArray e = RawEventH5Reader.ReadAll(path, SensorSize.Gen4);
         Assert.Equal(151_148, e.Count);

@@ -68,7 +68,7 @@ public sealed class NpyFileTests
         NpyArray h = npz.Read("stacked_hist");
         Assert.Equal(new long[] { 21, 20, 240, 304 }, h.Shape);
         byte[] d = h.ToArray<byte>();
-        // DATA_README §1.5: window 6 wraps to 0 at (c16, y101, x151); window 7 gives 5 at (c6, y201, x21).
+        // docs/GOLDEN.md §1.5: window 6 wraps to 0 at (c16, y101, x151); window 7 gives 5 at (c6, y201, x21).
         Assert.Equal(0, d[(((6L * 20 + 16) * 240 + 101) * 304) + 151]);
         Assert.Equal(5, d[(((7L * 20 + 6) * 240 + 201) * 304) + 21]);
         Assert.All(d, v => Assert.InRange(v, (byte)0, (byte)10));

@@ -45,7 +45,7 @@ public sealed class StackedHistogramTests
             return output;
         }
         static byte Cell(byte[] h, int c, int y, int x) => h[(c * 240 + y) * 304 + x];
-        // DATA_README.md §1.5, windows #6–#8.
+        // docs/GOLDEN.md §1.5, windows #6–#8.
         Assert.Equal(0, Cell(Window(1_000_000), 16, 101, 151));   // 256 events in one cell wrap to 0
         Assert.Equal(5, Cell(Window(1_500_000), 6, 201, 21));     // 261 → 5
         byte[] w8 = Window(2_000_000);

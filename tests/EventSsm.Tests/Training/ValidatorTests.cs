@@ -14,7 +14,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Tests.Training;
 
 /// <summary>
-/// Streaming validation (data_eval_spec.md §3.5, §3.7, §4) of the golden micro checkpoint over the golden
+/// Streaming validation (docs/DATA.md §3.5, §3.7, §4) of the golden micro checkpoint over the golden
 /// preprocessed dataset, through the library and through `eventssm validate`.
 /// </summary>
 public sealed class ValidatorTests
@@ -84,7 +84,8 @@ public sealed class ValidatorTests
         var reports = new List<ValidationProgress>();
         DetectionMetrics metrics = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg), new SyncProgress(reports.Add));
 
-        // §3.5: each stream starts L−1 steps before its first label frame and runs to the end, in chunks of L.
+        // docs/DATA.md §3.5: each stream starts L−1 steps before its first label frame and
+        // runs to the end, in chunks of L.
         Assert.Equal(2, data.Sequences.Count);
         Assert.All(data.Sequences, s => Assert.True(s.ObjframeIdx2ReprIdx[0] > SequenceLength - 1));
         long[] streamSteps = [.. data.Sequences.Select(s => s.ReprCount - (s.ObjframeIdx2ReprIdx[0] - SequenceLength + 1))];
@@ -158,7 +159,8 @@ public sealed class ValidatorTests
         Assert.Contains("libtorch-cuda", e.Message);
     }
 
-    /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter (§4.4–4.5).</summary>
+    /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter
+    /// (docs/DATA.md §4.4–4.5).</summary>
     private static int EvaluableFrames(PreprocessedDataset data)
     {
         BoxFilter filter = BoxFilter.For(DatasetKind.Gen1, downsampledBy2: false);
