@@ -208,7 +208,7 @@ public sealed class Trainer
         double value = objective.item<float>();
         if (!double.IsFinite(value))
         {
-            // A non-finite loss would poison AdamW's moments; skip the step (issue 7) and let the caller log it.
+            // A non-finite loss would poison AdamW's moments; skip the step and let the caller log it.
             optimizer.zero_grad();
             return double.NaN;
         }
