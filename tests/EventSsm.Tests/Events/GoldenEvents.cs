@@ -8,7 +8,7 @@ internal static class GoldenEvents
 {
     private static readonly Lazy<EventArray> s_recording = new(() => DatFile.ReadAll(DatPath));
 
-    public static string DatPath => Fixtures.Golden("events", "gen1_synth_a_td.dat");
+    public static string DatPath => Fixtures.Events.SynthDat;
 
     public static EventArray Recording => s_recording.Value;
 }

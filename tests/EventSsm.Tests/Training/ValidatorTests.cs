@@ -22,20 +22,19 @@ public sealed class ValidatorTests
     // Short chunks keep the runs fast; the micro model (golden detector_micro) at the data's own 240×304 size.
     private const int SequenceLength = 4;
 
-    private static string DataRoot => Fixtures.Golden("preprocessed", "out");
+    private static string DataRoot => Fixtures.Preprocessed.Out();
 
-    private static string Checkpoint => Fixtures.Golden("detector_micro", "model.ckpt");
+    private static string Checkpoint => Fixtures.DetectorMicro.Checkpoint;
 
     private static string[] Overrides(params string[] extra) =>
     [
-        "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml",
-        "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        .. TestConfigs.MicroGen1, $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}",
         "model.postprocess.confidence_threshold=0.001", $"dataset.sequence_length={SequenceLength}", .. extra,
     ];
 
     private static ConfigNode Config(params string[] extra)
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val", Overrides(extra));
+        ConfigNode cfg = TestConfigs.Compose("val", Overrides(extra));
         ConfigModifier.Apply(cfg);
         return cfg;
     }
