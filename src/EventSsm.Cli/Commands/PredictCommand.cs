@@ -4,7 +4,9 @@ using EventSsm.Detections;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
 using EventSsm.Rendering;
+using EventSsm.Workflows.Prediction;
 
 namespace EventSsm.Cli.Commands;
 

@@ -2,7 +2,7 @@ namespace EventSsm.Detections;
 
 /// <summary>
 /// Greedy NMS, a port of torchvision 0.14's CPU <c>nms</c> and <c>batched_nms</c> (no torchvision in .NET): the float32
-/// arithmetic and tie order are torchvision's, so detections equal the original's (model_spec.md §6.3).
+/// arithmetic and tie order are torchvision's, so detections equal the original's (docs/MODEL.md §6.3).
 /// </summary>
 public static class Nms
 {

@@ -1,7 +1,7 @@
 namespace EventSsm.Detections;
 
 /// <summary>
-/// YOLOX <c>postprocess</c> (model_spec.md §6.3) on decoded head predictions in managed memory, the one postprocess
+/// YOLOX <c>postprocess</c> (docs/MODEL.md §6.3) on decoded head predictions in managed memory, the one postprocess
 /// every backend (TorchSharp, ONNX Runtime) uses: xyxy conversion, class_conf/class_pred = first max over the class
 /// scores, keep obj·class_conf ≥ threshold (compared in float32, as the original), class-aware NMS
 /// (<see cref="Nms.Batched"/>) scored by obj·class_conf, no top-k cap.

@@ -1,11 +1,15 @@
 using EventSsm.Model;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Export;
 
 /// <summary>
 /// ONNX nodes of a backbone stage's spatial part: <see cref="ConvDownsamplingCf2Cl"/>, <see cref="MaxVitAttentionPairCl"/>
 /// (window and grid <see cref="PartitionAttentionCl"/>, <see cref="SelfAttentionCl"/>, <see cref="Mlp"/>,
-/// <see cref="LayerScale"/>) on channels-last maps, as model_spec.md §3 and §3.1–3.2.
+/// <see cref="LayerScale"/>) on channels-last maps, as docs/MODEL.md §3 and §3.1–3.2.
 /// </summary>
 internal static class AttentionEmitter
 {
@@ -56,7 +60,7 @@ internal static class AttentionEmitter
     }
 
     /// <summary>
-    /// Multi-head attention over tokens (T, N, C): head-major qkv channels [h0: q k v, h1: …] (§3.2),
+    /// Multi-head attention over tokens (T, N, C): head-major qkv channels [h0: q k v, h1: …] (docs/MODEL.md §3.2),
     /// softmax(q kᵀ·dh^-½) v, then the output projection.
     /// </summary>
     private static string SelfAttention(OnnxEmitContext ctx, string x, string prefix, long n, long c, int dimHead)

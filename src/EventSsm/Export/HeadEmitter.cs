@@ -1,9 +1,13 @@
 using EventSsm.Model;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Export;
 
 /// <summary>
-/// ONNX nodes of the decoupled <see cref="YoloXHead"/> and its decoding (model_spec.md §6.1–6.2): per level the stem,
+/// ONNX nodes of the decoupled <see cref="YoloXHead"/> and its decoding (docs/MODEL.md §6.1–6.2): per level the stem,
 /// class/regression branches and 1×1 predictors, anchors row-major per level, levels s8, s16, s32; then
 /// xy = (raw + grid)·stride, wh = exp(raw)·stride, sigmoid(obj, cls), as <c>forward</c> saves <c>head</c>.
 /// </summary>

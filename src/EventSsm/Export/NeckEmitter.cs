@@ -1,9 +1,13 @@
 using EventSsm.Model;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Export;
 
 /// <summary>
-/// ONNX nodes of the YOLOX PAFPN (<see cref="YoloPafpn"/>, model_spec.md §5) and its blocks: <see cref="BaseConv"/>
+/// ONNX nodes of the YOLOX PAFPN (<see cref="YoloPafpn"/>, docs/MODEL.md §5) and its blocks: <see cref="BaseConv"/>
 /// (Conv → BatchNorm → SiLU), <see cref="Bottleneck"/> (no residual), <see cref="CspLayer"/>.
 /// </summary>
 internal static class NeckEmitter

@@ -3,7 +3,7 @@ using EventSsm.Onnx;
 namespace EventSsm.Export;
 
 /// <summary>
-/// The end of an <c>--nms</c> graph: YOLOX's postprocess (model_spec.md §6.3: xyxy, class = first max over the class
+/// The end of an <c>--nms</c> graph: YOLOX's postprocess (docs/MODEL.md §6.3: xyxy, class = first max over the class
 /// scores, keep obj·cls_conf ≥ threshold, class-aware NMS) with ONNX NonMaxSuppression, then Prophesee box rows
 /// (<see cref="OnnxContract.BoxesOutput"/>).
 /// </summary>

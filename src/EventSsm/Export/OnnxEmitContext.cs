@@ -4,13 +4,13 @@ namespace EventSsm.Export;
 
 /// <summary>
 /// What every module emitter shares: the graph being built and the model's state dict (keys as the checkpoint's,
-/// model_spec.md §7), plus the primitive layers (Linear, LayerNorm, Conv2d, BatchNorm2d, GELU, SiLU) as ONNX nodes.
+/// docs/MODEL.md §7), plus the primitive layers (Linear, LayerNorm, Conv2d, BatchNorm2d, GELU, SiLU) as ONNX nodes.
 /// Weights are read from the state dict under the module's key prefix, so the graph holds exactly the parameters
 /// the TorchSharp model runs with.
 /// </summary>
 internal sealed class OnnxEmitContext
 {
-    /// <summary>LayerNorm and BatchNorm eps of every norm in the model (model_spec.md §1, §5).</summary>
+    /// <summary>LayerNorm and BatchNorm eps of every norm in the model (docs/MODEL.md §1, §5).</summary>
     public const float NormEps = 1e-5f;
 
     private readonly IReadOnlyDictionary<string, Tensor> _weights;

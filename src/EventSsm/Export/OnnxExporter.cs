@@ -4,6 +4,10 @@ using EventSsm.Config;
 using EventSsm.Export.Proto;
 using EventSsm.IO;
 using EventSsm.Model;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 using EventSsm.Onnx;
 using Google.Protobuf;
 using static TorchSharp.torch;
@@ -34,7 +38,7 @@ public static class OnnxExporter
         bool chunk = options.Mode == OnnxExportMode.Chunk;
         long length = chunk ? options.Length : 1;
         // A stream graph always carries the state; a chunk graph uses the checkpoint's state mode.
-        // Reference semantics start each chunk from zero whatever state comes in (model_spec.md §3.4); the state inputs
+        // Reference semantics start each chunk from zero whatever state comes in (docs/MODEL.md §3.4); the state inputs
         // stay declared so that every graph has the same signature.
         bool carry = !chunk || o.Backbone.StateMode == S5StateMode.Carry;
         int[] inputHw = ConfigModifier.DataLoadingHw(config);

@@ -1,4 +1,7 @@
 using EventSsm.Model;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
 using EventSsm.Model.Ssm;
 using TorchSharp;
 using static TorchSharp.torch;
@@ -9,13 +12,13 @@ namespace EventSsm.Export;
 /// ONNX nodes of an <see cref="S5Block"/> and its S5 layer in real arithmetic (ONNX has no complex type), built from the
 /// layer's parameters (Lambda, B, C, D, log_step): Λ̄ and B̄ come from <see cref="S5Discretizer"/> at the baked step
 /// scale, the readout [Cr | −Ci] carries the frequency mask when it is on (docs/FREQUENCY.md), exactly the operands the
-/// TorchSharp layer computes (model_spec.md §4.3–4.4). The state is x = [Re x | Im x].
+/// TorchSharp layer computes (docs/MODEL.md §4.3–4.4). The state is x = [Re x | Im x].
 /// </summary>
 internal static class S5Emitter
 {
     /// <param name="x">Attention output (L·B, h, w, C), frame index t·B + b.</param>
     /// <param name="state">The stage's state input (B, 2P, h, w), or null for a zero start.</param>
-    /// <param name="carry">Whether the incoming state enters step 0 (x₀ = Λ̄s + B̄u₀); the reference ignores it (§3.4).</param>
+    /// <param name="carry">Whether the incoming state enters step 0 (x₀ = Λ̄s + B̄u₀); the reference ignores it (docs/MODEL.md §3.4).</param>
     /// <returns>Features (L·B, C, h, w) and the new state (B, 2P, h, w) = x_{L−1}.</returns>
     public static (string Features, string State) Block(OnnxEmitContext ctx, string x, string prefix, long length, long h, long w,
         long c, string? state, bool carry, BackboneOptions options)
@@ -25,7 +28,7 @@ internal static class S5Emitter
         string u = ctx.Reshape(x, length, -1, c);
         string f = ctx.LayerNorm(u, prefix + ".attn_norm");
         (string z, string newState) = Ssm(ctx, f, prefix + ".s5.seq", length, h, w, c, carry ? state : null, options);
-        // Both residuals add the normalised tensors (§3.3).
+        // Both residuals add the normalised tensors (docs/MODEL.md §3.3).
         string hidden = ctx.Add(ctx.Gelu(z), f);
         string g = ctx.LayerNorm(hidden, prefix + ".ff_norm");
         string[] ab = ctx.Split(ctx.Linear(g, prefix + ".ff_enc", bias: false), -1, c, c);

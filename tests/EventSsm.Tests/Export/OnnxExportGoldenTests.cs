@@ -1,6 +1,6 @@
 using EventSsm.Config;
 using EventSsm.Export;
-using EventSsm.IO.Numpy;
+using EventSsm.Tensors;
 using EventSsm.Model;
 using EventSsm.Onnx;
 using EventSsm.Tests.Model;

@@ -2,7 +2,7 @@ using EventSsm.Config;
 using EventSsm.Detections;
 using EventSsm.Export;
 using EventSsm.Export.Proto;
-using EventSsm.IO.Numpy;
+using EventSsm.Tensors;
 using EventSsm.Model;
 using EventSsm.Onnx;
 using EventSsm.Tests.Model;
@@ -76,7 +76,7 @@ public sealed class OnnxExporterTests
         using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2));
         Assert.True(onnx.Info.Chunk);
         Assert.Equal("reference", onnx.Info.StateMode);
-        // Reference semantics: chunk 2 fed chunk 1's states equals chunk 2 from zero (model_spec.md §3.4).
+        // Reference semantics: chunk 2 fed chunk 1's states equals chunk 2 from zero (docs/MODEL.md §3.4).
         foreach ((string x, string golden) in new[] { ("x_chunk1.npy", "chunk1"), ("x_chunk2.npy", "chunk2_reference") })
         {
             float[] head = onnx.Run(Floats(x), [3, 2, 20, 128, 128]);

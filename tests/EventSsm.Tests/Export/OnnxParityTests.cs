@@ -3,6 +3,7 @@ using EventSsm.Config;
 using EventSsm.Detections;
 using EventSsm.Export;
 using EventSsm.Inference;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
 using EventSsm.Onnx;
 using EventSsm.Tests.Model;
@@ -13,7 +14,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Tests.Export;
 
 /// <summary>
-/// ONNX Runtime against our TorchSharp forward over 20 consecutive windows with the state carried (issue 16 item 3):
+/// ONNX Runtime against our TorchSharp forward over 20 consecutive windows with the state carried:
 /// head predictions within 1e-4 relative and identical detections after the one postprocess, for the golden micro
 /// detector, a gen1-small detector and a briefly trained checkpoint.
 /// </summary>
@@ -31,7 +32,7 @@ public sealed class OnnxParityTests
     [Fact]
     public void Gen1Small_CarriedStream_MatchesTorch()
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train",
+        ConfigNode cfg = ConfigComposer.Compose(TestConfigs.Directory, "train",
             ["dataset=gen1", "+experiment/gen1=small.yaml"]);
         ConfigModifier.Apply(cfg);
         manual_seed(11);
@@ -50,11 +51,11 @@ public sealed class OnnxParityTests
         string[] overrides =
         [
             "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
-            $"dataset.path={Fixtures.Golden("preprocessed", "out")}", "dataset.sequence_length=2", "batch_size.train=2",
+            $"dataset.path={Fixtures.Preprocessed.Out()}", "dataset.sequence_length=2", "batch_size.train=2",
             "training.learning_rate=0.002", "training.max_steps=100", "model.backbone.s5.state_mode=carry",
             "model.postprocess.confidence_threshold=0.001",
         ];
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train", overrides);
+        ConfigNode cfg = ConfigComposer.Compose(TestConfigs.Directory, "train", overrides);
         ConfigModifier.Apply(cfg);
         string checkpoint;
         using (var start = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
@@ -91,7 +92,7 @@ public sealed class OnnxParityTests
                 using IDisposable noGrad = no_grad();
                 // Sparse small counts, as stacked histograms.
                 Tensor window = (rand([1, 1, c, h, w], generator: generator) * 6 - 3).clamp_min(0).floor();
-                Tensor padded = ForwardRunner.PadInput(window, model.Options.InputHeight, model.Options.InputWidth);
+                Tensor padded = InputPadder.Pad(window, model.Options.InputHeight, model.Options.InputWidth);
                 (Tensor decoded, Tensor[] next) = model.Forward(padded, states, stateMode: S5StateMode.Carry);
                 for (int i = 0; i < 4; i++)
                 {

@@ -2,6 +2,9 @@ using EventSsm.Detections;
 using EventSsm.IO.Numpy;
 using EventSsm.Model;
 using TorchSharp;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;
