@@ -5,6 +5,8 @@ using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Model.Head;
+using EventSsm.Onnx;
+using EventSsm.Streaming;
 using EventSsm.Rendering;
 using EventSsm.Workflows.Prediction;
 
@@ -17,17 +19,20 @@ public sealed class PredictCommand : ICliCommand
     {
         var input = new Argument<FileInfo>("INPUT") { Description = "Events (.dat, .h5 or .raw)." };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides, e.g. dataset=gen1 +experiment/gen1=small.yaml (not needed for our .safetensors).", Arity = ArgumentArity.ZeroOrMore };
-        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "Weights (.ckpt, .pt, .npz, .safetensors).", Required = true };
+        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "Weights (.ckpt, .pt, .npz, .safetensors), or an exported .onnx graph with --backend onnx.", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var step = new Option<double>("--step-ms") { Description = "Time between windows.", DefaultValueFactory = _ => 50.0 };
         var dt = new Option<double>("--dt-ms") { Description = "Window length, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
         var render = new Option<string>("--render") { Description = "gif, png or none.", DefaultValueFactory = _ => "gif" };
         var conf = new Option<double>("--conf") { Description = "Detection threshold on obj·class confidence.", DefaultValueFactory = _ => 0.1 };
+        var backend = new Option<string>("--backend") { Description = "torch (TorchSharp) or onnx (ONNX Runtime; --checkpoint may be an exported .onnx).", DefaultValueFactory = _ => "torch" };
+        var device = new Option<string>("--device") { Description = "onnx backend: cpu or cuda (needs the GPU build, README \"Deploy with ONNX\").", DefaultValueFactory = _ => "cpu" };
+        var threads = new Option<int>("--threads") { Description = "onnx backend: intra-op threads (0 = one per core).", DefaultValueFactory = _ => 0 };
         var configDir = new Option<string?>("--config-dir") { Description = "The configs/ folder (default: next to the tool, or found above the current folder)." };
         var cmd = new Command("predict", "Detect objects in an event recording window by window; write boxes (.npy/.csv) and a rendering.");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { checkpoint, output, step, dt, render, conf, configDir })
+        foreach (Option o in new Option[] { checkpoint, output, step, dt, render, conf, backend, device, threads, configDir })
         {
             cmd.Options.Add(o);
         }
@@ -41,8 +46,10 @@ public sealed class PredictCommand : ICliCommand
                 WindowUs = (long)Math.Round(parse.GetValue(dt) * 1000),
                 ConfidenceThreshold = parse.GetValue(conf),
             };
-            using LoadedDetector detector = LoadedDetector.Load(parse.GetValue(checkpoint)!.FullName, parse.GetValue(overrides) ?? [], parse.GetValue(configDir));
-            PredictionResult r = RecordingPredictor.Predict(detector, inPath, parse.GetValue(output)!, options, renderMode, Console.WriteLine);
+            var onnx = new OnnxSessionSettings(parse.GetValue(threads), OnnxDevices.Parse(parse.GetValue(device)!));
+            using DetectorBackends backends = DetectorBackends.Open(parse.GetValue(backend)!, parse.GetValue(checkpoint)!.FullName,
+                parse.GetValue(overrides) ?? [], parse.GetValue(configDir), onnx);
+            PredictionResult r = RecordingPredictor.Predict(backends.Backend, backends.Kind, inPath, parse.GetValue(output)!, options, renderMode, Console.WriteLine);
             Console.WriteLine($"wrote {r.Boxes} boxes from {r.Windows} windows to {r.BoxesPath} (and {r.CsvPath})");
             Console.WriteLine($"latency per window: p50 {r.LatencyP50Ms:F1} ms, p95 {r.LatencyP95Ms:F1} ms");
             if (r.RenderPath is not null)

@@ -8,3 +8,14 @@ public enum OnnxDevice
     /// <summary>The CUDA execution provider: needs the build with <c>-p:EventSsmOnnxGpu=true</c> and CUDA 12 + cuDNN 9.</summary>
     Cuda,
 }
+
+/// <summary>Parses <c>--device</c> values.</summary>
+public static class OnnxDevices
+{
+    public static OnnxDevice Parse(string value) => value.Trim().ToLowerInvariant() switch
+    {
+        "cpu" => OnnxDevice.Cpu,
+        "cuda" or "gpu" => OnnxDevice.Cuda,
+        _ => throw new ArgumentException($"--device {value}: expected cpu or cuda"),
+    };
+}

@@ -3,6 +3,7 @@ using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Rendering;
+using EventSsm.Streaming;
 
 namespace EventSsm.Workflows.Prediction;
 
@@ -16,16 +17,26 @@ public sealed record PredictionResult(string BoxesPath, string CsvPath, string? 
 /// </summary>
 public static class RecordingPredictor
 {
+    /// <summary>The TorchSharp model of <paramref name="detector"/> as the backend.</summary>
     public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
         string render = "gif", Action<string>? log = null)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        using var backend = new TorchDetectorBackend(detector.Model, detector.Config);
+        return Predict(backend, DatasetInfo.Parse(detector.Config.GetString("dataset.name")), recording, outDir, options, render, log);
+    }
+
+    /// <param name="backend">The TorchSharp model or an ONNX graph (<c>predict --backend</c>).</param>
+    /// <param name="kind">The dataset the model was trained on (class names, rendering styles).</param>
+    public static PredictionResult Predict(IDetectorBackend backend, DatasetKind kind, string recording, string outDir,
+        StreamingOptions options, string render = "gif", Action<string>? log = null)
     {
         if (render is not ("gif" or "png" or "none"))
         {
             throw new ArgumentException($"--render {render}: expected gif, png or none");
         }
         Directory.CreateDirectory(outDir);
-        DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
-        using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
+        using var streaming = new StreamingDetector(backend, options);
         var windows = new List<WindowDetections>();
         using (IEventReader reader = EventRecording.Open(recording))
         {
