@@ -28,13 +28,14 @@ public sealed class BenchmarkCommand : ICliCommand
         var repeats = new Option<int>("--repeats") { Description = "Timed forwards", DefaultValueFactory = _ => 10 };
         var trainRepeats = new Option<int>("--train-repeats") { Description = "Timed training steps (0 skips)", DefaultValueFactory = _ => 3 };
         var recurrent = new Option<string>("--recurrent") { Description = "Temporal layer of the backbone: s5 or lstm (model.backbone.recurrent)", DefaultValueFactory = _ => "s5" };
+        var backend = new Option<string>("--backend") { Description = "torch, or onnx: also export the model and time ONNX Runtime's streaming frame against TorchSharp's, interleaved", DefaultValueFactory = _ => "torch" };
         var configs = new Option<string?>("--configs") { Description = "configs folder (default: next to the tool, else ./configs upwards)" };
         var json = new Option<FileInfo?>("--json") { Description = "Also write the JSON to this file" };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides applied after the experiment, e.g. model.backbone.embed_dim=16.", Arity = ArgumentArity.ZeroOrMore };
 
         var cmd = new Command("benchmark", "Measure detector latency on the CPU: one frame, a chunk of L frames, a training step.");
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { model, height, width, threads, length, batch, repeats, trainRepeats, recurrent, configs, json })
+        foreach (Option o in new Option[] { model, height, width, threads, length, batch, repeats, trainRepeats, recurrent, backend, configs, json })
         {
             cmd.Options.Add(o);
         }
@@ -43,7 +44,7 @@ public sealed class BenchmarkCommand : ICliCommand
             var options = new DetectorBenchmarkOptions(
                 parse.GetValue(model)!, parse.GetValue(height), parse.GetValue(width), parse.GetValue(threads),
                 parse.GetValue(length), parse.GetValue(batch), Repeats: parse.GetValue(repeats), TrainRepeats: parse.GetValue(trainRepeats),
-                Overrides: parse.GetValue(overrides) ?? [], Recurrent: ParseRecurrent(parse.GetValue(recurrent)!));
+                Overrides: parse.GetValue(overrides) ?? [], Recurrent: ParseRecurrent(parse.GetValue(recurrent)!), Backend: parse.GetValue(backend)!);
             DetectorBenchmarkResult r = DetectorBenchmark.Run(FindConfigs(parse.GetValue(configs)), options);
             PrintTable(r);
             string text = JsonSerializer.Serialize(r, new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } });
@@ -70,6 +71,12 @@ public sealed class BenchmarkCommand : ICliCommand
         {
             Row($"train step B={o.TrainBatch} L={o.Length}", t);
             Console.WriteLine($"{"  = train steps/s (from p50)",-34} {1000 / t.P50Ms,10:F2}");
+        }
+        if (r.OnnxFrame is LatencyStats onnx && r.TorchFrameInterleaved is LatencyStats torchFrame)
+        {
+            Row("interleaved: torch, 1 frame", torchFrame);
+            Row("interleaved: onnx, 1 frame", onnx);
+            Console.WriteLine($"{"  = onnx p50 / torch p50",-34} {r.OnnxToTorchP50,10:F2}");
         }
         Console.WriteLine("breakdown of one frame (p50 ms):");
         foreach ((string name, double ms) in r.Breakdown)

@@ -16,4 +16,16 @@ public sealed record DetectorBenchmarkResult(
     LatencyStats Chunk,
     LatencyStats? TrainStep,
     IReadOnlyDictionary<string, double> Breakdown,
-    long PeakWorkingSetBytes);
+    long PeakWorkingSetBytes)
+{
+    /// <summary>With <c>--backend onnx</c>: the ONNX Runtime streaming frame (decode + NMS included), timed interleaved
+    /// with <see cref="Frame"/>; null otherwise.</summary>
+    public LatencyStats? OnnxFrame { get; init; }
+
+    /// <summary>With <c>--backend onnx</c>: the TorchSharp frame of the interleaved loop (same iterations as
+    /// <see cref="OnnxFrame"/>).</summary>
+    public LatencyStats? TorchFrameInterleaved { get; init; }
+
+    /// <summary>ONNX p50 / TorchSharp p50 of the interleaved loop (goal ≤ 0.7).</summary>
+    public double? OnnxToTorchP50 => OnnxFrame is LatencyStats o && TorchFrameInterleaved is LatencyStats t ? o.P50Ms / t.P50Ms : null;
+}
