@@ -177,6 +177,23 @@ public sealed class OnnxExporterTests
         Assert.DoesNotContain('\n', bad.Message);
     }
 
+    [Fact]
+    public void CudaDevice_WithoutAGpuBuildOrLibraries_SaysWhatIsMissing()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string path = tmp.File("micro.onnx");
+        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
+        {
+            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions());
+        }
+        string[] missing = CudaProvider.MissingLibraries();
+        NotSupportedException e = Assert.Throws<NotSupportedException>(() => OnnxDetector.Open(path, new OnnxSessionSettings(Device: OnnxDevice.Cuda)));
+        Assert.Contains("the CUDA execution provider is not available", e.Message);
+        // This machine has no CUDA: the message names each missing library; with the libraries present it would name the CPU build.
+        Assert.True(missing.Length == 0 ? e.Message.Contains("EventSsmOnnxGpu=true") : missing.All(e.Message.Contains), e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
     private static float[] Floats(string golden)
     {
         using Tensor t = NpyTensor.ReadTensor(DetectorMicro.File(golden));
