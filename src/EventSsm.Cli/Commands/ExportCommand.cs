@@ -38,7 +38,7 @@ public sealed class ExportCommand : ICliCommand
             {
                 "stream" => OnnxExportMode.Stream,
                 "chunk" => OnnxExportMode.Chunk,
-                string other => throw new ArgumentException($"--mode {other}: expected stream or chunk"),
+                var other => throw new ArgumentException($"--mode {other}: expected stream or chunk"),
             };
             string source = parse.GetValue(checkpoint)!.FullName;
             using LoadedDetector detector = LoadedDetector.Load(source, parse.GetValue(overrides) ?? [], parse.GetValue(configDir));
