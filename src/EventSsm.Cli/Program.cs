@@ -11,7 +11,20 @@ namespace EventSsm.Cli;
 /// </summary>
 public static class Program
 {
-    public static int Main(string[] args) => Run(args, Console.Out, Console.Error);
+    public static int Main(string[] args)
+    {
+        // The first Ctrl+C cancels the command, which stops at its next check (exit code 130); a second one kills it.
+        using var cancel = new CancellationTokenSource();
+        Console.CancelKeyPress += (_, e) =>
+        {
+            if (!cancel.IsCancellationRequested)
+            {
+                e.Cancel = true;
+                cancel.Cancel();
+            }
+        };
+        return Run(args, Console.Out, Console.Error, cancel.Token);
+    }
 
     /// <summary>Runs a command line with the given writers (tests pass string writers) and cancellation.</summary>
     public static int Run(IReadOnlyList<string> args, TextWriter output, TextWriter error, CancellationToken cancellation = default)
@@ -29,7 +42,13 @@ public static class Program
             }
             return ExitCodes.BadInput;
         }
-        var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        var configuration = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            EnableDefaultExceptionHandler = false,
+            ProcessTerminationTimeout = null, // Main's Ctrl+C handler cancels instead
+        };
         try
         {
             return parse.InvokeAsync(configuration, cancellation).GetAwaiter().GetResult();
