@@ -5,7 +5,7 @@ using EventSsm.Labels;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm preprocess`: the original's preprocess_dataset.py job (data_eval_spec.md §2); exit code 1 when some sequences fail.</summary>
+/// <summary>`eventssm preprocess`: the original's preprocess_dataset.py job (docs/DATA.md §2); exit code 1 when some sequences fail.</summary>
 public sealed class PreprocessCommand : ICliCommand
 {
     public Command Create()

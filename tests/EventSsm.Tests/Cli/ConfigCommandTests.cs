@@ -5,7 +5,7 @@ namespace EventSsm.Tests.Cli;
 /// <summary><c>eventssm config</c>: the resolved config of an override list, as the commands compose it.</summary>
 public sealed class ConfigCommandTests
 {
-    private static readonly string s_configs = Path.Combine(AppContext.BaseDirectory, "configs");
+    private static readonly string s_configs = TestConfigs.Directory;
 
     [Fact]
     public void Train_PrintsTheComposedAndModifiedConfig()

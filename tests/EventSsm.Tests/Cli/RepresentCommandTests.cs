@@ -7,13 +7,13 @@ public sealed class RepresentCommandTests
     [Fact]
     public void Represent_GoldenWindows_WritesGoldenHistograms()
     {
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
+        long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
         using TempDir dir = Fixtures.TempDir();
         string output = dir.File("hist.npy");
-        CliRunner.Run(["represent", Fixtures.Golden("events", "gen1_synth_a_td.dat"),
+        CliRunner.Run(["represent", Fixtures.Events.SynthDat,
             "--out", output, "--ends-us", string.Join(',', ends)]);
         NpyArray got = NpyFile.Read(output);
-        NpyArray expected = NpzFile.ReadAll(Fixtures.Golden("events", "stacked_hist.npz"))["stacked_hist"];
+        NpyArray expected = NpzFile.ReadAll(Fixtures.Events.StackedHistogram)["stacked_hist"];
         Assert.Equal(expected.Shape, got.Shape);
         Assert.Equal(expected.Data, got.Data);
     }
@@ -22,7 +22,7 @@ public sealed class RepresentCommandTests
     public void Represent_BadEndList_ExitsWithUserError()
     {
         using TempDir dir = Fixtures.TempDir();
-        string error = CliRunner.BadInput(["represent", Fixtures.Golden("events", "gen1_synth_a_td.dat"),
+        string error = CliRunner.BadInput(["represent", Fixtures.Events.SynthDat,
             "--out", dir.File("x.npy"), "--ends-us", "1,abc"]);
         Assert.Contains("'abc'", error);
         Assert.False(File.Exists(dir.File("x.npy")));

@@ -22,12 +22,12 @@ public sealed class TrainCommandTests
         // --true-rate writes only stacked_histogram_dt=50_nbins=10_step=50, so reading the default name anywhere fails.
         CliRunner.Run("preprocess", raw, pre, "--dataset", "gen1", "--true-rate");
 
-        string output = CliRunner.Run(
-            "train", "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        string output = CliRunner.Run([
+            "train", .. TestConfigs.MicroGen1,
             "dataset.sequence_length=2", "batch_size.train=2", "batch_size.eval=1", "hardware.num_workers.train=0", "hardware.num_workers.eval=0",
             $"dataset.path={pre}", "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", "training.max_steps=2",
             "validation.val_check_interval=1", "training.checkpoint_interval=1",
-            "--seed", "1", "--out", run, "--config-dir", Path.Combine(AppContext.BaseDirectory, "configs"), "--threads", "1");
+            "--seed", "1", "--out", run, "--config-dir", TestConfigs.Directory, "--threads", "1"]);
 
         Assert.Contains("step 2/2", output);
         Assert.Contains("it/s  ETA ", output);
@@ -49,10 +49,10 @@ public sealed class TrainCommandTests
         Assert.All(csv.Rows, r => Assert.True(r["val/AP"] is null || r["val/AP"] is >= 0 and <= 1));
 
         // last.safetensors also holds the optimizer and stream states (__ entries); inference loaders skip them.
-        string validated = CliRunner.Run(
-            "validate", "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        string validated = CliRunner.Run([
+            "validate", .. TestConfigs.MicroGen1,
             "dataset.sequence_length=2", "batch_size.eval=1", "hardware.num_workers.eval=0", $"dataset.path={pre}",
-            "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", "--checkpoint", last, "--json");
+            "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", "--checkpoint", last, "--json"]);
         Assert.Contains("\"AP\"", validated);
     }
 }

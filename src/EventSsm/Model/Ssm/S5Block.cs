@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Ssm;
 
 /// <summary>
-/// Pre-LayerNorm S5 block with a GEGLU feed-forward (model_spec.md §3.3). Keys: <c>s5.seq.*</c>,
+/// Pre-LayerNorm S5 block with a GEGLU feed-forward (docs/MODEL.md §3.3). Keys: <c>s5.seq.*</c>,
 /// <c>attn_norm.{weight,bias}</c>, <c>ff_enc.weight (2H,H)</c>, <c>ff_dec.weight (H,H)</c>, <c>ff_norm.{weight,bias}</c>.
 /// </summary>
 public sealed class S5Block : nn.Module
@@ -45,7 +45,7 @@ public sealed class S5Block : nn.Module
     public (Tensor Y, Tensor State) Forward(Tensor x, Tensor? prevState, double stepScale, S5StateMode mode)
     {
         using DisposeScope scope = NewDisposeScope();
-        // Both residuals add the normalised tensors, not the block input (model_spec.md §3.3).
+        // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
         Tensor f = attn_norm.call(x);
         (Tensor z, Tensor state) = s5.Forward(f, prevState, stepScale, mode);
         Tensor h = functional.gelu(z) + f;

@@ -7,13 +7,13 @@ using static TorchSharp.torch;
 namespace EventSsm.Model.Ssm;
 
 /// <summary>
-/// The diagonal S5 state-space layer (<c>S5SSM</c>, model_spec.md §4), applied to a batch of independent sequences.
+/// The diagonal S5 state-space layer (<c>S5SSM</c>, docs/MODEL.md §4), applied to a batch of independent sequences.
 /// Keys: <c>Lambda (P,2)</c>, <c>B (P,H,2)</c>, <c>C (H,P,2)</c>, <c>D (H)</c>, <c>log_step (P)</c>; complex values are
 /// stored as a trailing [re, im] axis, as in the original.
 /// </summary>
 /// <remarks>
 /// States are complex64 tensors of shape (N, P), like the original's. The scan is a sequential loop over L of batched
-/// real tensor ops; it equals the original's associative scan up to float32 rounding (§4.4).
+/// real tensor ops; it equals the original's associative scan up to float32 rounding (docs/MODEL.md §4.4).
 /// <para>
 /// Inference cache: in eval mode with autograd off, the discretised operands (Λ̄, B̄, the masked readout) are computed
 /// once and reused while the step scale, the mask settings and the parameter tensors stay the same. TorchSharp exposes
@@ -59,8 +59,8 @@ public sealed class S5Ssm : nn.Module
         using (no_grad())
         using (DisposeScope scope = NewDisposeScope())
         {
-            // model_spec.md §4.2, in the original's order of random draws: B, C, D, log_step. The original casts λ and V
-            // to complex64 before B̃ = V⁻¹B and C̃ = CV.
+            // docs/MODEL.md §4.2, in the original's order of random draws: B, C, D, log_step. The original casts λ and
+            // V to complex64 before B̃ = V⁻¹B and C̃ = CV.
             (Tensor lambda128, Tensor v128) = HippoInitializer.MakeDplrHippo(stateWidth);
             Tensor lambda = lambda128.to(ScalarType.ComplexFloat32);
             Tensor v = v128.to(ScalarType.ComplexFloat32);
@@ -128,7 +128,7 @@ public sealed class S5Ssm : nn.Module
 
     /// <summary>
     /// 1 for states whose normalised frequency Δ|Im λ|/2π is below bandlimit/2, else 0 (P). The original applies it to the
-    /// columns of C̃ once at construction (model_spec.md §4.2); it is not a runtime mask.
+    /// columns of C̃ once at construction (docs/MODEL.md §4.2); it is not a runtime mask.
     /// </summary>
     public static Tensor BandlimitMask(Tensor lambda, Tensor logStep, double bandlimit)
     {
@@ -153,7 +153,7 @@ public sealed class S5Ssm : nn.Module
     /// Runs the layer over u (N, L, H) float32. Returns y (N, L, H) float32 and the last state x_{L−1} (N, P) complex64.
     /// </summary>
     /// <param name="prevState">(N, P) complex64 or null (zeros). Ignored in <see cref="S5StateMode.Reference"/>.</param>
-    /// <param name="stepScale">Multiplies Δ; f_train/f_test to run at another frame rate (model_spec.md §4.5).</param>
+    /// <param name="stepScale">Multiplies Δ; f_train/f_test to run at another frame rate (docs/MODEL.md §4.5).</param>
     public (Tensor Y, Tensor State) Forward(Tensor u, Tensor? prevState, double stepScale, S5StateMode mode)
     {
         if (u.dim() != 3 || u.shape[2] != Width)
@@ -176,7 +176,8 @@ public sealed class S5Ssm : nn.Module
         int p = (int)StateWidth;
         Tensor bu = u.matmul(operands.BReal.t());                         // (N, L, 2P)
 
-        // model_spec.md §3.4: the reference starts every chunk at x₋₁ = 0; Carry injects the previous state into step 0.
+        // docs/MODEL.md §3.4: the reference starts every chunk at x₋₁ = 0; Carry injects
+        // the previous state into step 0.
         Tensor states;
         Tensor xr;
         Tensor xi;
