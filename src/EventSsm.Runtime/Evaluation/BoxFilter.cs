@@ -4,7 +4,7 @@ namespace EventSsm.Evaluation;
 
 /// <summary>
 /// The Prophesee evaluation box filter (<c>io/box_filtering.py::filter_boxes</c>), applied to ground truth and
-/// detections alike (data_eval_spec.md §4.4): keep a box iff <c>t &gt; SkipUs</c> (strict),
+/// detections alike (docs/DATA.md §4.4): keep a box iff <c>t &gt; SkipUs</c> (strict),
 /// <c>fl32(w²) + fl32(h²) ≥ MinDiag²</c>, <c>w ≥ MinSide</c> and <c>h ≥ MinSide</c>, all in float32.
 /// </summary>
 public readonly record struct BoxFilter(int MinDiag, int MinSide, long SkipUs = BoxFilter.HalfSecondUs)

@@ -1,7 +1,7 @@
 namespace EventSsm.Evaluation;
 
 /// <summary>
-/// COCOeval's <c>eval</c> arrays and <c>stats</c> (data_eval_spec.md §5). Arrays are C-order float64 with
+/// COCOeval's <c>eval</c> arrays and <c>stats</c> (docs/DATA.md §5). Arrays are C-order float64 with
 /// pycocotools' shapes: precision and scores [T=10, R=101, K, A=4, M=3], recall [T, K, A, M]; −1 marks entries
 /// without non-ignored ground truth.
 /// </summary>

@@ -5,7 +5,7 @@ namespace EventSsm.Evaluation;
 
 /// <summary>
 /// A re-implementation of pycocotools' <c>COCOeval</c> for boxes (<c>evaluate</c> + <c>accumulate</c>), with the
-/// default parameters and every matching, tie and averaging rule of data_eval_spec.md §5. Results do not depend on
+/// default parameters and every matching, tie and averaging rule of docs/DATA.md §5. Results do not depend on
 /// the degree of parallelism: each (image, category) and each (category, area, maxDet) is computed independently
 /// and written to its own slots.
 /// </summary>

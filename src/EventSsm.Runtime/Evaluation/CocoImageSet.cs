@@ -4,7 +4,7 @@ namespace EventSsm.Evaluation;
 
 /// <summary>
 /// The COCO "dataset" an evaluation builds: images numbered 1..M in insertion order, each with ground-truth and
-/// detection boxes. Category index = class id (COCO category id = class id + 1, data_eval_spec.md §4.5). Storage is
+/// detection boxes. Category index = class id (COCO category id = class id + 1, docs/DATA.md §4.5). Storage is
 /// flat struct arrays (no per-box objects), so memory grows with the number of boxes only.
 /// </summary>
 public sealed class CocoImageSet

@@ -1,7 +1,7 @@
 namespace EventSsm.Evaluation;
 
 /// <summary>
-/// pycocotools <c>Params</c> for bbox evaluation with its defaults (data_eval_spec.md §5). The thresholds are
+/// pycocotools <c>Params</c> for bbox evaluation with its defaults (docs/DATA.md §5). The thresholds are
 /// built exactly as <c>np.linspace</c> builds them: <c>k*step + start</c> in float64, the last value set to stop.
 /// </summary>
 public static class CocoParams

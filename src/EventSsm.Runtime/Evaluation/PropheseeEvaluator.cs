@@ -3,7 +3,7 @@ using EventSsm.Labels;
 namespace EventSsm.Evaluation;
 
 /// <summary>
-/// RVT's <c>PropheseeEvaluator</c> + <c>evaluate_list</c> (data_eval_spec.md §4.4–4.5): accumulates (ground truth,
+/// RVT's <c>PropheseeEvaluator</c> + <c>evaluate_list</c> (docs/DATA.md §4.4–4.5): accumulates (ground truth,
 /// detections) entries, filters both with <see cref="BoxFilter"/>, turns every distinct ground-truth timestamp of
 /// an entry into one COCO image holding the detections within ±50 ms, and computes COCO metrics at the end. Only
 /// the surviving boxes are stored, so memory grows with boxes, not with pixels or frames.

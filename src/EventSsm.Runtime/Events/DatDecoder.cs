@@ -4,7 +4,7 @@ using EventSsm.IO;
 namespace EventSsm.Events;
 
 /// <summary>
-/// Decodes Event2D records (data_eval_spec.md §1.1): u32 t (µs), then u32 d with x = bits 0–13, y = bits 14–27,
+/// Decodes Event2D records (docs/DATA.md §1.1): u32 t (µs), then u32 d with x = bits 0–13, y = bits 14–27,
 /// p = bit 28. Every decoded event is validated, so bad bytes surface as <see cref="DataFormatException"/> with the
 /// file offset instead of as out-of-range indices later.
 /// </summary>
@@ -15,7 +15,7 @@ internal static class DatDecoder
     /// <summary>
     /// Decodes <paramref name="src"/> (whole records only) into the given spans from index 0.
     /// <paramref name="lastTime"/> carries the previous event's time across calls: time must not decrease, because
-    /// window extraction binary-searches it (the windowing of §2.4 is a searchsorted on sorted t).
+    /// window extraction binary-searches it (the windowing of docs/DATA.md §2.4 is a searchsorted on sorted t).
     /// </summary>
     public static void Decode(ReadOnlySpan<byte> src, Span<ushort> x, Span<ushort> y, Span<byte> p, Span<long> t,
         int width, int height, ref long lastTime, string? name, long fileOffset)

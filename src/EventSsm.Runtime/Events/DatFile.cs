@@ -9,7 +9,7 @@ namespace EventSsm.Events;
 public sealed record DatHeader(int Width, int Height, byte EventType, byte EventSize, long DataOffset, IReadOnlyList<string> Lines);
 
 /// <summary>
-/// Prophesee Event2D .dat files (data_eval_spec.md §1.1): '% ' header lines, then ev_type and ev_size bytes, then
+/// Prophesee Event2D .dat files (docs/DATA.md §1.1): '% ' header lines, then ev_type and ev_size bytes, then
 /// 8-byte events (u32 t µs; u32 with x bits 0–13, y bits 14–27, p bit 28).
 /// </summary>
 public static class DatFile

@@ -5,7 +5,7 @@ using EventSsm.IO;
 namespace EventSsm.Events;
 
 /// <summary>
-/// Streams a Prophesee .dat file (data_eval_spec.md §1.1) without loading it: the 8-byte records are fixed-size and
+/// Streams a Prophesee .dat file (docs/DATA.md §1.1) without loading it: the 8-byte records are fixed-size and
 /// time-sorted, so seeking to a time is a binary search that reads only the 4-byte timestamps it probes, and a window
 /// is one positional read. All reads are positional (<see cref="RandomAccess"/>), so one reader serves parallel
 /// window builders as long as each uses its own <see cref="EventBuffer"/>.

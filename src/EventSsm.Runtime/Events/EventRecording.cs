@@ -5,10 +5,11 @@ namespace EventSsm.Events;
 /// <summary>The event file formats <see cref="EventRecording"/> can open.</summary>
 public enum EventFileFormat
 {
-    /// <summary>Prophesee Event2D .dat (data_eval_spec.md §1.1).</summary>
+    /// <summary>Prophesee Event2D .dat (docs/DATA.md §1.1).</summary>
     Dat,
 
-    /// <summary>RVT raw event HDF5, <c>&lt;seq&gt;_td.dat.h5</c> / <c>&lt;seq&gt;_td.h5</c> (data_eval_spec.md §1.3).</summary>
+    /// <summary>RVT raw event HDF5, <c>&lt;seq&gt;_td.dat.h5</c> / <c>&lt;seq&gt;_td.h5</c>
+    /// (docs/DATA.md §1.3).</summary>
     H5,
 
     /// <summary>Prophesee Metavision .raw (EVT 2.0, 2.1, 3.0).</summary>

@@ -10,7 +10,7 @@ namespace EventSsm.Events;
 public static class EventWindows
 {
     /// <summary>
-    /// Index range of the window ending at <paramref name="endUs"/> (data_eval_spec.md §2.4, DURATION mode):
+    /// Index range of the window ending at <paramref name="endUs"/> (docs/DATA.md §2.4, DURATION mode):
     /// start = searchsorted(t, T−dt, left), end = searchsorted(t, T, right), so both T−dt and T are included.
     /// </summary>
     public static (long Start, long End) Range(IEventReader reader, long endUs, long dtUs)

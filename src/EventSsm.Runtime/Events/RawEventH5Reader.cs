@@ -6,7 +6,7 @@ namespace EventSsm.Events;
 
 /// <summary>
 /// RVT raw event HDF5 files, <c>&lt;seq&gt;_td.dat.h5</c> (gen1) and <c>&lt;seq&gt;_td.h5</c> (gen4)
-/// (data_eval_spec.md §1.3): group <c>events</c> with 1-D integer datasets x, y, p, t, and optional scalar
+/// (docs/DATA.md §1.3): group <c>events</c> with 1-D integer datasets x, y, p, t, and optional scalar
 /// <c>events/height</c> and <c>events/width</c>.
 /// <para>
 /// Like RVT's <c>H5Reader</c>: p becomes max(p, 0) and t is made non-decreasing by a running maximum over the whole
@@ -232,7 +232,7 @@ public sealed class RawEventH5Reader : IEventReader
         }
     }
 
-    /// <summary>Events with tFirst ≤ t ≤ tLast: the inclusive window of data_eval_spec.md §2.4.</summary>
+    /// <summary>Events with tFirst ≤ t ≤ tLast: the inclusive window of docs/DATA.md §2.4.</summary>
     public EventArray ReadTimeWindow(long tFirst, long tLast)
     {
         long a = LowerBound(tFirst);

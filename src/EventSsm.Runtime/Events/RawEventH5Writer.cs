@@ -7,7 +7,7 @@ using EventSsm.IO.Hdf5;
 namespace EventSsm.Events;
 
 /// <summary>
-/// Writes the RVT raw event HDF5 layout that <see cref="RawEventH5Reader"/> reads (data_eval_spec.md §1.3): group
+/// Writes the RVT raw event HDF5 layout that <see cref="RawEventH5Reader"/> reads (docs/DATA.md §1.3): group
 /// <c>events</c> with 1-D datasets x (uint16), y (uint16), p (uint8), t (int64) and int64 scalars
 /// <c>events/width</c>, <c>events/height</c>. Datasets are chunked by <see cref="ChunkEvents"/> and Blosc/zstd
 /// compressed as in the golden files (filter 32001, byte shuffle, clevel 1). PureHDF 2.2 cannot write unlimited

@@ -2,7 +2,7 @@ namespace EventSsm.Labels;
 
 /// <summary>
 /// One Prophesee box: time (µs), top-left corner and size in pixels, class, confidence and track id
-/// (data_eval_spec.md §1.2). Detections use <see cref="ClassConfidence"/> as the COCO score (§4.3).
+/// (docs/DATA.md §1.2). Detections use <see cref="ClassConfidence"/> as the COCO score (docs/DATA.md §4.3).
 /// </summary>
 public readonly record struct BoundingBox(
     long T,

@@ -12,7 +12,7 @@ public enum DatasetKind
     Gen4,
 }
 
-/// <summary>Fixed facts about each dataset (data_eval_spec.md §1.2, §3.1, §4.5).</summary>
+/// <summary>Fixed facts about each dataset (docs/DATA.md §1.2, §3.1, §4.5).</summary>
 public static class DatasetInfo
 {
     private static readonly string[] s_gen1Classes = ["car", "pedestrian"];
@@ -22,7 +22,7 @@ public static class DatasetInfo
 
     /// <summary>
     /// Class names the model predicts, indexed by class id (gen4 keeps classes ≤ 2 after preprocessing); the COCO
-    /// category id is the index + 1 (§4.5).
+    /// category id is the index + 1 (docs/DATA.md §4.5).
     /// </summary>
     public static IReadOnlyList<string> ClassNames(DatasetKind kind) => kind switch
     {

@@ -5,21 +5,21 @@ namespace EventSsm.Rendering;
 /// <summary>How raw events are coloured.</summary>
 public enum EventColoring
 {
-    /// <summary>The original's view (data_eval_spec.md §6): grey 127, white ON, black OFF, the last event wins.</summary>
+    /// <summary>The original's view (docs/DATA.md §6): grey 127, white ON, black OFF, the last event wins.</summary>
     Binary,
 
     /// <summary>Black background, ON blue, OFF red, the last event wins.</summary>
     Polarity,
 }
 
-/// <summary>Event images as the original draws them (data_eval_spec.md §6).</summary>
+/// <summary>Event images as the original draws them (docs/DATA.md §6).</summary>
 public static class EventFrames
 {
     public static readonly Rgb OnColor = new(0, 153, 255);
     public static readonly Rgb OffColor = new(255, 51, 51);
 
     /// <summary>
-    /// From a stacked histogram (C, H, W) whose first C/2 channels are OFF and the rest ON (§2.5):
+    /// From a stacked histogram (C, H, W) whose first C/2 channels are OFF and the rest ON (docs/DATA.md §2.5):
     /// <c>callbacks/viz_base.py::ev_repr_to_img</c>: grey 127; ON sum &gt; OFF sum → white, ON &lt; OFF → black.
     /// </summary>
     public static RgbImage FromHistogram(ReadOnlySpan<byte> histogram, int channels, int height, int width)

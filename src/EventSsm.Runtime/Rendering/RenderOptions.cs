@@ -16,7 +16,7 @@ public sealed record RenderOptions
     /// <summary>Distance between successive frames' window ends.</summary>
     public long StepUs { get; init; } = 50_000;
 
-    /// <summary>Each frame shows the events in [T − WindowUs, T] (closed, as data_eval_spec.md §2.4).</summary>
+    /// <summary>Each frame shows the events in [T − WindowUs, T] (closed, as docs/DATA.md §2.4).</summary>
     public long WindowUs { get; init; } = 50_000;
 
     /// <summary>Integer enlargement (nearest neighbour) before boxes and text are drawn.</summary>

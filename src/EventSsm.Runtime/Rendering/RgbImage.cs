@@ -6,7 +6,7 @@ public readonly record struct Rgb(byte R, byte G, byte B)
     public static readonly Rgb Black = new(0, 0, 0);
     public static readonly Rgb White = new(255, 255, 255);
 
-    /// <summary>The original's background grey (data_eval_spec.md §6).</summary>
+    /// <summary>The original's background grey (docs/DATA.md §6).</summary>
     public static readonly Rgb Grey = new(127, 127, 127);
 }
 

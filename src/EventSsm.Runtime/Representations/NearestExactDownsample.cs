@@ -2,7 +2,7 @@ namespace EventSsm.Representations;
 
 /// <summary>
 /// <c>F.interpolate(scale_factor=0.5, mode="nearest-exact")</c> on a (C, H, W) array, as RVT's gen4
-/// <c>downsample_ev_repr</c> (data_eval_spec.md §2.6): source index floor((i + 0.5)·2) = 2i + 1, so
+/// <c>downsample_ev_repr</c> (docs/DATA.md §2.6): source index floor((i + 0.5)·2) = 2i + 1, so
 /// out[c, i, j] = in[c, 2i+1, 2j+1]. It keeps odd rows and columns and sums nothing.
 /// </summary>
 public static class NearestExactDownsample

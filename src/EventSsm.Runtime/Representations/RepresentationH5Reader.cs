@@ -7,7 +7,7 @@ using EventSsm.IO;
 namespace EventSsm.Representations;
 
 /// <summary>
-/// The preprocessed <c>event_representations*.h5</c> (data_eval_spec.md §2.8): dataset <c>/data</c>, uint8
+/// The preprocessed <c>event_representations*.h5</c> (docs/DATA.md §2.8): dataset <c>/data</c>, uint8
 /// (N, C, H, W), one Blosc chunk per time step. <see cref="ReadFrame(int, Span{byte})"/> decodes only the chunk of
 /// that step, so random access costs one chunk whatever N is.
 /// </summary>

@@ -7,7 +7,7 @@ using EventSsm.IO.Hdf5;
 namespace EventSsm.Representations;
 
 /// <summary>
-/// Writes <c>event_representations*.h5</c> in RVT's layout (data_eval_spec.md §2.8): <c>/data</c> uint8
+/// Writes <c>event_representations*.h5</c> in RVT's layout (docs/DATA.md §2.8): <c>/data</c> uint8
 /// (N, C, H, W), chunks (1, C, H, W), filter 32001 with cd_values (2, 2, 1, C·H·W, clevel, 1 = byte shuffle,
 /// 5 = zstd), readable by h5py + hdf5plugin. Frames are produced one at a time, so memory stays at one frame plus
 /// PureHDF's buffers. Differences from h5py's output: maxshape equals shape (PureHDF 2.2 cannot write unlimited

@@ -7,7 +7,7 @@ using EventSsm.IO.Numpy;
 namespace EventSsm.Representations;
 
 /// <summary>
-/// RVT's stacked histogram (data/utils/representations.py, fastmode; data_eval_spec.md §2.5), bit-exact.
+/// RVT's stacked histogram (data/utils/representations.py, fastmode; docs/DATA.md §2.5), bit-exact.
 /// For the N events of a window, sorted by time, with t0 = t[0] and t1 = t[N−1] (the events, not the window bounds):
 /// <code>
 /// q = fl32(t − t0) / fl32(max(t1 − t0, 1))      (float32 true division)
@@ -79,7 +79,7 @@ public sealed class StackedHistogram : IEventRepresentation
             }
         }
         long t0 = ts[0];
-        // data_eval_spec.md §2.5: bins are relative to the first and last event, and torch divides in float32
+        // docs/DATA.md §2.5: bins are relative to the first and last event, and torch divides in float32
         // (fl32(Δt) / fl32(span), not Δt · (1/span), which differs in rare cases).
         float span = Math.Max(ts[n - 1] - t0, 1);
         // The bin is a non-decreasing function of t (every rounding step is monotone) and t is sorted, so each bin
@@ -109,7 +109,8 @@ public sealed class StackedHistogram : IEventRepresentation
                 {
                     throw new ArgumentException($"event {i} (x={x}, y={y}, p={p}) is outside the {Width}×{Height} sensor or not a 0/1 polarity", nameof(events));
                 }
-                // uint8 accumulation: the increment wraps mod 256 before the clamp below (§2.5, golden window #6).
+                // uint8 accumulation: the increment wraps mod 256 before the clamp below
+                // (docs/DATA.md §2.5, golden window #6).
                 ref byte cell = ref Unsafe.Add(ref h0, (int)x + (int)(width * y) + binOffset + polStride * (int)p);
                 cell++;
                 overCutoff |= cell > cutoff;
@@ -122,7 +123,7 @@ public sealed class StackedHistogram : IEventRepresentation
         }
     }
 
-    /// <summary>The time bin of §2.5: min(floor(fl32(fl32(t − t0) / span) · bins), bins − 1).</summary>
+    /// <summary>The time bin of docs/DATA.md §2.5: min(floor(fl32(fl32(t − t0) / span) · bins), bins − 1).</summary>
     public int BinOf(long t, long t0, float span)
     {
         int b = (int)MathF.Floor((float)(t - t0) / span * Bins);

@@ -6,7 +6,7 @@ using EventSsm.IO;
 namespace EventSsm.Representations;
 
 /// <summary>
-/// Builds one representation per closed window [T−dt, T] (data_eval_spec.md §2.4) from a streaming reader, in
+/// Builds one representation per closed window [T−dt, T] (docs/DATA.md §2.4) from a streaming reader, in
 /// parallel over windows. Windows are processed in batches of a few per worker, so memory stays bounded (one event
 /// buffer and one output per batch slot) however long the recording is, and outputs are delivered in window order.
 /// </summary>
@@ -15,7 +15,7 @@ public sealed class WindowRepresentations
     private readonly IEventRepresentation _representation;
 
     /// <param name="representation">Built at the sensor's full resolution.</param>
-    /// <param name="downsample2">Apply the gen4 nearest-exact ½ downsample (§2.6) to each output.</param>
+    /// <param name="downsample2">Apply the gen4 nearest-exact ½ downsample (docs/DATA.md §2.6) to each output.</param>
     /// <param name="maxParallelism">Worker count; ≤ 0 means one per processor.</param>
     public WindowRepresentations(IEventRepresentation representation, bool downsample2 = false, int maxParallelism = 0)
     {

@@ -15,7 +15,7 @@ namespace EventSsm.Inference;
 /// <summary>
 /// Online detection: events go in as they arrive (time-sorted chunks of any size); each completed window
 /// [T − dt, T] (T on the grid k·step) becomes a stacked histogram (gen4: at sensor size, then the 2× nearest-exact
-/// downsample, data_eval_spec.md §2.5), is zero-padded to the model size and runs through the model with L = 1,
+/// downsample, docs/DATA.md §2.5), is zero-padded to the model size and runs through the model with L = 1,
 /// carrying the recurrent states from window to window (an LSTM backbone always continues its (h, c), as RVT). In the original's <c>reference</c> state mode the carried state has
 /// no effect (golden detector_micro README), so every window is then independent; in <c>carry</c> mode it matters and
 /// <see cref="Reset"/> starts a new sequence. The original validates in chunks of L frames, where the S5 scan runs

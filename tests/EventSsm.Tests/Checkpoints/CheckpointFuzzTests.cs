@@ -49,7 +49,7 @@ public sealed class CheckpointFuzzTests
     [Fact]
     public void MutatedLightningPickle_OnlyThrowsDataFormatException()
     {
-        string path = Fixtures.Golden("detector_micro", "model.ckpt");
+        string path = Fixtures.DetectorMicro.Checkpoint;
         byte[] pickle = ReadPickle(path);
         var storages = new Dictionary<string, byte[]>();
         using (ZipArchive zip = ZipFile.OpenRead(path))

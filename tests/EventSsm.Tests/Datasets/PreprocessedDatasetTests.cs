@@ -7,7 +7,7 @@ namespace EventSsm.Tests.Datasets;
 
 public sealed class PreprocessedDatasetTests
 {
-    private static string Root => Fixtures.Golden("preprocessed", "out");
+    private static string Root => Fixtures.Preprocessed.Out();
 
     [Theory]
     [InlineData("train", new[] { 18, 7 }, new[] { 48, 29 })]

@@ -25,8 +25,7 @@ public sealed class StreamingDetectorTests
 
     private static ConfigNode GenOneMicroConfig()
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val",
-            ["dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8"]);
+        ConfigNode cfg = TestConfigs.Micro("val");
         ConfigModifier.Apply(cfg);
         return cfg;
     }
@@ -41,7 +40,7 @@ public sealed class StreamingDetectorTests
 
     private static EventArray ShortRecording()
     {
-        EventArray all = DatFile.ReadAll(Fixtures.Golden("events", "gen1_synth_a_td.dat"));
+        EventArray all = DatFile.ReadAll(Fixtures.Events.SynthDat);
         return all.Slice(0, all.UpperBound(420_000));
     }
 

@@ -4,7 +4,7 @@ using ZstdSharp;
 namespace EventSsm.IO.Hdf5;
 
 /// <summary>
-/// Managed Blosc1 frames as hdf5-blosc (HDF5 filter 32001) writes them (data_eval_spec.md §2.8). Decoding supports
+/// Managed Blosc1 frames as hdf5-blosc (HDF5 filter 32001) writes them (docs/DATA.md §2.8). Decoding supports
 /// the zstd codec, byte shuffle, split and unsplit blocks, raw streams and MEMCPYED frames; other codecs and bit
 /// shuffle raise <see cref="UnsupportedDataException"/>. Every size in the frame is checked before it is used, so
 /// corrupt frames raise <see cref="DataFormatException"/> instead of reading out of bounds.

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 
 namespace EventSsm.IO.Hdf5;
 
-/// <summary>The 16-byte header of a Blosc1 frame (data_eval_spec.md §2.8), all fields little-endian.</summary>
+/// <summary>The 16-byte header of a Blosc1 frame (docs/DATA.md §2.8), all fields little-endian.</summary>
 public readonly record struct Blosc1Header(
     byte Version, byte VersionLz, byte Flags, byte TypeSize, int UncompressedSize, int BlockSize, int CompressedSize)
 {

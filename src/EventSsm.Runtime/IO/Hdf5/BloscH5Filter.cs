@@ -41,9 +41,9 @@ public sealed class BloscH5Filter : IH5Filter
     {
         if (info.Flags.HasFlag(H5FilterFlags.Decompress))
         {
-            // dotnet_ecosystem.md "PureHDF bug": PureHDF 2.2.0 tests the filter mask with the wrong shift, so a chunk
-            // that hdf5-blosc stored unfiltered (filter_mask = 1, an incompressible chunk) still reaches us. Such a
-            // chunk is exactly chunk-size raw bytes whose would-be header does not describe a frame of that length.
+            // A PureHDF bug: 2.2.0 tests the filter mask with the wrong shift, so a chunk that hdf5-blosc stored
+            // unfiltered (filter_mask = 1, an incompressible chunk) still reaches us. Such a chunk is exactly
+            // chunk-size raw bytes whose would-be header does not describe a frame of that length.
             if (info.Buffer.Length == info.ChunkSize && !LooksLikeFrameOfLength(info.Buffer.Span))
             {
                 return info.Buffer;
@@ -56,7 +56,7 @@ public sealed class BloscH5Filter : IH5Filter
     }
 
     /// <summary>
-    /// cd_values as hdf5-blosc's set_local stores them (data_eval_spec.md §2.8):
+    /// cd_values as hdf5-blosc's set_local stores them (docs/DATA.md §2.8):
     /// (filter revision 2, Blosc version 2, typesize, chunk bytes, clevel, shuffle 1 = byte, compressor 5 = zstd).
     /// </summary>
     public uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options)

@@ -3,7 +3,7 @@ using EventSsm.Model.Ssm;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// Hyper-parameters of the S5-ViT recurrent backbone (model_spec.md §1). Defaults are the shared values of
+/// Hyper-parameters of the S5-ViT recurrent backbone (docs/MODEL.md §1). Defaults are the shared values of
 /// <c>model/maxvit_yolox/default.yaml</c>; embed_dim, dim_head and partition_size depend on model size and dataset.
 /// </summary>
 public sealed record BackboneOptions
@@ -18,7 +18,7 @@ public sealed record BackboneOptions
     /// <param name="mlpRatio">MaxViT MLP expansion.</param>
     /// <param name="lsInitValue">LayerScale init (0 disables LayerScale).</param>
     /// <param name="stateMode">How the S5 layers use incoming states; Reference reproduces the checkpoints.</param>
-    /// <param name="stepScale">Multiplies every S5 step Δ; 1 in the original (model_spec.md §4.5).</param>
+    /// <param name="stepScale">Multiplies every S5 step Δ; 1 in the original (docs/MODEL.md §4.5).</param>
     /// <param name="dtMin">S5 init: lower bound of Δ.</param>
     /// <param name="dtMax">S5 init: upper bound of Δ.</param>
     /// <param name="bandlimit">S5 init: C-column mask threshold, null for none; the original hard-codes 0.5.</param>

@@ -7,7 +7,7 @@ namespace EventSsm.Model.Backbone;
 
 /// <summary>
 /// Overlapping patch downsampling, NCHW in, NHWC out: Conv2d(k = 2f−1, stride f, pad k/2, no bias) → permute →
-/// LayerNorm (model_spec.md §3 step 2). Keys: <c>conv.weight</c>, <c>norm.{weight,bias}</c>.
+/// LayerNorm (docs/MODEL.md §3 step 2). Keys: <c>conv.weight</c>, <c>norm.{weight,bias}</c>.
 /// </summary>
 public sealed class ConvDownsamplingCf2Cl : Module<Tensor, Tensor>
 {

@@ -7,10 +7,10 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// RVT's <c>DWSConvLSTM2d</c> (<c>models/layers/rnn.py</c>), the recurrent layer the S5 block replaced (model_spec.md §9):
-/// an LSTM cell per pixel whose gates come from a 1×1 conv on [x, h_prev] (NCHW), optionally after a depthwise conv on
-/// h_prev or on [x, h_prev]. Keys: <c>conv1x1.{weight (4C, 2C, 1, 1), bias (4C)}</c> and, with a depthwise conv,
-/// <c>conv3x3_dws.{weight, bias}</c> (RVT's Identity otherwise, which has no keys).
+/// RVT's <c>DWSConvLSTM2d</c> (<c>models/layers/rnn.py</c>), the recurrent layer the S5 block replaced
+/// (docs/MODEL.md §9): an LSTM cell per pixel whose gates come from a 1×1 conv on [x, h_prev] (NCHW), optionally after
+/// a depthwise conv on h_prev or on [x, h_prev]. Keys: <c>conv1x1.{weight (4C, 2C, 1, 1), bias (4C)}</c> and, with a
+/// depthwise conv, <c>conv3x3_dws.{weight, bias}</c> (RVT's Identity otherwise, which has no keys).
 /// </summary>
 public sealed class DwsConvLstm2d : nn.Module
 {

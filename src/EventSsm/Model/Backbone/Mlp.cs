@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// Channels-last, ungated MaxViT MLP: Linear → exact GELU → Dropout(0) → Linear (model_spec.md §3.1).
+/// Channels-last, ungated MaxViT MLP: Linear → exact GELU → Dropout(0) → Linear (docs/MODEL.md §3.1).
 /// Keys: <c>net.0.0.{weight,bias}</c>, <c>net.2.{weight,bias}</c>, as in RVT's <c>MLP</c>.
 /// </summary>
 public sealed class Mlp : Module<Tensor, Tensor>

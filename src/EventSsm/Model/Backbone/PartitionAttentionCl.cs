@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// MaxViT block on an NHWC map: x += ls1(attn(partition(norm1 x))); x += ls2(mlp(norm2 x)) (model_spec.md §3.1).
+/// MaxViT block on an NHWC map: x += ls1(attn(partition(norm1 x))); x += ls2(mlp(norm2 x)) (docs/MODEL.md §3.1).
 /// Keys: <c>norm1</c> (absent when skipped), <c>self_attn</c>, <c>ls1.gamma</c>, <c>norm2</c>, <c>mlp.net.*</c>, <c>ls2.gamma</c>.
 /// </summary>
 public sealed class PartitionAttentionCl : Module<Tensor, Tensor>

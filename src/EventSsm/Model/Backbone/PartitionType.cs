@@ -1,6 +1,6 @@
 namespace EventSsm.Model.Backbone;
 
-/// <summary>MaxViT token partition (model_spec.md §3.1).</summary>
+/// <summary>MaxViT token partition (docs/MODEL.md §3.1).</summary>
 public enum PartitionType
 {
     /// <summary>Non-overlapping local windows of partition_size pixels.</summary>

@@ -8,7 +8,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// The S5-ViT recurrent backbone (the original's <c>RNNDetector</c>, model_spec.md §3): four stages of strides
+/// The S5-ViT recurrent backbone (the original's <c>RNNDetector</c>, docs/MODEL.md §3): four stages of strides
 /// 4/8/16/32, each fed the recurrent-layer output (S5 block, or RVT's LSTM h) of the previous one. Keys: <c>stages.{i}.*</c> (the checkpoint's
 /// <c>mdl.backbone.</c> prefix removed).
 /// </summary>

@@ -9,9 +9,9 @@ namespace EventSsm.Model.Backbone;
 
 /// <summary>
 /// One backbone stage (the original's <c>RNNDetectorStage</c>): patch downsampling and MaxViT attention on all L·B
-/// frames at once, then the temporal layer: an <see cref="S5Block"/> across time at every pixel (model_spec.md §3), or
-/// RVT's <see cref="DwsConvLstm2d"/> stepped over the L frames (§9), whose h is the stage output as in RVT.
-/// Keys: <c>downsample_cf2cl.*</c>, <c>att_blocks.{j}.*</c>, then <c>s5_block.*</c> or RVT's <c>lstm.*</c>.
+/// frames at once, then the temporal layer: an <see cref="S5Block"/> across time at every pixel (docs/MODEL.md §3), or
+/// RVT's <see cref="DwsConvLstm2d"/> stepped over the L frames (docs/MODEL.md §9), whose h is the stage output as in
+/// RVT. Keys: <c>downsample_cf2cl.*</c>, <c>att_blocks.{j}.*</c>, then <c>s5_block.*</c> or RVT's <c>lstm.*</c>.
 /// </summary>
 public sealed class RecurrentStage : nn.Module
 {
@@ -25,7 +25,7 @@ public sealed class RecurrentStage : nn.Module
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(numBlocks, 1);
         downsample_cf2cl = new ConvDownsamplingCf2Cl(dimIn, stageDim, downsampleFactor);
-        // The downsampling output is already normalised, so the first window block has no norm1 (§3.1).
+        // The downsampling output is already normalised, so the first window block has no norm1 (docs/MODEL.md §3.1).
         att_blocks = new ModuleList<MaxVitAttentionPairCl>(Enumerable.Range(0, numBlocks)
             .Select(i => new MaxVitAttentionPairCl(
                 stageDim, skipFirstNorm: i == 0, options.PartitionSize, options.DimHead, options.MlpRatio, options.LsInitValue))
@@ -106,8 +106,8 @@ public sealed class RecurrentStage : nn.Module
         long h = y.shape[1];
         long w = y.shape[2];
         long c = y.shape[3];
-        // "(L B) H W C -> (B H W) L C": one sequence over time per pixel (§3 step 6, skipping the NCHW round trip).
-        // For L = 1 this is a view, no copy.
+        // "(L B) H W C -> (B H W) L C": one sequence over time per pixel (docs/MODEL.md §3 step 6, skipping the NCHW
+        // round trip). For L = 1 this is a view, no copy.
         Tensor sequences = y.view(length, batch, h, w, c).permute(1, 2, 3, 0, 4).reshape(batch * h * w, length, c);
         Tensor? flatState = null;
         if (state is not null)

@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// Channels-last multi-head self-attention over each partition (B', ph, pw, C) (model_spec.md §3.2).
+/// Channels-last multi-head self-attention over each partition (B', ph, pw, C) (docs/MODEL.md §3.2).
 /// Keys: <c>qkv.{weight,bias} (3C)</c>, <c>proj.{weight,bias}</c>. No position bias, no dropout.
 /// </summary>
 public sealed class SelfAttentionCl : Module<Tensor, Tensor>
@@ -34,7 +34,8 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         using DisposeScope scope = NewDisposeScope();
         long batch = x.shape[0];
         long[] restoreShape = [.. x.shape[..^1], -1];
-        // The qkv channels are head-major, [h0: q k v, h1: q k v, ...], not timm's (3, heads, dh) order (§3.2).
+        // The qkv channels are head-major, [h0: q k v, h1: q k v, ...], not timm's (3, heads, dh) order
+        // (docs/MODEL.md §3.2).
         Tensor[] qkvParts = qkv.call(x)
             .view(batch, -1, _numHeads, 3 * _dimHead)
             .transpose(1, 2)

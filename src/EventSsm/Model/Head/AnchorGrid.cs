@@ -5,7 +5,7 @@ namespace EventSsm.Model.Head;
 
 /// <summary>
 /// Per-anchor grid cell and stride of the YOLOX head, in anchor order: level (stride 8, 16, 32), then row-major
-/// (y, x) inside the level (model_spec.md §6.2). All tensors have shape (A) and dtype float32. The original caches
+/// (y, x) inside the level (docs/MODEL.md §6.2). All tensors have shape (A) and dtype float32. The original caches
 /// its grid once; here it is built for every input shape.
 /// </summary>
 public sealed record AnchorGrid(Tensor XShifts, Tensor YShifts, Tensor Strides)

@@ -3,7 +3,7 @@ using EventSsm.Model.Ssm;
 namespace EventSsm.Model.Head;
 
 /// <summary>
-/// YOLOX head settings (model_spec.md §1/§6.1). <paramref name="InChannels"/> are the PAFPN output widths per
+/// YOLOX head settings (docs/MODEL.md §1/§6.1). <paramref name="InChannels"/> are the PAFPN output widths per
 /// level; the hidden width follows the original's automatic scaling, int(256 · in_channels[-1] / 1024).
 /// </summary>
 public sealed record HeadOptions(int NumClasses, int[] Strides, long[] InChannels, string Act = "silu", bool Depthwise = false)

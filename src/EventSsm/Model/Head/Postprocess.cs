@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Model.Head;
 
 /// <summary>
-/// YOLOX <c>postprocess</c> (model_spec.md §6.3): xyxy conversion, class_conf/class_pred = max over the class
+/// YOLOX <c>postprocess</c> (docs/MODEL.md §6.3): xyxy conversion, class_conf/class_pred = max over the class
 /// scores, keep obj·class_conf ≥ threshold, class-aware NMS scored by obj·class_conf, no top-k cap.
 /// </summary>
 public static class Postprocess

@@ -6,7 +6,7 @@ namespace EventSsm.Model.Head;
 
 /// <summary>
 /// SimOTA label assignment of the YOLOX head (<c>get_assignments</c>, <c>get_geometry_constraint</c>,
-/// <c>simota_matching</c>; model_spec.md §6.4). Runs without gradients on one frame.
+/// <c>simota_matching</c>; docs/MODEL.md §6.4). Runs without gradients on one frame.
 /// </summary>
 public static class SimOta
 {

@@ -7,7 +7,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Head;
 
 /// <summary>
-/// Decoupled YOLOX head (<c>yolo_head.py</c>, model_spec.md §6.1–6.2): per level a 1×1 stem, two 3×3 BaseConvs
+/// Decoupled YOLOX head (<c>yolo_head.py</c>, docs/MODEL.md §6.1–6.2): per level a 1×1 stem, two 3×3 BaseConvs
 /// each for the class and the regression branch, and 1×1 predictors; objectness is predicted from the regression
 /// features. Keys equal the original's minus <c>mdl.yolox_head.</c>.
 /// </summary>
@@ -87,7 +87,7 @@ public sealed class YoloXHead : Module<Tensor[], HeadOutputs>
         AnchorGrid grid = AnchorGrid.Create(sizes, Options.Strides, outputs.device);
         Tensor grids = stack([grid.XShifts, grid.YShifts], 1);
         Tensor strides = grid.Strides.unsqueeze(1);
-        // Decoding (model_spec.md §6.2): xy = (raw + grid)·stride, wh = exp(raw)·stride.
+        // Decoding (docs/MODEL.md §6.2): xy = (raw + grid)·stride, wh = exp(raw)·stride.
         Tensor xy = (outputs[.., .., 0..2] + grids) * strides;
         Tensor wh = exp(outputs[.., .., 2..4]) * strides;
         Tensor logits = outputs[.., .., 4..];

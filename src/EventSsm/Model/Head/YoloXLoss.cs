@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Head;
 
 /// <summary>
-/// YOLOX training loss (<c>YOLOXHead.get_losses</c>, model_spec.md §6.4): SimOTA assignment per frame, then
+/// YOLOX training loss (<c>YOLOXHead.get_losses</c>, docs/MODEL.md §6.4): SimOTA assignment per frame, then
 /// 5·IoU loss (1 − IoU²) + objectness BCE over all anchors + class BCE against onehot·IoU over the foreground,
 /// each divided by the number of foreground anchors. L1 is off, as in the original.
 /// </summary>

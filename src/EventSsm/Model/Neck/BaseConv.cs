@@ -7,7 +7,7 @@ namespace EventSsm.Model.Neck;
 
 /// <summary>
 /// YOLOX <c>BaseConv</c>: Conv2d (padding (k−1)/2, no bias) → BatchNorm2d (eps 1e-5, momentum 0.1) → SiLU
-/// (model_spec.md §5). Keys: <c>conv.weight</c>, <c>bn.{weight,bias,running_mean,running_var,num_batches_tracked}</c>.
+/// (docs/MODEL.md §5). Keys: <c>conv.weight</c>, <c>bn.{weight,bias,running_mean,running_var,num_batches_tracked}</c>.
 /// </summary>
 public sealed class BaseConv : Module<Tensor, Tensor>
 {

@@ -6,7 +6,7 @@ namespace EventSsm.Model.Neck;
 
 /// <summary>
 /// YOLOX <c>Bottleneck</c> with expansion 1: a 1×1 then a 3×3 <see cref="BaseConv"/>. The PAFPN builds it with
-/// <c>shortcut=False</c>, so there is no residual (model_spec.md §5). Keys: <c>conv1.*</c>, <c>conv2.*</c>.
+/// <c>shortcut=False</c>, so there is no residual (docs/MODEL.md §5). Keys: <c>conv1.*</c>, <c>conv2.*</c>.
 /// </summary>
 public sealed class Bottleneck : Module<Tensor, Tensor>
 {

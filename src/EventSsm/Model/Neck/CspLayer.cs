@@ -6,7 +6,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Neck;
 
 /// <summary>
-/// YOLOX <c>CSPLayer</c> (expansion 0.5, no shortcut): conv3(cat[m(conv1 x), conv2 x]) (model_spec.md §5).
+/// YOLOX <c>CSPLayer</c> (expansion 0.5, no shortcut): conv3(cat[m(conv1 x), conv2 x]) (docs/MODEL.md §5).
 /// Keys: <c>conv1.*</c>, <c>conv2.*</c>, <c>conv3.*</c>, <c>m.{j}.{conv1,conv2}.*</c>.
 /// </summary>
 public sealed class CspLayer : Module<Tensor, Tensor>

@@ -3,7 +3,7 @@ using EventSsm.Model.Ssm;
 namespace EventSsm.Model.Neck;
 
 /// <summary>
-/// PAFPN settings (<c>model.fpn</c> in the original config, model_spec.md §1/§5).
+/// PAFPN settings (<c>model.fpn</c> in the original config, docs/MODEL.md §1/§5).
 /// <paramref name="InStages"/> are the backbone stages fed in (2, 3, 4); <paramref name="InChannels"/> their widths.
 /// Only <c>act = "silu"</c> and <c>depthwise = false</c> exist in the S5-ViT configs.
 /// </summary>

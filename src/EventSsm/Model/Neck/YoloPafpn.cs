@@ -5,7 +5,7 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Neck;
 
 /// <summary>
-/// YOLOX PAFPN (<c>yolo_pafpn.py</c>, model_spec.md §5). Input: the stage features (x2, x1, x0) at strides
+/// YOLOX PAFPN (<c>yolo_pafpn.py</c>, docs/MODEL.md §5). Input: the stage features (x2, x1, x0) at strides
 /// 8/16/32 with channels c0/c1/c2; output (pan_out2, pan_out1, pan_out0) with the same channels and strides.
 /// Keys equal the original's minus <c>mdl.fpn.</c>.
 /// </summary>

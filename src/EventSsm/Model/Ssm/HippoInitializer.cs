@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Model.Ssm;
 
 /// <summary>
-/// Random initialisation of an S5 layer as in the original's <c>s5_init.py</c>/<c>jax_func.py</c> (model_spec.md §4.2).
+/// Random initialisation of an S5 layer as in the original's <c>s5_init.py</c>/<c>jax_func.py</c> (docs/MODEL.md §4.2).
 /// Only needed to train from scratch; a checkpoint overrides all of it.
 /// </summary>
 public static class HippoInitializer

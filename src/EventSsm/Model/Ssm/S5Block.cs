@@ -8,7 +8,7 @@ namespace EventSsm.Model.Ssm;
 
 /// <summary>
 /// Pre-LayerNorm block around one <see cref="S5Layer"/>: the detector's temporal layer and the general sequence block
-/// (docs/S5.md). <see cref="S5BlockVariant.Geglu"/> is the original's S5Block (model_spec.md §3.3): f = LN(x);
+/// (docs/S5.md). <see cref="S5BlockVariant.Geglu"/> is the original's S5Block (docs/MODEL.md §3.3): f = LN(x);
 /// h = gelu(S5(f)) + f; g = LN(h); y = GEGLU(g) + g. Keys as in the original (whose <c>S5</c> wrapper holds the layer
 /// as <c>seq</c>): <c>s5.seq.*</c> (the layer's keys), <c>attn_norm.{weight,bias}</c>, and for Geglu also
 /// <c>ff_enc.weight (2H,H)</c>, <c>ff_dec.weight (H,H)</c>, <c>ff_norm.{weight,bias}</c>.
@@ -107,7 +107,7 @@ public sealed partial class S5Block : nn.Module
         {
             return x + functional.gelu(z);
         }
-        // Both residuals add the normalised tensors, not the block input (model_spec.md §3.3).
+        // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
         Tensor h = functional.gelu(z) + f;
         Tensor g = ff_norm!.call(h);
         Tensor[] parts = ff_enc!.call(g).chunk(2, -1);

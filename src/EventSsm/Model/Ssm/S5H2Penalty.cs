@@ -6,7 +6,7 @@ namespace EventSsm.Model.Ssm;
 /// <summary>
 /// The H2 regulariser of docs/FREQUENCY.md: Σ over every <see cref="S5Layer"/> in a model of the energy of its frequency
 /// response beyond ω_c = π·β, (1/2π)∫_{|ω|≥ω_c}‖H(iω)‖²_F dω. Minimising it pushes the S5 layers towards low-pass
-/// behaviour, so that they alias less when the step changes. Not in the original (model_spec.md §4.5).
+/// behaviour, so that they alias less when the step changes. Not in the original (docs/MODEL.md §4.5).
 /// </summary>
 public static class S5H2Penalty
 {

@@ -12,12 +12,12 @@ namespace EventSsm.Model.Ssm;
 /// <c>log_step (P)</c>; with <see cref="S5BcInit.Factorized"/> B/C are replaced by <c>BH (H,k,2)</c>, <c>BP (P,k,2)</c>,
 /// <c>CH (k,H,2)</c>, <c>CP (k,P or 2P,2)</c>. Complex values are stored as a trailing [re, im] axis. P is the stored
 /// state count (half the requested one with conjugate symmetry). The default options build the detector's S5
-/// (model_spec.md §4.1).
+/// (docs/MODEL.md §4.1).
 /// </summary>
 /// <remarks>
 /// <para>
 /// Two ways to call it. The detector's <see cref="Forward(Tensor, Tensor?, double, S5StateMode)"/> takes one step scale
-/// and the state semantics (<see cref="S5StateMode"/>, model_spec.md §3.4); the general
+/// and the state semantics (<see cref="S5StateMode"/>, docs/MODEL.md §3.4); the general
 /// <see cref="Forward(Tensor, Tensor?, Tensor?, LinearRecurrence.Method?)"/> takes a scalar, per-sequence (N) or
 /// per-time-step (N, L) step scale and always carries an incoming state; <see cref="Step"/> is one element of it.
 /// </para>
@@ -26,7 +26,7 @@ namespace EventSsm.Model.Ssm;
 /// Λ̄ and B̄ are constant and the layer runs in real arithmetic: B̄u is one (N·L, H)×(H, 2P) matmul giving [Re | Im],
 /// the recurrence x_k = Λ̄x_{k−1} + B̄u_k is split into its real and imaginary parts, and y = Re(x C̃ᵀ) is one
 /// (N·L, 2P)×(2P, H) matmul with [Cr | −Ci] (same products and sums as the complex ops, so equal up to rounding,
-/// model_spec.md §4.4). Otherwise (per-sequence or per-step Δ, or the parallel scan) each step t is discretised with
+/// docs/MODEL.md §4.4). Otherwise (per-sequence or per-step Δ, or the parallel scan) each step t is discretised with
 /// its own Δ_t and <see cref="LinearRecurrence"/> solves the complex recurrence.
 /// </para>
 /// <para>
@@ -84,7 +84,7 @@ public sealed class S5Layer : nn.Module
         using (no_grad())
         using (DisposeScope scope = NewDisposeScope())
         {
-            // model_spec.md §4.2, in the original's order of random draws: B, C (per direction), D, log_step. The
+            // docs/MODEL.md §4.2, in the original's order of random draws: B, C (per direction), D, log_step. The
             // original casts λ and V to complex64 before B̃ = V⁻¹B and C̃ = CV.
             (Tensor lambda128, Tensor v128) = HippoInitializer.MakeDplrHippo(blockSize);
             Tensor lambdaBlock = lambda128.to(ScalarType.ComplexFloat32);
@@ -223,7 +223,7 @@ public sealed class S5Layer : nn.Module
 
     /// <summary>
     /// 1 for states whose normalised frequency Δ|Im λ|/2π is below bandlimit/2, else 0 (P). The original applies it to the
-    /// columns of C̃ once at construction (model_spec.md §4.2); it is not a runtime mask.
+    /// columns of C̃ once at construction (docs/MODEL.md §4.2); it is not a runtime mask.
     /// </summary>
     public static Tensor BandlimitMask(Tensor lambda, Tensor logStep, double bandlimit)
     {
@@ -257,7 +257,7 @@ public sealed class S5Layer : nn.Module
     /// The detector's call: u (N, L, H) → y (N, L, H) and the last state x_{L−1} (N, P), complex.
     /// </summary>
     /// <param name="prevState">(N, P) complex or null (zeros). Ignored in <see cref="S5StateMode.Reference"/>.</param>
-    /// <param name="stepScale">Multiplies Δ; f_train/f_test to run at another frame rate (model_spec.md §4.5).</param>
+    /// <param name="stepScale">Multiplies Δ; f_train/f_test to run at another frame rate (docs/MODEL.md §4.5).</param>
     /// <param name="mode">Reference: every call starts from x₋₁ = 0 (the original); Carry: x₀ = Λ̄ s + B̄u₀.</param>
     public (Tensor Y, Tensor State) Forward(Tensor u, Tensor? prevState, double stepScale, S5StateMode mode) =>
         Run(u, mode == S5StateMode.Carry ? prevState : null, stepScale, null, _options.ScanMethod);
@@ -412,7 +412,7 @@ public sealed class S5Layer : nn.Module
 
     /// <summary>
     /// x_k = Λ̄x_{k−1} + B̄u_k on [Re | Im] halves (N, L, 2P) with Λ̄ = lr + i·li (P); returns all states [xr | xi] and
-    /// x_{L−1} (N, P) complex. model_spec.md §3.4: x₋₁ = 0 unless a state is carried into step 0.
+    /// x_{L−1} (N, P) complex. docs/MODEL.md §3.4: x₋₁ = 0 unless a state is carried into step 0.
     /// </summary>
     private static (Tensor States, Tensor Last) ScanSplitComplex(Tensor bu, Tensor lr, Tensor li, Tensor? prev)
     {

@@ -12,7 +12,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Workflows.Benchmarks;
 
 /// <summary>
-/// CPU latency of the S5-ViT detector (issue 8): one streaming frame (L = 1, state carried), one chunk of L frames, a
+/// CPU latency of the S5-ViT detector: one streaming frame (L = 1, state carried), one chunk of L frames, a
 /// training step, and a per-component breakdown of the frame. Random weights and inputs: the timings do not depend
 /// on the values. Stopwatch-based; the breakdown calls the stage submodules itself, so nothing is added to the model's
 /// own forward.

@@ -4,7 +4,7 @@ using EventSsm.Model;
 
 namespace EventSsm.Workflows.Benchmarks;
 
-/// <summary>Settings of <see cref="DetectorBenchmark"/> (issue 8: CPU latency of the S5-ViT detector).</summary>
+/// <summary>Settings of <see cref="DetectorBenchmark"/> (CPU latency of the S5-ViT detector).</summary>
 /// <param name="Model">Experiment config under <c>configs/experiment/gen1</c>: tiny, small or base.</param>
 /// <param name="Height">Input height before padding to the model's multiple (Gen1: 240 → 256).</param>
 /// <param name="Width">Input width before padding (Gen1: 304 → 320).</param>

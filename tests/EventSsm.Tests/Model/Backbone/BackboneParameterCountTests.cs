@@ -6,7 +6,7 @@ using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Backbone;
 
-/// <summary>Parameter counts against the per-block formulas and totals of model_spec.md §10.</summary>
+/// <summary>Parameter counts against the per-block formulas and totals of docs/MODEL.md §10.</summary>
 public sealed class BackboneParameterCountTests
 {
     private static long Count(nn.Module module) => module.parameters().Sum(p => p.numel());

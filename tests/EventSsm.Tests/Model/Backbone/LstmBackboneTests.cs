@@ -17,7 +17,7 @@ public sealed class LstmBackboneTests
 
     private static ConfigNode Experiment(string size, params string[] extra)
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train",
+        ConfigNode cfg = TestConfigs.Compose("train",
             ["dataset=gen1", $"+experiment/gen1={size}.yaml", .. extra]);
         ConfigModifier.Apply(cfg);
         return cfg;

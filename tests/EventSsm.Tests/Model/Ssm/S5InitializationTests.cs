@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
 
-/// <summary>HiPPO-LegS initialisation of the S5 layer (model_spec.md §4.2).</summary>
+/// <summary>HiPPO-LegS initialisation of the S5 layer (docs/MODEL.md §4.2).</summary>
 public sealed class S5InitializationTests
 {
     [Theory]

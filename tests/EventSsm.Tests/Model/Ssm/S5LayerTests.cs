@@ -52,7 +52,7 @@ public sealed class S5LayerTests
     }
 
     /// <summary>
-    /// The golden layer outputs through the detector's call (reference and carry semantics, model_spec.md §3.4) and
+    /// The golden layer outputs through the detector's call (reference and carry semantics, docs/MODEL.md §3.4) and
     /// through the general call (state carried; sequential and parallel scans).
     /// </summary>
     [Theory]
@@ -194,7 +194,7 @@ public sealed class S5LayerTests
         using IDisposable noGrad = no_grad();
         (Tensor y, _) = layer.Forward(u, scale, method: LinearRecurrence.Method.Parallel);
 
-        // Independent recomputation from the formulas of model_spec.md §4.3 with each Δ_t = s_t·exp(log_step).
+        // Independent recomputation from the formulas of docs/MODEL.md §4.3 with each Δ_t = s_t·exp(log_step).
         Tensor lambda = layer.ContinuousLambda();
         Tensor b = layer.InputMatrix();
         Tensor c = layer.OutputMatrix();

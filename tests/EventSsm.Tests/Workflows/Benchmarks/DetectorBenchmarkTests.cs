@@ -11,10 +11,10 @@ public sealed class DetectorBenchmarkTests
     [Fact]
     public void CreateModel_AppliesTrailingConfigOverrides_AfterTheExperiment()
     {
-        string configs = Path.Combine(AppContext.BaseDirectory, "configs");
+        string configs = TestConfigs.Directory;
         using YoloXDetector small = DetectorBenchmark.CreateModel(configs, "small", 256, 320);
         using YoloXDetector micro = DetectorBenchmark.CreateModel(configs, "small", 256, 320, RecurrentLayer.S5,
-            ["model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8"]);
+            TestConfigs.MicroGen1[2..]);
         Assert.Equal(16, micro.Backbone.Options.EmbedDim);
         Assert.Equal(8, micro.Backbone.Options.DimHead);
         Assert.NotEqual(small.Backbone.Options.EmbedDim, micro.Backbone.Options.EmbedDim);
@@ -32,7 +32,7 @@ public sealed class DetectorBenchmarkTests
     {
         var options = new DetectorBenchmarkOptions("tiny", 64, 64, Threads: 0, Length: 2, Warmup: 0, Repeats: 1, TrainRepeats: 0,
             Recurrent: RecurrentLayer.Lstm);
-        DetectorBenchmarkResult r = DetectorBenchmark.Run(Path.Combine(AppContext.BaseDirectory, "configs"), options);
+        DetectorBenchmarkResult r = DetectorBenchmark.Run(TestConfigs.Directory, options);
         Assert.Equal(DetectorBenchmark.Components(RecurrentLayer.Lstm), r.Breakdown.Keys);
         Assert.All(r.Breakdown.Values, ms => Assert.True(ms >= 0));
         Assert.Null(r.TrainStep);

@@ -22,7 +22,7 @@ public sealed class DemoPipelineTests
             Sequences = 5,
             SecondsPerSequence = 2,
             Steps = 3,
-            ConfigDirectory = Path.Combine(AppContext.BaseDirectory, "configs"),
+            ConfigDirectory = TestConfigs.Directory,
         }, lines.Add);
 
         Assert.Contains(lines, l => l.StartsWith("6/6", StringComparison.Ordinal));

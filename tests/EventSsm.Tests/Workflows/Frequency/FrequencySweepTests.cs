@@ -19,11 +19,11 @@ public sealed class FrequencySweepTests
     {
         string[] overrides =
         [
-            "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+            .. TestConfigs.MicroGen1,
             "dataset.sequence_length=2", "batch_size.eval=1", "hardware.num_workers.eval=1", "use_test_set=1",
             "model.postprocess.confidence_threshold=0.001", $"checkpoint={checkpoint}",
         ];
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val", overrides);
+        ConfigNode cfg = TestConfigs.Compose("val", overrides);
         ConfigModifier.Apply(cfg);
         return cfg;
     }

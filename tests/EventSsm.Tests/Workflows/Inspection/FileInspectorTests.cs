@@ -13,16 +13,16 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_GoldenDat_CountsAndRange()
     {
-        AssertGoldenDatFacts(FileInspector.Describe(Fixtures.Golden("events", "gen1_synth_a_td.dat")));
+        AssertGoldenDatFacts(FileInspector.Describe(Fixtures.Events.SynthDat));
     }
 
     [Fact]
     public void Describe_NpzAndNpy_DTypesAndShapes()
     {
-        IReadOnlyList<string> npz = FileInspector.Describe(Fixtures.Golden("events", "stacked_hist.npz"));
+        IReadOnlyList<string> npz = FileInspector.Describe(Fixtures.Events.StackedHistogram);
         Assert.Contains("  shape: (21, 20, 240, 304)", npz);
         Assert.Contains("  dtype: |u1", npz);
-        IReadOnlyList<string> npy = FileInspector.Describe(Fixtures.Golden("events", "gen1_synth_a_bbox.npy"));
+        IReadOnlyList<string> npy = FileInspector.Describe(Fixtures.Events.SynthLabels);
         Assert.Contains("shape: (496,)", npy);
         Assert.Contains("  field 'class_confidence': <f4 at byte 25", npy);
     }
@@ -30,7 +30,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_UnknownExtension_ThrowsListingTheSupportedTypes()
     {
-        string path = Fixtures.Golden("events", "info.json");
+        string path = Fixtures.Events.Info;
         var e = Assert.Throws<NotSupportedException>(() => FileInspector.Describe(path));
         Assert.Contains(path, e.Message, StringComparison.Ordinal);
         Assert.Contains(".safetensors", e.Message, StringComparison.Ordinal);
@@ -41,7 +41,7 @@ public sealed class FileInspectorTests
     {
         using TempDir dir = Fixtures.TempDir();
         string raw = dir.File("a.raw");
-        RawFile.WriteEvt2(raw, DatFile.ReadAll(Fixtures.Golden("events", "gen1_synth_a_td.dat")));
+        RawFile.WriteEvt2(raw, DatFile.ReadAll(Fixtures.Events.SynthDat));
         var fractions = new List<double>();
         IReadOnlyList<string> lines = FileInspector.Describe(raw, new Progress(fractions));
         Assert.Contains(lines, l => l.StartsWith("format: Metavision .raw, Evt2", StringComparison.Ordinal));
@@ -54,7 +54,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_RawEventH5_CountsRangeAndStructure()
     {
-        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.Golden("events", "gen1_synth_a_td.dat.h5"));
+        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.Events.SynthH5);
         Assert.Contains("format: RVT raw event HDF5", lines);
         Assert.Contains(lines, l => l.StartsWith("sensor: 304×240 (W×H)", StringComparison.Ordinal));
         Assert.Contains("events: 304,659", lines);
@@ -65,7 +65,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_RepresentationH5_ShapeAndFrameZeroRange()
     {
-        string path = Directory.GetFiles(Fixtures.Golden("preprocessed", "out", "test"), "event_representations.h5", SearchOption.AllDirectories).Single();
+        string path = Directory.GetFiles(Fixtures.Preprocessed.Out("test"), "event_representations.h5", SearchOption.AllDirectories).Single();
         IReadOnlyList<string> lines = FileInspector.Describe(path);
         Assert.Contains("format: RVT event representations HDF5", lines);
         using var reader = EventSsm.Representations.RepresentationH5Reader.Open(path);
@@ -78,7 +78,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_LightningCheckpoint_TensorsParametersAndTrainingState()
     {
-        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.Golden("detector_micro", "model.ckpt"));
+        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.DetectorMicro.Checkpoint);
         Assert.Contains("format: PyTorch Lightning checkpoint", lines);
         Assert.Contains("tensors: 412", lines);
         Assert.Contains(lines, l => l.StartsWith($"parameters: 1.09 M ({GoldenParameterCount():N0};", StringComparison.Ordinal));
@@ -91,7 +91,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void Describe_StateDictPt_SameParameterCount()
     {
-        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.Golden("detector_micro", "weights.pt"));
+        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.DetectorMicro.Weights);
         Assert.Contains("format: PyTorch state_dict", lines);
         Assert.Contains("tensors: 412", lines);
         Assert.Contains(lines, l => l.StartsWith($"parameters: 1.09 M ({GoldenParameterCount():N0};", StringComparison.Ordinal));
@@ -134,13 +134,13 @@ public sealed class FileInspectorTests
     [Fact]
     public void InspectCommand_Checkpoint_ExitsZero()
     {
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["inspect", Fixtures.Golden("detector_micro", "weights.pt")]));
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["inspect", Fixtures.DetectorMicro.Weights]));
     }
 
     /// <summary>config.json's num_parameters: sum(p.numel() for p in model.parameters()) in the original.</summary>
     private static long GoldenParameterCount()
     {
-        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixtures.Golden("detector_micro", "config.json")));
+        using var doc = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Fixtures.DetectorMicro.Config));
         return doc.RootElement.GetProperty("num_parameters").GetInt64();
     }
 
