@@ -6,8 +6,6 @@ namespace EventSsm.Cli.Commands;
 /// <summary>`eventssm convert INPUT OUTPUT`: .raw (EVT 2.0/2.1/3.0) ↔ .dat ↔ raw event .h5, streamed, written atomically.</summary>
 public sealed class ConvertCommand : ICliCommand
 {
-    private const long ProgressThresholdBytes = 64L << 20;
-
     public Command Create()
     {
         var input = new Argument<FileInfo>("input") { Description = "Input event file (.raw, .dat or RVT raw event .h5)." };
@@ -25,23 +23,22 @@ public sealed class ConvertCommand : ICliCommand
         cmd.Options.Add(format);
         cmd.Options.Add(width);
         cmd.Options.Add(height);
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            FileInfo src = parse.GetValue(input)!;
-            FileInfo dst = parse.GetValue(output)!;
+            FileInfo src = cli.GetValue(input)!;
+            FileInfo dst = cli.GetValue(output)!;
             if (!src.Exists)
             {
                 throw new FileNotFoundException($"{src.FullName}: no such file");
             }
-            IProgress<double>? progress = src.Length >= ProgressThresholdBytes ? new PercentProgress() : null;
-            EventConversionResult r = EventFileConverter.Convert(src.FullName, dst.FullName, parse.GetValue(format)!,
-                progress, parse.GetValue(width), parse.GetValue(height));
-            Console.WriteLine($"{dst.FullName}: {r.Events} events, {r.Width}×{r.Height}");
+            EventConversionResult r = cli.WithProgress(progress => EventFileConverter.Convert(src.FullName, dst.FullName,
+                cli.GetValue(format)!, progress, cli.GetValue(width), cli.GetValue(height)));
+            cli.Out.WriteLine($"{dst.FullName}: {r.Events} events, {r.Width}×{r.Height}");
             if (r.RawStats is { } stats)
             {
-                Console.WriteLine($"skipped: {stats}");
+                cli.Out.WriteLine($"skipped: {stats}");
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return cmd;
     }

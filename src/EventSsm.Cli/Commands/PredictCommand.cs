@@ -1,62 +1,69 @@
 using System.CommandLine;
-using EventSsm.Datasets;
-using EventSsm.Detections;
-using EventSsm.Events;
 using EventSsm.Inference;
-using EventSsm.Labels;
-using EventSsm.Model.Head;
-using EventSsm.Onnx;
 using EventSsm.Streaming;
-using EventSsm.Rendering;
 using EventSsm.Workflows.Prediction;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm predict INPUT --checkpoint CKPT [overrides…] --out DIR`: online detection on a recording.</summary>
+/// <summary>
+/// `eventssm predict INPUT --checkpoint CKPT [overrides…] --out DIR`: online detection on a recording, or on every
+/// recording of a folder (exit code 1 when some of them fail).
+/// </summary>
 public sealed class PredictCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<FileInfo>("INPUT") { Description = "Events (.dat, .h5 or .raw)." };
+        var input = new Argument<string>("INPUT") { Description = "Events (.dat, .h5 or .raw), or a folder: every recording in it." };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides, e.g. dataset=gen1 +experiment/gen1=small.yaml (not needed for our .safetensors).", Arity = ArgumentArity.ZeroOrMore };
-        var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "Weights (.ckpt, .pt, .npz, .safetensors), or an exported .onnx graph with --backend onnx.", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var step = new Option<double>("--step-ms") { Description = "Time between windows.", DefaultValueFactory = _ => 50.0 };
         var dt = new Option<double>("--dt-ms") { Description = "Window length, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
         var render = new Option<string>("--render") { Description = "gif, png or none.", DefaultValueFactory = _ => "gif" };
         var conf = new Option<double>("--conf") { Description = "Detection threshold on obj·class confidence.", DefaultValueFactory = _ => 0.1 };
-        var backend = new Option<string>("--backend") { Description = "torch (TorchSharp) or onnx (ONNX Runtime; --checkpoint may be an exported .onnx).", DefaultValueFactory = _ => "torch" };
-        var device = new Option<string>("--device") { Description = "onnx backend: cpu or cuda (needs the GPU build, README \"Deploy with ONNX\").", DefaultValueFactory = _ => "cpu" };
-        var threads = new Option<int>("--threads") { Description = "onnx backend: intra-op threads (0 = one per core).", DefaultValueFactory = _ => 0 };
-        var configDir = new Option<string?>("--config-dir") { Description = "The configs/ folder (default: next to the tool, or found above the current folder)." };
-        var cmd = new Command("predict", "Detect objects in an event recording window by window; write boxes (.npy/.csv) and a rendering.");
+        var backend = new Option<string>("--backend") { Description = "torch (TorchSharp) or onnx (ONNX Runtime; --checkpoint may then be an exported .onnx graph, or is exported on the fly). --device and --threads apply to both.", DefaultValueFactory = _ => "torch" };
+        var cmd = new Command("predict", "Detect objects in event recordings window by window; write boxes (.npy/.csv) and a rendering.");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { checkpoint, output, step, dt, render, conf, backend, device, threads, configDir })
+        foreach (Option o in new Option[] { SharedOptions.Checkpoint(required: true), output, step, dt, render, conf,
+            SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads(), backend })
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            string inPath = parse.GetValue(input)!.FullName;
-            string renderMode = parse.GetValue(render)!.ToLowerInvariant();
-            var options = new StreamingOptions
+            var options = new PredictOptions
             {
-                StepUs = (long)Math.Round(parse.GetValue(step) * 1000),
-                WindowUs = (long)Math.Round(parse.GetValue(dt) * 1000),
-                ConfidenceThreshold = parse.GetValue(conf),
+                Checkpoint = cli.Checkpoint!,
+                Input = Path.GetFullPath(cli.GetValue(input)!),
+                OutDirectory = cli.GetValue(output)!,
+                Overrides = cli.GetValue(overrides) ?? [],
+                ConfigDirectory = cli.ConfigDirectory,
+                Render = cli.GetValue(render)!.ToLowerInvariant(),
+                Device = cli.Device,
+                Backend = cli.GetValue(backend)!,
+                Threads = cli.Parse.GetValue<int>(SharedOptions.ThreadsName),
+                Streaming = new StreamingOptions
+                {
+                    StepUs = (long)Math.Round(cli.GetValue(step) * 1000),
+                    WindowUs = (long)Math.Round(cli.GetValue(dt) * 1000),
+                    ConfidenceThreshold = cli.GetValue(conf),
+                },
             };
-            var onnx = new OnnxSessionSettings(parse.GetValue(threads), OnnxDevices.Parse(parse.GetValue(device)!));
-            using DetectorBackends backends = DetectorBackends.Open(parse.GetValue(backend)!, parse.GetValue(checkpoint)!.FullName,
-                parse.GetValue(overrides) ?? [], parse.GetValue(configDir), onnx);
-            PredictionResult r = RecordingPredictor.Predict(backends.Backend, backends.Kind, inPath, parse.GetValue(output)!, options, renderMode, Console.WriteLine);
-            Console.WriteLine($"wrote {r.Boxes} boxes from {r.Windows} windows to {r.BoxesPath} (and {r.CsvPath})");
-            Console.WriteLine($"latency per window: p50 {r.LatencyP50Ms:F1} ms, p95 {r.LatencyP95Ms:F1} ms");
-            if (r.RenderPath is not null)
+            PredictionReport report = cli.WithProgress(progress => RecordingPredictor.Run(options, progress, cli.Cancellation));
+            foreach (PredictionResult r in report.Written)
             {
-                Console.WriteLine($"rendering: {r.RenderPath}");
+                cli.Out.WriteLine($"wrote {r.Boxes} boxes from {r.Windows} windows to {r.BoxesPath} (and {r.CsvPath})");
+                cli.Out.WriteLine($"latency per window: p50 {r.LatencyP50Ms:F1} ms, p95 {r.LatencyP95Ms:F1} ms");
+                if (r.RenderPath is not null)
+                {
+                    cli.Out.WriteLine($"rendering: {r.RenderPath}");
+                }
             }
-            return 0;
+            foreach (PredictionFailure f in report.Failed)
+            {
+                cli.Out.WriteLine($"{f.Recording}: FAILED: {f.Reason}");
+            }
+            return report.Failed.Count > 0 ? ExitCodes.Failed : ExitCodes.Success;
         });
         return cmd;
     }

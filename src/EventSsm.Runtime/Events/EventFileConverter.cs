@@ -14,13 +14,16 @@ public static class EventFileConverter
 {
     private const int ChunkEvents = 1 << 16;
 
+    /// <summary>The task name of the progress reports.</summary>
+    private const string ProgressTask = "convert";
+
     /// <summary>
     /// Converts <paramref name="input"/> to <paramref name="output"/>; the kinds come from the extensions.
-    /// <paramref name="rawFormat"/> picks the .raw encoding written (only "evt2"). <paramref name="progress"/> gets the
-    /// fraction of the input read.
+    /// <paramref name="rawFormat"/> picks the .raw encoding written (only "evt2"). <paramref name="progress"/> gets how much
+    /// of the input is read: bytes of a .raw (a .raw → .h5 conversion reads it twice), events otherwise.
     /// </summary>
     public static EventConversionResult Convert(string input, string output, string rawFormat = "evt2",
-        IProgress<double>? progress = null, int? width = null, int? height = null)
+        IProgress<ProgressReport>? progress = null, int? width = null, int? height = null)
     {
         Kind inKind = KindOf(input) ?? throw new ArgumentException($"{input}: input must be a .raw, .dat or .h5 file");
         Kind outKind = KindOf(output) ?? throw new ArgumentException($"{output}: output must be a .raw, .dat or .h5 file");
@@ -61,7 +64,7 @@ public static class EventFileConverter
         width is { } w && height is { } h ? new SensorSize(w, h) : null;
 
     private static EventConversionResult ConvertFromRaw(string input, string output, Kind outKind,
-        IProgress<double>? progress, int? width, int? height)
+        IProgress<ProgressReport>? progress, int? width, int? height)
     {
         long? count = null;
         if (outKind == Kind.H5)
@@ -74,7 +77,7 @@ public static class EventFileConverter
             {
                 total += scratch.Count;
                 scratch.Clear();
-                progress?.Report(0.5 * counter.Position / Math.Max(1, counter.Length));
+                progress?.Report(new ProgressReport(ProgressTask, counter.Position, 2 * counter.Length, ProgressReport.Bytes));
             }
             count = total;
         }
@@ -83,7 +86,8 @@ public static class EventFileConverter
         int h = reader.Header.Height;
         long n = 0;
         var buffer = new GrowableEventBuffer();
-        double offset = count is null ? 0 : 0.5;
+        // An .h5 output read the file once already to count the events.
+        long passes = count is null ? 1 : 2;
         WriteAtomically(output, outKind, count, w, h, sink =>
         {
             while (reader.ReadChunk(buffer))
@@ -91,13 +95,13 @@ public static class EventFileConverter
                 sink(new EventArray(buffer.X, buffer.Y, buffer.P, buffer.T, w, h, buffer.Count));
                 n += buffer.Count;
                 buffer.Clear();
-                progress?.Report(offset + (1 - offset) * reader.Position / Math.Max(1, reader.Length));
+                progress?.Report(new ProgressReport(ProgressTask, (passes - 1) * reader.Length + reader.Position, passes * reader.Length, ProgressReport.Bytes));
             }
         });
         return new EventConversionResult(n, w, h, reader.Stats);
     }
 
-    private static EventConversionResult ConvertFromDat(string input, string output, Kind outKind, IProgress<double>? progress)
+    private static EventConversionResult ConvertFromDat(string input, string output, Kind outKind, IProgress<ProgressReport>? progress)
     {
         using var reader = new DatStreamReader(input);
         var buffer = new EventBuffer(reader.Width, reader.Height, ChunkEvents);
@@ -106,7 +110,7 @@ public static class EventFileConverter
     }
 
     private static EventConversionResult ConvertFromH5(string input, string output, Kind outKind,
-        IProgress<double>? progress, SensorSize? defaultSize)
+        IProgress<ProgressReport>? progress, SensorSize? defaultSize)
     {
         using RawEventH5Reader reader = RawEventH5Reader.Open(input, defaultSize);
         return CopyInChunks(output, outKind, reader.Count, reader.Size.Width, reader.Size.Height, progress,
@@ -114,7 +118,7 @@ public static class EventFileConverter
     }
 
     private static EventConversionResult CopyInChunks(string output, Kind outKind, long count, int width, int height,
-        IProgress<double>? progress, Func<long, int, EventArray> read)
+        IProgress<ProgressReport>? progress, Func<long, int, EventArray> read)
     {
         long n = 0;
         WriteAtomically(output, outKind, count, width, height, sink =>
@@ -124,7 +128,7 @@ public static class EventFileConverter
                 int k = (int)Math.Min(ChunkEvents, count - n);
                 sink(read(n, k));
                 n += k;
-                progress?.Report((double)n / count);
+                progress?.Report(new ProgressReport(ProgressTask, n, count, "events"));
             }
         });
         return new EventConversionResult(n, width, height, null);

@@ -83,6 +83,12 @@ internal static class S5Emitter
         Tensor bRi = ctx.Parameter(prefix + ".B").detach().cpu();
         Tensor cRi = ctx.Parameter(prefix + ".C").detach().cpu();
         Tensor logStep = ctx.Parameter(prefix + ".log_step").detach().cpu();
+        long p = logStep.shape[0];
+        if (bRi.dim() != 3 || bRi.shape[0] != p || cRi.dim() != 3 || cRi.shape[1] != p)
+        {
+            // The detector's layer: dense B̃ (P,H) and C̃ (H,P), one direction, no conjugate symmetry (docs/MODEL.md §4.1).
+            throw new NotSupportedException($"{prefix}: ONNX export supports the detector's dense, unidirectional S5 layer (B {Shape(bRi)}, C {Shape(cRi)}, P = {p})");
+        }
         Tensor lambda = complex(lambdaRi[.., 0], lambdaRi[.., 1]);
         Tensor bTilde = complex(bRi[.., .., 0], bRi[.., .., 1]);
         Tensor step = options.StepScale * logStep.exp();
@@ -96,8 +102,10 @@ internal static class S5Emitter
             Tensor keep = FrequencyResponse.PassBandMask(lambdaRi[.., 1], logStep, options.StepScale, options.MaskBandlimit).to(cReal.dtype);
             cReal = cReal * cat([keep, keep]);
         }
-        return (Floats(lambdaBar.real), Floats(lambdaBar.imag), Floats(bReal.t()), Floats(cReal.t()), logStep.shape[0]);
+        return (Floats(lambdaBar.real), Floats(lambdaBar.imag), Floats(bReal.t()), Floats(cReal.t()), p);
     }
+
+    private static string Shape(Tensor t) => $"({string.Join(", ", t.shape)})";
 
     private static float[] Floats(Tensor t) => t.to(float32).contiguous().data<float>().ToArray();
 }

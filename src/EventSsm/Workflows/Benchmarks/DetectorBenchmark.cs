@@ -55,6 +55,7 @@ public static class DetectorBenchmark
         }
         manual_seed(0);
         using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Recurrent, options.Overrides);
+        model.to(options.Device);
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long channels = model.Options.Backbone.InputChannels;
@@ -67,8 +68,8 @@ public static class DetectorBenchmark
         using (inference_mode())
         {
             // Event histograms are small non-negative counts; the values do not change the cost.
-            using Tensor x1 = rand([1, 1, channels, h, w], generator: new Generator(1)) * 4;
-            using Tensor xl = rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4;
+            using Tensor x1 = (rand([1, 1, channels, h, w], generator: new Generator(1)) * 4).to(options.Device);
+            using Tensor xl = (rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4).to(options.Device);
             frame = TimeStreaming(model, x1, options);
             chunk = Time(options, () =>
             {
@@ -82,7 +83,7 @@ public static class DetectorBenchmark
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         return new DetectorBenchmarkResult(options, h, w, model.ParameterCount(), torch.get_num_threads(),
-            frame, chunk, train, breakdown, process.PeakWorkingSet64)
+            frame, chunk, train, breakdown, process.PeakWorkingSet64, options.Device.type == DeviceType.CUDA ? "cuda" : "cpu")
         {
             TorchFrameInterleaved = pair?.Torch,
             OnnxFrame = pair?.Onnx,
@@ -102,10 +103,11 @@ public static class DetectorBenchmark
         try
         {
             OnnxExporter.Export(model, cfg, path, new OnnxExportOptions());
-            using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads));
+            // The same intra-op thread count as torch's (set by the caller when options.Threads is 0).
+            using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads()));
             OnnxModelInfo info = onnx.Info;
             using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1)) * 4;
-            using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth);
+            using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
             float[] window = x.contiguous().data<float>().ToArray();
             var torchMs = new List<double>();
             var onnxMs = new List<double>();
@@ -180,9 +182,9 @@ public static class DetectorBenchmark
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long frames = (long)options.Length * options.TrainBatch;
-        using Tensor x = rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
-            generator: new Generator(3)) * 4;
-        using Tensor targets = TrainTargets(frames, h, w, model.NumClasses);
+        using Tensor x = (rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
+            generator: new Generator(3)) * 4).to(options.Device);
+        using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
         try
@@ -291,10 +293,16 @@ public static class DetectorBenchmark
         {
             step();
         }
+        bool gpu = options.Device.type == DeviceType.CUDA;
         for (int i = 0; i < options.Repeats; i++)
         {
             long start = Stopwatch.GetTimestamp();
             step();
+            if (gpu)
+            {
+                // CUDA kernels run asynchronously: the step is done when the device is.
+                torch.cuda.synchronize();
+            }
             samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         return LatencyStats.From(samples);

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using static TorchSharp.torch;
 
 namespace EventSsm.Workflows.Benchmarks;
 
@@ -34,6 +36,10 @@ public sealed record DetectorBenchmarkOptions(
     IReadOnlyList<string>? Overrides = null,
     string Backend = "torch")
 {
+    /// <summary>Where the model runs; CUDA timings wait for the device after each measured step.</summary>
+    [JsonIgnore]
+    public Device Device { get; init; } = CPU;
+
     public void Validate()
     {
         if (Model is not ("tiny" or "small" or "base"))

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventSsm.Checkpoints;
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.IO.Hdf5;
 using EventSsm.IO.Numpy;
 using EventSsm.Representations;
@@ -16,10 +17,10 @@ public static class FileInspector
     public const string SupportedTypes = ".dat, .raw, .h5, .npy, .npz, .pt, .pth, .ckpt, .safetensors";
 
     /// <summary>
-    /// Describes <paramref name="path"/>; <paramref name="progress"/> gets the fraction read during the streaming pass
-    /// over a .raw file.
+    /// Describes <paramref name="path"/>; <paramref name="progress"/> gets the bytes read during the streaming pass
+    /// over a .raw file (task <c>inspect</c>).
     /// </summary>
-    public static IReadOnlyList<string> Describe(string path, IProgress<double>? progress = null)
+    public static IReadOnlyList<string> Describe(string path, IProgress<ProgressReport>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -72,7 +73,7 @@ public static class FileInspector
     }
 
     /// <summary>Header facts, then one streaming decoding pass (bounded memory) for counts, time range and skipped words.</summary>
-    private static List<string> DescribeRaw(string path, IProgress<double>? progress)
+    private static List<string> DescribeRaw(string path, IProgress<ProgressReport>? progress)
     {
         using RawEventReader reader = RawEventReader.Open(path, chunkBytes: 1 << 20);
         RawFileHeader h = reader.Header;
@@ -111,7 +112,7 @@ public static class FileInspector
                 }
             }
             buffer.Clear();
-            progress?.Report((double)reader.Position / Math.Max(1, reader.Length));
+            progress?.Report(new ProgressReport("inspect", reader.Position, reader.Length, ProgressReport.Bytes));
         }
         RawDecodeStats stats = reader.Stats;
         lines.Add($"events: {N(stats.CdEvents)}");

@@ -3,6 +3,8 @@ using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Onnx;
 using EventSsm.Streaming;
+using TorchSharp;
+using static TorchSharp.torch;
 
 namespace EventSsm.Workflows.Prediction;
 
@@ -31,9 +33,14 @@ public sealed class DetectorBackends : IDisposable
 
     /// <param name="backend">torch or onnx.</param>
     /// <param name="model">A checkpoint (.ckpt, .pt, .npz, .safetensors) or, for onnx, an exported .onnx graph.</param>
+    /// <param name="device">Where the model runs: a torch device, or for onnx the CPU or a CUDA device (the GPU build).</param>
+    /// <param name="threads">ONNX Runtime's intra-op threads (0 = one per core); torch's are process-wide, set by the caller.</param>
     public static DetectorBackends Open(string backend, string model, IReadOnlyList<string>? overrides = null, string? configDir = null,
-        OnnxSessionSettings? onnx = null)
+        Device? device = null, int threads = 0)
     {
+        OnnxSessionSettings onnx = device?.type == DeviceType.CUDA
+            ? new OnnxSessionSettings(threads, OnnxDevice.Cuda, device.index < 0 ? 0 : device.index)
+            : new OnnxSessionSettings(threads);
         ArgumentNullException.ThrowIfNull(model);
         bool isOnnxFile = model.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase);
         switch (backend)
@@ -42,7 +49,7 @@ public sealed class DetectorBackends : IDisposable
                 throw new ArgumentException($"{model}: an ONNX graph runs with --backend onnx");
             case "torch":
             {
-                LoadedDetector loaded = LoadedDetector.Load(model, overrides, configDir);
+                LoadedDetector loaded = LoadedDetector.Load(model, overrides, configDir, device);
                 return new DetectorBackends(new TorchDetectorBackend(loaded.Model, loaded.Config),
                     DatasetInfo.Parse(loaded.Config.GetString("dataset.name")), loaded, null);
             }

@@ -1,0 +1,36 @@
+using EventSsm.Inference;
+using EventSsm.Streaming;
+using static TorchSharp.torch;
+
+namespace EventSsm.Workflows.Prediction;
+
+/// <summary>What <see cref="RecordingPredictor.Run"/> predicts: the <c>predict</c> command's settings.</summary>
+public sealed record PredictOptions
+{
+    /// <summary>Weights (.ckpt, .pt, .npz, .safetensors), or an exported .onnx graph with the onnx backend.</summary>
+    public required string Checkpoint { get; init; }
+
+    /// <summary>An event recording, or a folder whose recordings (every file <see cref="Events.EventRecording"/> opens) are each predicted.</summary>
+    public required string Input { get; init; }
+
+    public required string OutDirectory { get; init; }
+
+    /// <summary>Config overrides for checkpoints without an embedded config (see <see cref="LoadedDetector.Load"/>).</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
+
+    /// <summary>The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</summary>
+    public string? ConfigDirectory { get; init; }
+
+    public StreamingOptions Streaming { get; init; } = new();
+
+    /// <summary>gif, png or none.</summary>
+    public string Render { get; init; } = "gif";
+
+    public Device Device { get; init; } = CPU;
+
+    /// <summary>torch (TorchSharp) or onnx (ONNX Runtime; <see cref="Checkpoint"/> may then be an exported .onnx graph).</summary>
+    public string Backend { get; init; } = "torch";
+
+    /// <summary>ONNX Runtime's intra-op threads with the onnx backend (0 = one per core); torch's are set by the caller.</summary>
+    public int Threads { get; init; }
+}
