@@ -5,7 +5,7 @@ public enum OnnxDevice
 {
     Cpu,
 
-    /// <summary>The CUDA execution provider: needs the build with <c>-p:EventSsmOnnxGpu=true</c> and CUDA 12 + cuDNN 9.</summary>
+    /// <summary>The CUDA execution provider: needs the build with <c>-p:EventSsmOnnxGpu=true</c> and CUDA 13 + cuDNN 9.</summary>
     Cuda,
 }
 
