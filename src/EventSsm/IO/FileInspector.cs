@@ -80,7 +80,7 @@ public static class FileInspector
         {
             $"format: Metavision .raw, {h.Format} ({h.WordSize}-byte words)",
             $"header: {h.Fields.Count} lines, {h.DataOffset} bytes; keys: {string.Join(", ", h.Fields.Select(f => f.Key).Distinct())}",
-            $"sensor: {h.Width}×{h.Height} (W×H)",
+            $"sensor: {h.Width}×{h.Height} (W×H)" + (h.SizeSource == "header" ? "" : $", from {h.SizeSource}"),
         };
         var buffer = new GrowableEventBuffer(0);
         long on = 0;
