@@ -11,6 +11,9 @@ public enum EventFileFormat
 
     /// <summary>Prophesee Metavision .raw (EVT 2.0, 2.1, 3.0).</summary>
     Raw,
+
+    /// <summary>Prophesee Metavision HDF5 (.hdf5/.h5 with /CD/events, ECF; docs/FORMATS.md §Prophesee HDF5).</summary>
+    PropheseeHdf5,
 }
 
 /// <summary>
@@ -20,7 +23,10 @@ public enum EventFileFormat
 /// </summary>
 public static class EventRecording
 {
-    /// <summary>The format of <paramref name="path"/>, from its name.</summary>
+    /// <summary>
+    /// The format of <paramref name="path"/>, from its name; an existing .h5/.hdf5 file is looked into, because
+    /// Metavision's layout (/CD/events) and RVT's or DSEC's (events/x…) share the extensions.
+    /// </summary>
     public static EventFileFormat DetectFormat(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -31,7 +37,7 @@ public static class EventRecording
         }
         if (name.EndsWith(".h5", StringComparison.Ordinal) || name.EndsWith(".hdf5", StringComparison.Ordinal))
         {
-            return EventFileFormat.H5;
+            return File.Exists(path) && PropheseeHdf5Reader.IsPropheseeHdf5(path) ? EventFileFormat.PropheseeHdf5 : EventFileFormat.H5;
         }
         if (name.EndsWith(".raw", StringComparison.Ordinal))
         {
@@ -42,7 +48,8 @@ public static class EventRecording
 
     /// <summary>
     /// Opens a reader; the file stays open until the reader is disposed. <paramref name="defaultSize"/> is the sensor
-    /// size for an .h5 file without events/width and events/height (default gen1). A .raw file is indexed by one
+    /// size for an .h5 file without events/width and events/height (default gen1) or a Metavision HDF5 file without a
+    /// geometry attribute. A .raw file is indexed by one
     /// streaming pass (<see cref="RawStreamReader"/>), so reads stay bounded in memory; its timestamps get the
     /// running-maximum correction RVT applies to its .h5 files, because a .raw stream may step back in time.
     /// </summary>
@@ -57,6 +64,7 @@ public static class EventRecording
             EventFileFormat.Dat => new DatStreamReader(path),
             EventFileFormat.H5 => RawEventH5Reader.Open(path, defaultSize),
             EventFileFormat.Raw => RawStreamReader.Open(path),
+            EventFileFormat.PropheseeHdf5 => PropheseeHdf5Reader.Open(path, defaultSize),
             _ => throw new NotSupportedException($"{path}: no reader for this format"),
         };
     }
