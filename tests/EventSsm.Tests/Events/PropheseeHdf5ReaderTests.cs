@@ -260,11 +260,12 @@ public sealed class PropheseeHdf5ReaderTests
             using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(PathOf(name), ".json")));
             JsonElement j = doc.RootElement;
             long[][] Rows(string key) => j.GetProperty(key).EnumerateArray().Select(r => r.EnumerateArray().Select(v => v.GetInt64()).ToArray()).ToArray();
-            JsonElement shift = j.GetProperty("time_shift");
-            return new Expected(j.GetProperty("width").GetInt32(), j.GetProperty("height").GetInt32(), j.GetProperty("chunk").GetInt32(),
+            long? shift = j.TryGetProperty("time_shift", out JsonElement s) && s.ValueKind != JsonValueKind.Null ? s.GetInt64() : null;
+            int chunk = j.TryGetProperty("chunk", out JsonElement c) ? c.GetInt32() : 0;
+            return new Expected(j.GetProperty("width").GetInt32(), j.GetProperty("height").GetInt32(), chunk,
                 j.GetProperty("events").GetInt64(), j.GetProperty("sum_x").GetInt64(), j.GetProperty("sum_y").GetInt64(),
                 j.GetProperty("sum_p").GetInt64(), j.GetProperty("sum_t").GetInt64(),
-                shift.ValueKind == JsonValueKind.Null ? null : shift.GetInt64(), Rows("samples"), Rows("triggers"));
+                shift, Rows("samples"), Rows("triggers"));
         }
     }
 }
