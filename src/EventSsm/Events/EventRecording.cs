@@ -14,6 +14,9 @@ public enum EventFileFormat
 
     /// <summary>Prophesee Metavision HDF5 (.hdf5/.h5 with /CD/events, ECF; docs/FORMATS.md §Prophesee HDF5).</summary>
     PropheseeHdf5,
+
+    /// <summary>Text events, one "t,x,y,p" line each (.csv/.txt; docs/FORMATS.md §CSV and text events).</summary>
+    Csv,
 }
 
 /// <summary>
@@ -23,6 +26,9 @@ public enum EventFileFormat
 /// </summary>
 public static class EventRecording
 {
+    /// <summary>The event file extensions <see cref="Open"/> reads.</summary>
+    public const string SupportedExtensions = ".dat, .raw, .h5, .hdf5, .csv, .txt";
+
     /// <summary>
     /// The format of <paramref name="path"/>, from its name; an existing .h5/.hdf5 file is looked into, because
     /// Metavision's layout (/CD/events) and RVT's or DSEC's (events/x…) share the extensions.
@@ -43,13 +49,17 @@ public static class EventRecording
         {
             return EventFileFormat.Raw;
         }
-        throw new NotSupportedException($"{path}: unknown event file type (supported: .dat, .h5, .raw)");
+        if (name.EndsWith(".csv", StringComparison.Ordinal) || name.EndsWith(".txt", StringComparison.Ordinal))
+        {
+            return EventFileFormat.Csv;
+        }
+        throw new NotSupportedException($"{path}: unknown event file type (supported: {SupportedExtensions})");
     }
 
     /// <summary>
     /// Opens a reader; the file stays open until the reader is disposed. <paramref name="defaultSize"/> is the sensor
-    /// size for an .h5 file without events/width and events/height (default gen1) or a Metavision HDF5 file without a
-    /// geometry attribute. A .raw file is indexed by one
+    /// size for an .h5 file without events/width and events/height (default gen1), a Metavision HDF5 file without a
+    /// geometry attribute or a text file without a size comment (default: the largest coordinates + 1). A .raw file is indexed by one
     /// streaming pass (<see cref="RawStreamReader"/>), so reads stay bounded in memory; its timestamps get the
     /// running-maximum correction RVT applies to its .h5 files, because a .raw stream may step back in time.
     /// </summary>
@@ -65,6 +75,7 @@ public static class EventRecording
             EventFileFormat.H5 => RawEventH5Reader.Open(path, defaultSize),
             EventFileFormat.Raw => RawStreamReader.Open(path),
             EventFileFormat.PropheseeHdf5 => PropheseeHdf5Reader.Open(path, defaultSize),
+            EventFileFormat.Csv => CsvEventReader.Open(path, defaultSize),
             _ => throw new NotSupportedException($"{path}: no reader for this format"),
         };
     }
