@@ -11,15 +11,21 @@ public sealed class InspectCommand : ICliCommand
     public Command Create()
     {
         var file = new Argument<FileInfo>("file") { Description = $"A data or weight file ({FileInspector.SupportedTypes})." };
-        var cmd = new Command("inspect", "Describe a data or weight file: format, sensor size, event counts, array shapes, tensors and parameters.");
+        var classes = new Option<string?>("--classes")
+        {
+            Description = "Comma-separated class names for the class ids of a box file (.npy), e.g. car,pedestrian. A DSEC-Det tracks.npy is named without it.",
+        };
+        var cmd = new Command("inspect", "Describe a data or weight file: format, sensor size, event counts, triggers, per-class box counts, array shapes, tensors and parameters.");
         cmd.Arguments.Add(file);
+        cmd.Options.Add(classes);
         cmd.SetAction(parse =>
         {
             FileInfo info = parse.GetValue(file)!;
             string path = info.FullName;
             // A .raw file is decoded in full; show how far on big ones.
             IProgress<double>? progress = info.Exists && info.Length >= ProgressThresholdBytes ? new PercentProgress() : null;
-            IReadOnlyList<string> lines = FileInspector.Describe(path, progress);
+            string[]? names = parse.GetValue(classes)?.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            IReadOnlyList<string> lines = FileInspector.Describe(path, progress, names);
             Console.WriteLine(path);
             foreach (string line in lines)
             {

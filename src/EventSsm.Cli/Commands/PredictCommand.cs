@@ -12,7 +12,7 @@ public sealed class PredictCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<FileInfo>("INPUT") { Description = "Events (.dat, .h5 or .raw)." };
+        var input = new Argument<FileInfo>("INPUT") { Description = "Events (.dat, .raw, .h5, .hdf5, .csv or .txt)." };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides, e.g. dataset=gen1 +experiment/gen1=small.yaml (not needed for our .safetensors).", Arity = ArgumentArity.ZeroOrMore };
         var checkpoint = new Option<FileInfo>("--checkpoint") { Description = "Weights (.ckpt, .pt, .npz, .safetensors).", Required = true };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
