@@ -70,12 +70,6 @@ public sealed class EventFormatCommandTests
             EventFileConverter.Convert(GoldenDat, path);
             return;
         }
-        EventArray e = GoldenEvents.Recording;
-        var records = new PropheseeHdf5ReaderTests.CdRecord[e.Count];
-        for (int i = 0; i < e.Count; i++)
-        {
-            records[i] = new PropheseeHdf5ReaderTests.CdRecord { X = e.X[i], Y = e.Y[i], P = e.P[i], T = e.T[i] };
-        }
-        PropheseeHdf5ReaderTests.WriteWithPureHdf(path, records, 16384, "304x240");
+        PropheseeHdf5Files.Write(path, GoldenEvents.Recording);
     }
 }

@@ -135,16 +135,16 @@ public sealed class PropheseeHdf5ReaderTests
         // PureHDF writes a fixed-array chunk index and sends whole chunks (zero-padded at the end) through the filter,
         // like the Python prototype: the PureHDF path with the last-chunk clamp.
         var rng = new Random(9);
-        var records = new CdRecord[5000];
+        var records = new PropheseeHdf5Files.CdRecord[5000];
         long t = 100;
         for (int i = 0; i < records.Length; i++)
         {
             t += rng.Next(3);
-            records[i] = new CdRecord { X = (ushort)rng.Next(346), Y = (ushort)rng.Next(260), P = (short)rng.Next(2), T = t };
+            records[i] = new PropheseeHdf5Files.CdRecord { X = (ushort)rng.Next(346), Y = (ushort)rng.Next(260), P = (short)rng.Next(2), T = t };
         }
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("purehdf.hdf5");
-        WriteWithPureHdf(path, records, chunk: 1024, geometry: "346x260");
+        PropheseeHdf5Files.Write(path, records, chunk: 1024, geometry: "346x260");
         using PropheseeHdf5Reader r = PropheseeHdf5Reader.Open(path);
         Assert.Equal(("PureHDF", 5000L, 346, 260), (r.ChunkAccess, r.Count, r.Width, r.Height));
         EventArray all = r.Read(0, 5000, new EventBuffer(346, 260));
@@ -176,7 +176,7 @@ public sealed class PropheseeHdf5ReaderTests
     {
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("small.hdf5");
-        WriteWithPureHdf(path, [new CdRecord { X = 5, Y = 1, T = 1 }, new CdRecord { X = 9, Y = 1, T = 2 }], 1024, "8x8");
+        PropheseeHdf5Files.Write(path, [new PropheseeHdf5Files.CdRecord { X = 5, Y = 1, T = 1 }, new PropheseeHdf5Files.CdRecord { X = 9, Y = 1, T = 2 }], 1024, "8x8");
         // Through PureHDF the first chunk is decoded when opening (its first time), so the error may come then.
         DataFormatException e = Assert.Throws<DataFormatException>(() =>
         {
@@ -191,7 +191,7 @@ public sealed class PropheseeHdf5ReaderTests
     {
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("nogeo.hdf5");
-        WriteWithPureHdf(path, [new CdRecord { X = 5, Y = 1, T = 1 }], 1024, geometry: null);
+        PropheseeHdf5Files.Write(path, [new PropheseeHdf5Files.CdRecord { X = 5, Y = 1, T = 1 }], 1024, geometry: null);
         DataFormatException e = Assert.Throws<DataFormatException>(() => PropheseeHdf5Reader.Open(path));
         Assert.Contains("no 'geometry' attribute", e.Message);
         using PropheseeHdf5Reader r = PropheseeHdf5Reader.Open(path, new SensorSize(64, 48));
@@ -214,41 +214,6 @@ public sealed class PropheseeHdf5ReaderTests
         }
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    internal static void WriteWithPureHdf(string path, CdRecord[] records, uint chunk, string? geometry)
-    {
-        EcfH5Filter.EnsureRegistered();
-        var events = new H5Dataset<CdRecord[]>(records, chunks: [(uint)Math.Min(chunk, records.Length)],
-            datasetCreation: new H5DatasetCreation(Filters: [new H5Filter(EcfH5Filter.Id)]));
-        var file = new H5File
-        {
-            ["CD"] = new H5Group { ["events"] = events },
-            ["EXT_TRIGGER"] = new H5Group(),
-        };
-        if (geometry is not null)
-        {
-            file.Attributes["geometry"] = geometry;
-        }
-        // PureHDF's writer names members after the fields unless mapped.
-        file.Write(path, new H5WriteOptions(FieldNameMapper: f => f.Name.ToLowerInvariant()));
-    }
-
-    /// <summary>EventCD (x u16 @0, y u16 @2, p i16 @4, t i64 @8), for PureHDF's writer.</summary>
-    [StructLayout(LayoutKind.Explicit, Size = 16)]
-    internal struct CdRecord
-    {
-        [FieldOffset(0)]
-        public ushort X;
-
-        [FieldOffset(2)]
-        public ushort Y;
-
-        [FieldOffset(4)]
-        public short P;
-
-        [FieldOffset(8)]
-        public long T;
     }
 
     /// <summary>The .json the fixture script writes next to each file.</summary>
