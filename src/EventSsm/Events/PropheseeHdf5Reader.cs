@@ -124,9 +124,12 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
                 {
                     throw new DataFormatException(path, $"{EventsDataset} is not stored in 1-D chunks of at most 2^20 events");
                 }
-                if (extent > (ulong)Array.MaxLength * chunk)
+                // Every chunk holds at least one event in at least 16 bytes: a larger extent is corrupt (and would
+                // allocate a huge table below).
+                ulong chunks = (extent + chunk - 1) / chunk;
+                if (chunks > (ulong)new FileInfo(path).Length / 16 + 1)
                 {
-                    throw new DataFormatException(path, $"{EventsDataset} claims {extent} events");
+                    throw new DataFormatException(path, $"{EventsDataset} claims {extent} events in {chunks} chunks, more than the file can hold");
                 }
                 Hdf5ChunkIndex? index = Hdf5ChunkIndex.Open(path, events);
                 if (index is not null)

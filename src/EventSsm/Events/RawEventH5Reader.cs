@@ -283,8 +283,8 @@ public sealed class RawEventH5Reader : IEventReader
         t.AsSpan(lead).CopyTo(ts);
 
         long[] v = new long[count];
-        ReadField(_x, "x", start, v, xs);
-        ReadField(_y, "y", start, v, ys);
+        ReadField(_x, "x", start, v, xs, Size.Width);
+        ReadField(_y, "y", start, v, ys, Size.Height);
         Hdf5Access.ReadInt64(_p, (ulong)start, v);
         for (int i = 0; i < count; i++)
         {
@@ -299,14 +299,14 @@ public sealed class RawEventH5Reader : IEventReader
         return count;
     }
 
-    private void ReadField(NativeDataset d, string name, long start, long[] tmp, ushort[] dst)
+    private void ReadField(NativeDataset d, string name, long start, long[] tmp, ushort[] dst, int limit)
     {
         Hdf5Access.ReadInt64(d, (ulong)start, tmp);
         for (int i = 0; i < tmp.Length; i++)
         {
-            if ((ulong)tmp[i] > ushort.MaxValue)
+            if ((ulong)tmp[i] >= (ulong)limit)
             {
-                throw new DataFormatException(Path, $"events/{name}[{start + i}] = {tmp[i]} is not a pixel coordinate");
+                throw new DataFormatException(Path, $"events/{name}[{start + i}] = {tmp[i]} lies outside the {Size.Width}×{Size.Height} sensor");
             }
             dst[i] = (ushort)tmp[i];
         }

@@ -69,6 +69,12 @@ public sealed class Hdf5ChunkIndex
             throw new DataFormatException(path, $"dataset '{dataset.Name}' claims {extent} elements");
         }
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 4096, FileOptions.RandomAccess);
+        // Every chunk needs a B-tree entry of at least 32 bytes, so a file cannot index more chunks than that allows
+        // (this keeps a corrupt extent from allocating a huge table; sparse datasets are left to PureHDF).
+        if (chunkCount > fs.Length / 32 + 1)
+        {
+            throw new DataFormatException(path, $"dataset '{dataset.Name}' claims {chunkCount} chunks, more than the {fs.Length}-byte file can index");
+        }
         var walker = new TreeWalker(fs, path, dataset.Name, Superblock.Read(fs, path), new Chunk[chunkCount], chunkElements);
         if (!walker.Superblock.IsUndefined(treeAddress))
         {
