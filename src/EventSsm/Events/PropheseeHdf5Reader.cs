@@ -379,7 +379,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
     {
         Hdf5ChunkIndex.Chunk c = Chunk(k);
         int valid = ValidIn(k);
-        var chunk = new DecodedChunk(k, valid);
+        DecodedChunk chunk;
         byte[] bytes = ArrayPool<byte>.Shared.Rent((int)Math.Min(c.Size, int.MaxValue));
         try
         {
@@ -395,6 +395,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
                 {
                     throw ChunkError(k, $"is stored unfiltered in {block.Length} bytes, expected {ChunkEvents} records of 16 bytes");
                 }
+                chunk = new DecodedChunk(k, valid, valid);
                 FromRecords(k, block, chunk);
                 return chunk;
             }
@@ -403,13 +404,11 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
             {
                 throw ChunkError(k, $"is an ECF block of {n} events; it must hold {valid}{(valid < ChunkEvents ? $"..{ChunkEvents}" : "")}");
             }
-            var x = new ushort[n];
-            var y = new ushort[n];
-            var p = new byte[n];
-            var t = new long[n];
+            // Decoded in place; a padded last block (n > valid) decodes into the chunk's spare room.
+            chunk = new DecodedChunk(k, valid, n);
             try
             {
-                EcfCodec.Decode(block, x, y, p, t, out int consumed);
+                EcfCodec.Decode(block, chunk.X, chunk.Y, chunk.P, chunk.T, out int consumed);
                 if (consumed != block.Length)
                 {
                     throw ChunkError(k, $"has {block.Length - consumed} byte(s) after its ECF block");
@@ -419,10 +418,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
             {
                 throw ChunkError(k, e.Reason);
             }
-            for (int i = 0; i < valid; i++)
-            {
-                Put(chunk, k, i, x[i], y[i], p[i], t[i]);
-            }
+            CheckCoordinates(k, chunk);
             return chunk;
         }
         finally
@@ -434,7 +430,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
     private DecodedChunk DecodeThroughPureHdf(int k)
     {
         int valid = ValidIn(k);
-        var chunk = new DecodedChunk(k, valid);
+        var chunk = new DecodedChunk(k, valid, valid);
         var records = new CdRecord[valid];
         lock (_gate)
         {
@@ -466,14 +462,30 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
 
     private void Put(DecodedChunk chunk, int k, int i, ushort x, ushort y, byte p, long t)
     {
-        if (x >= Width || y >= Height)
-        {
-            throw ChunkError(k, $"event {i} at ({x}, {y}) lies outside the {Width}×{Height} sensor of the geometry attribute");
-        }
         chunk.X[i] = x;
         chunk.Y[i] = y;
         chunk.P[i] = p;
         chunk.T[i] = t;
+        if (i == chunk.Count - 1)
+        {
+            CheckCoordinates(k, chunk);
+        }
+    }
+
+    private void CheckCoordinates(int k, DecodedChunk chunk)
+    {
+        ReadOnlySpan<ushort> xs = chunk.X.AsSpan(0, chunk.Count);
+        ReadOnlySpan<ushort> ys = chunk.Y.AsSpan(0, chunk.Count);
+        int bad = xs.IndexOfAnyInRange((ushort)Width, ushort.MaxValue);
+        int badY = ys.IndexOfAnyInRange((ushort)Height, ushort.MaxValue);
+        if (bad < 0 || (badY >= 0 && badY < bad))
+        {
+            bad = badY;
+        }
+        if (bad >= 0)
+        {
+            throw ChunkError(k, $"event {bad} at ({xs[bad]}, {ys[bad]}) lies outside the {Width}×{Height} sensor of the geometry attribute");
+        }
     }
 
     /// <summary>Running maximum inside the chunk, then clamping into [first[k], first[k+1]] (see the class remarks).</summary>
@@ -519,19 +531,20 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
         _file.Dispose();
     }
 
-    private sealed class DecodedChunk(int index, int count)
+    /// <summary>A chunk's events: <see cref="Count"/> valid ones in arrays of <c>capacity</c> (a padded block's extra).</summary>
+    private sealed class DecodedChunk(int index, int count, int capacity)
     {
         public int Index { get; } = index;
 
         public int Count { get; } = count;
 
-        public ushort[] X { get; } = new ushort[count];
+        public ushort[] X { get; } = new ushort[capacity];
 
-        public ushort[] Y { get; } = new ushort[count];
+        public ushort[] Y { get; } = new ushort[capacity];
 
-        public byte[] P { get; } = new byte[count];
+        public byte[] P { get; } = new byte[capacity];
 
-        public long[] T { get; } = new long[count];
+        public long[] T { get; } = new long[capacity];
     }
 
     /// <summary>EventCD as Metavision stores it: x u16 @0, y u16 @2, p i16 @4, t i64 @8, 16 bytes.</summary>

@@ -60,7 +60,7 @@ public static class EcfCodec
         }
         else
         {
-            pos = DecodeRuns16(block, pos, y[..n], 5, "y");
+            pos = DecodeRowRuns(block, pos, y[..n]);
             pos = (mode & ModeXp) != 0
                 ? DecodePacked12(block, pos, x[..n], p[..n])
                 : DecodeRunsP(block, DecodeMaskedX(block, pos, x[..n]), p[..n]);
@@ -183,28 +183,27 @@ public static class EcfCodec
         return pos;
     }
 
-    /// <summary>Run-length uint16 words: value = w &gt;&gt; countBits, count = the low bits (all ones: a uint16 follows).</summary>
-    private static int DecodeRuns16(ReadOnlySpan<byte> b, int pos, Span<ushort> dst, int countBits, string what)
+    /// <summary>Run-length rows: uint16 words y = w &gt;&gt; 5, count = w &amp; 31 (31: a uint16 count follows).</summary>
+    private static int DecodeRowRuns(ReadOnlySpan<byte> b, int pos, Span<ushort> dst)
     {
-        int escape = (1 << countBits) - 1;
         int i = 0;
         while (i < dst.Length)
         {
-            Need(b, pos, 2, what + " runs");
+            Need(b, pos, 2, "row runs");
             int w = BinaryPrimitives.ReadUInt16LittleEndian(b[pos..]);
             pos += 2;
-            int count = w & escape;
-            if (count == escape)
+            int count = w & 31;
+            if (count == 31)
             {
-                Need(b, pos, 2, what + " run count");
+                Need(b, pos, 2, "a row run count");
                 count = BinaryPrimitives.ReadUInt16LittleEndian(b[pos..]);
                 pos += 2;
             }
             if (count > dst.Length - i)
             {
-                throw Bad($"ECF {what} run of {count} at byte {pos} passes the block's {dst.Length} events");
+                throw Bad($"ECF row run of {count} at byte {pos} passes the block's {dst.Length} events");
             }
-            dst.Slice(i, count).Fill((ushort)(w >> countBits));
+            dst.Slice(i, count).Fill((ushort)(w >> 5));
             i += count;
         }
         return pos;
