@@ -6,7 +6,7 @@ namespace EventSsm.Tests.Events;
 
 public sealed class DsecEventsTests
 {
-    private static string Sequence => Fixtures.Path_("formats", "dsec");
+    private static string Sequence => Fixtures.Formats.DsecSequence;
 
     [Fact]
     public void EventsH5_OpensAt640x480WithAbsoluteTimes()

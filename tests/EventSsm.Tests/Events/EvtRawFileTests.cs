@@ -1,3 +1,4 @@
+using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
 using static EventSsm.Tests.Events.EvtStreams;
@@ -72,7 +73,7 @@ public sealed class EvtRawFileTests
     }
 
     [Theory]
-    // Metavision's system-ID table (docs/FORMATS.md §Legacy RAW geometry): the size and, without any format line, the encoding.
+    // Metavision's system-ID table (docs/FORMATS.md §4): the size and, without any format line, the encoding.
     [InlineData("% evt 3.0\n% system_ID 48\n% end\n", RawEventFormat.Evt3, 1280, 720, "system_ID 48 (EVK3_GEN41)")]
     [InlineData("% evt 2.0\n% system_ID 21\n% integrator_name Prophesee\n% end\n", RawEventFormat.Evt2, 640, 480, "system_ID 21 (CCAM3_GEN3)")]
     [InlineData("% system_ID 40\n% end\n", RawEventFormat.Evt3, 640, 480, "system_ID 40 (EVK3_GEN31_EVT3)")]

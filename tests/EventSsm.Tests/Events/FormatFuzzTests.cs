@@ -46,7 +46,7 @@ public sealed class FormatFuzzTests
     [Fact]
     public void MutatedDsecEventsH5_ReadCleanlyOrFailWithOneLine()
     {
-        byte[] seed = File.ReadAllBytes(DsecDetLabels.EventsPath(Fixtures.Path_("formats", "dsec")));
+        byte[] seed = File.ReadAllBytes(DsecDetLabels.EventsPath(Fixtures.Formats.DsecSequence));
         FileFuzz.Outcome o = FileFuzz.Run("events.h5", 2000, seed: 9, rng => FileFuzz.Mutate(seed, rng,
             // Mostly in the compressed chunks (the file's second part), sometimes in the metadata.
             r => r.Next(5) == 0 ? r.Next(seed.Length) : seed.Length / 4 + r.Next(seed.Length * 3 / 4)), path =>
@@ -60,7 +60,7 @@ public sealed class FormatFuzzTests
     [Fact]
     public void MutatedTracksNpy_ReadCleanlyOrFailWithOneLine()
     {
-        byte[] seed = File.ReadAllBytes(DsecDetLabels.TracksPath(Fixtures.Path_("formats", "dsec")));
+        byte[] seed = File.ReadAllBytes(DsecDetLabels.TracksPath(Fixtures.Formats.DsecSequence));
         FileFuzz.Outcome o = FileFuzz.Run("tracks.npy", 2000, seed: 4, rng => FileFuzz.Mutate(seed, rng), path =>
         {
             BoundingBox[] boxes = BoundingBoxFile.Read(path);
@@ -100,7 +100,7 @@ public sealed class FormatFuzzTests
 
     private static byte[] BloscFrame(string key)
     {
-        string path = Fixtures.Path_("formats", "blosc_codecs.h5");
+        string path = Fixtures.Formats.BloscCodecs;
         using PureHDF.VOL.Native.NativeFile file = Hdf5Access.Open(path);
         Hdf5ChunkIndex.Chunk c = Hdf5ChunkIndex.Open(path, (PureHDF.VOL.Native.NativeDataset)file.Get(key))!.Chunks[0];
         return File.ReadAllBytes(path).AsSpan((int)c.Address, (int)c.Size).ToArray();

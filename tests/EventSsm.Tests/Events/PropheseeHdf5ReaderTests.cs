@@ -15,7 +15,7 @@ public sealed class PropheseeHdf5ReaderTests
     public const string PipelineStyle = "prophesee_pipeline_style.hdf5";
     public const string PipelineLatest = "prophesee_pipeline_style_latest.hdf5";
 
-    public static string PathOf(string name) => Fixtures.Path_("formats", name);
+    public static string PathOf(string name) => Fixtures.Formats.File(name);
 
     [Theory]
     [InlineData(CppStyle, "direct")]
@@ -56,7 +56,7 @@ public sealed class PropheseeHdf5ReaderTests
     [Fact]
     public void Chunks_AreTheBlocksOurEncoderMakes()
     {
-        // The script's Python encoder and our C# encoder, both written from docs/FORMATS.md §ECF, agree byte for byte.
+        // The script's Python encoder and our C# encoder, both written from docs/FORMATS.md §2, agree byte for byte.
         string path = PathOf(CppStyle);
         using PropheseeHdf5Reader r = PropheseeHdf5Reader.Open(path);
         using NativeFile file = Hdf5Access.Open(path);

@@ -6,7 +6,7 @@ namespace EventSsm.Tests.IO.Hdf5;
 
 /// <summary>
 /// Blosc frames made by c-blosc 1.21 through hdf5plugin 4.0.1 (tests/fixtures/formats/README.md) in every codec we
-/// read, against a zstd copy of the same arrays; and BloscLZ streams built by hand from docs/FORMATS.md §BloscLZ.
+/// read, against a zstd copy of the same arrays; and BloscLZ streams built by hand from docs/FORMATS.md §5.1.
 /// </summary>
 public sealed class BloscCodecsTests
 {
@@ -23,7 +23,7 @@ public sealed class BloscCodecsTests
     [MemberData(nameof(Datasets))]
     public void CBloscFrames_DecodeToTheReferenceArrays(string key)
     {
-        using NativeFile file = Hdf5Access.Open(Fixtures.Path_("formats", "blosc_codecs.h5"));
+        using NativeFile file = Hdf5Access.Open(Fixtures.Formats.BloscCodecs);
         string name = key.Split('/')[1][..1];
         NativeDataset actual = (NativeDataset)file.Get(key);
         NativeDataset expected = (NativeDataset)file.Get("expected/" + name);
@@ -103,7 +103,7 @@ public sealed class BloscCodecsTests
     [Fact]
     public void CorruptCodecStreams_RaiseDataFormatExceptionNamingTheFile()
     {
-        using NativeFile file = Hdf5Access.Open(Fixtures.Path_("formats", "blosc_codecs.h5"));
+        using NativeFile file = Hdf5Access.Open(Fixtures.Formats.BloscCodecs);
         foreach (string codec in new[] { "blosclz", "lz4", "zlib" })
         {
             byte[] frame = ReadChunk(codec + "/x_c5_s1");
@@ -133,11 +133,11 @@ public sealed class BloscCodecsTests
     /// <summary>The stored Blosc frame of a one-chunk dataset, decoded by the codec directly (no PureHDF pipeline).</summary>
     private static byte[] ReadChunk(string key)
     {
-        using NativeFile file = Hdf5Access.Open(Fixtures.Path_("formats", "blosc_codecs.h5"));
+        using NativeFile file = Hdf5Access.Open(Fixtures.Formats.BloscCodecs);
         NativeDataset d = (NativeDataset)file.Get(key);
-        Hdf5ChunkIndex index = Hdf5ChunkIndex.Open(Fixtures.Path_("formats", "blosc_codecs.h5"), d)
+        Hdf5ChunkIndex index = Hdf5ChunkIndex.Open(Fixtures.Formats.BloscCodecs, d)
             ?? throw new InvalidOperationException("the fixture uses a version-1 B-tree chunk index");
-        using var fs = File.OpenRead(Fixtures.Path_("formats", "blosc_codecs.h5"));
+        using var fs = File.OpenRead(Fixtures.Formats.BloscCodecs);
         byte[] frame = new byte[index.Chunks[0].Size];
         fs.Position = (long)index.Chunks[0].Address;
         fs.ReadExactly(frame);

@@ -5,7 +5,7 @@ namespace EventSsm.Tests.IO.Hdf5;
 
 public sealed class EcfCodecTests
 {
-    /// <summary>The owner's byte-exact vectors (hdf5_ecf ecf_codec_test.cpp, docs/FORMATS.md §ECF test vectors).</summary>
+    /// <summary>The owner's byte-exact vectors (hdf5_ecf ecf_codec_test.cpp, docs/FORMATS.md §2.1).</summary>
     public static TheoryData<string, int[][], string> OwnerVectors => new()
     {
         { "one event, YXP", [[1, 2, 0, 4]], "06000000 0400000000000000 01 00022000 00000000 00000000" },
