@@ -25,7 +25,7 @@ public sealed class FormatFuzzTests
         }
         byte[] seed = Encoding.ASCII.GetBytes(text.ToString());
         byte[] noise = ",;\t \n\r-0123456789#%.xe"u8.ToArray();
-        FileFuzz.Outcome o = FileFuzz.Run("events.csv", 2500, seed: 3, rng =>
+        FileFuzz.Outcome o = FileFuzz.Run("events.csv", 2000, seed: 3, rng =>
         {
             byte[] b = FileFuzz.Mutate(seed, rng);
             // Text-shaped noise too: separators, digits, signs, comment marks.
@@ -70,15 +70,16 @@ public sealed class FormatFuzzTests
     }
 
     [Theory]
-    [InlineData("blosclz/t_c1_s1")]
+    [InlineData("blosclz/x_c5_s1")]
     [InlineData("lz4/x_c5_s1")]
-    [InlineData("zlib/d_c5_s0")]
+    [InlineData("zlib/x_c5_s1")]
     public void MutatedBloscFrames_DecodeOrFailCleanly(string key)
     {
+        // 700 per codec (2100 frames); LZ4 also gets 2000 whole files through the DSEC test above.
         byte[] frame = BloscFrame(key);
         var rng = new Random(key.Length);
         int rejected = 0;
-        for (int c = 0; c < 2000; c++)
+        for (int c = 0; c < 700; c++)
         {
             byte[] bad = FileFuzz.Mutate(frame, rng, r => r.Next(8) == 0 ? r.Next(16) : r.Next(frame.Length));
             FuzzCase.Run(c, () =>
@@ -95,7 +96,7 @@ public sealed class FormatFuzzTests
                 }
             });
         }
-        Assert.InRange(rejected, 500, 2000);
+        Assert.InRange(rejected, 200, 700);
     }
 
     private static byte[] BloscFrame(string key)
