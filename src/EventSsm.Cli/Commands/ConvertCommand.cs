@@ -9,8 +9,6 @@ namespace EventSsm.Cli.Commands;
 /// </summary>
 public sealed class ConvertCommand : ICliCommand
 {
-    private const long ProgressThresholdBytes = 64L << 20;
-
     public Command Create()
     {
         var input = new Argument<FileInfo>("input") { Description = "Input event file (.raw, .dat, RVT/DSEC .h5, Metavision .hdf5, .csv or .txt)." };
@@ -28,29 +26,28 @@ public sealed class ConvertCommand : ICliCommand
         cmd.Options.Add(format);
         cmd.Options.Add(width);
         cmd.Options.Add(height);
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            FileInfo src = parse.GetValue(input)!;
-            FileInfo dst = parse.GetValue(output)!;
+            FileInfo src = cli.GetValue(input)!;
+            FileInfo dst = cli.GetValue(output)!;
             if (!src.Exists)
             {
                 throw new FileNotFoundException($"{src.FullName}: no such file");
             }
-            IProgress<double>? progress = src.Length >= ProgressThresholdBytes ? new PercentProgress() : null;
-            EventConversionResult r = EventFileConverter.Convert(src.FullName, dst.FullName, parse.GetValue(format)!,
-                progress, parse.GetValue(width), parse.GetValue(height));
-            Console.WriteLine($"{dst.FullName}: {r.Events} events, {r.Width}×{r.Height}");
+            EventConversionResult r = cli.WithProgress(progress => EventFileConverter.Convert(src.FullName, dst.FullName,
+                cli.GetValue(format)!, progress, cli.GetValue(width), cli.GetValue(height)));
+            cli.Out.WriteLine($"{dst.FullName}: {r.Events} events, {r.Width}×{r.Height}");
             if (r.RawStats is { } stats)
             {
-                Console.WriteLine($"skipped: {stats}");
+                cli.Out.WriteLine($"skipped: {stats}");
             }
             if (r.TriggersWritten + r.TriggersDropped > 0)
             {
-                Console.WriteLine(r.TriggersDropped == 0
+                cli.Out.WriteLine(r.TriggersDropped == 0
                     ? $"external triggers: {r.TriggersWritten} written as EXT_TRIGGER words"
                     : $"external triggers: {r.TriggersWritten} written, {r.TriggersDropped} dropped ({dst.Extension} has no place for them; convert to .raw to keep them)");
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -1,6 +1,4 @@
 using System.CommandLine;
-using EventSsm.Events;
-using EventSsm.Labels;
 using EventSsm.Rendering;
 
 namespace EventSsm.Cli.Commands;
@@ -26,40 +24,21 @@ public sealed class RenderCommand : ICliCommand
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            string inPath = parse.GetValue(input)!.FullName;
-            using IEventReader events = EventRecording.Open(inPath);
-            BoundingBox[]? gt = parse.GetValue(labels) is { } l ? BoundingBoxFile.Read(l.FullName) : null;
-            BoundingBox[]? pr = parse.GetValue(pred) is { } p ? BoundingBoxFile.Read(p.FullName) : null;
             var options = new RenderOptions
             {
-                StepUs = (long)Math.Round(parse.GetValue(step) * 1000),
-                WindowUs = (long)Math.Round(parse.GetValue(dt) * 1000),
-                Scale = parse.GetValue(scale),
-                Coloring = parse.GetValue(coloring),
-                Layout = parse.GetValue(layout),
-                MaxFrames = parse.GetValue(maxFrames),
+                StepUs = (long)Math.Round(cli.GetValue(step) * 1000),
+                WindowUs = (long)Math.Round(cli.GetValue(dt) * 1000),
+                Scale = cli.GetValue(scale),
+                Coloring = cli.GetValue(coloring),
+                Layout = cli.GetValue(layout),
+                MaxFrames = cli.GetValue(maxFrames),
             };
-            IEnumerable<RgbImage> frames = EventVideo.Frames(events, gt, pr, options);
-            string outPath = parse.GetValue(output)!;
-            int count;
-            if (outPath.EndsWith(".gif", StringComparison.OrdinalIgnoreCase))
-            {
-                count = GifWriter.WriteFile(outPath, frames, (int)Math.Max(1, Math.Round(options.StepUs / 10_000.0)));
-            }
-            else
-            {
-                Directory.CreateDirectory(outPath);
-                count = 0;
-                foreach (RgbImage f in frames)
-                {
-                    PngFile.Write(Path.Combine(outPath, $"{count:D6}.png"), f);
-                    count++;
-                }
-            }
-            Console.WriteLine($"wrote {count} frames ({events.Count:N0} events) to {outPath}");
-            return 0;
+            RenderResult r = RecordingRenderer.Render(cli.GetValue(input)!.FullName, cli.GetValue(labels)?.FullName,
+                cli.GetValue(pred)?.FullName, cli.GetValue(output)!, options);
+            cli.Out.WriteLine($"wrote {r.Frames} frames ({r.Events:N0} events) to {r.Target}");
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -22,14 +22,17 @@ public static class EventFileConverter
 {
     private const int ChunkEvents = 1 << 16;
 
+    /// <summary>The task name of the progress reports.</summary>
+    private const string ProgressTask = "convert";
+
     /// <summary>
     /// Converts <paramref name="input"/> to <paramref name="output"/>; the kinds come from the extensions.
-    /// <paramref name="rawFormat"/> picks the .raw encoding written (only "evt2"). <paramref name="progress"/> gets the
-    /// fraction of the input read. <paramref name="width"/>/<paramref name="height"/> give the sensor size of inputs
-    /// that do not state it.
+    /// <paramref name="rawFormat"/> picks the .raw encoding written (only "evt2"). <paramref name="progress"/> gets how much
+    /// of the input is read: bytes of a .raw (a .raw → .h5 conversion reads it twice), events otherwise.
+    /// <paramref name="width"/>/<paramref name="height"/> give the sensor size of inputs that do not state it.
     /// </summary>
     public static EventConversionResult Convert(string input, string output, string rawFormat = "evt2",
-        IProgress<double>? progress = null, int? width = null, int? height = null)
+        IProgress<ProgressReport>? progress = null, int? width = null, int? height = null)
     {
         EventFileFormat inFormat = InputFormat(input);
         Kind outKind = KindOf(output) ?? throw new ArgumentException($"{output}: output must be a .raw, .dat, .h5, .hdf5, .csv or .txt file");
@@ -80,7 +83,7 @@ public static class EventFileConverter
     };
 
     private static EventConversionResult ConvertFromRaw(string input, string output, Kind outKind,
-        IProgress<double>? progress, int? width, int? height)
+        IProgress<ProgressReport>? progress, int? width, int? height)
     {
         long? count = null;
         if (outKind == Kind.H5)
@@ -93,7 +96,7 @@ public static class EventFileConverter
             {
                 total += scratch.Count;
                 scratch.Clear();
-                progress?.Report(0.5 * counter.Position / Math.Max(1, counter.Length));
+                progress?.Report(new ProgressReport(ProgressTask, counter.Position, 2 * counter.Length, ProgressReport.Bytes));
             }
             count = total;
         }
@@ -106,7 +109,8 @@ public static class EventFileConverter
         int h = reader.Header.Height;
         long n = 0;
         var buffer = new GrowableEventBuffer();
-        double offset = count is null ? 0 : 0.5;
+        // An .h5 output read the file once already to count the events.
+        long passes = count is null ? 1 : 2;
         (long written, _) = WriteAtomically(output, outKind, count, w, h, sink =>
         {
             while (reader.ReadChunk(buffer))
@@ -119,14 +123,14 @@ public static class EventFileConverter
                 sink.Events(new EventArray(buffer.X, buffer.Y, buffer.P, buffer.T, w, h, buffer.Count));
                 n += buffer.Count;
                 buffer.Clear();
-                progress?.Report(offset + (1 - offset) * reader.Position / Math.Max(1, reader.Length));
+                progress?.Report(new ProgressReport(ProgressTask, (passes - 1) * reader.Length + reader.Position, passes * reader.Length, ProgressReport.Bytes));
             }
         });
         long dropped = outKind == Kind.Raw ? reader.Stats.ExtTriggerWords - written : reader.Stats.ExtTriggerWords;
         return new EventConversionResult(n, w, h, reader.Stats, written, dropped);
     }
 
-    private static EventConversionResult ConvertFromReader(IEventReader reader, string output, Kind outKind, IProgress<double>? progress)
+    private static EventConversionResult ConvertFromReader(IEventReader reader, string output, Kind outKind, IProgress<ProgressReport>? progress)
     {
         var buffer = new EventBuffer(reader.Width, reader.Height, ChunkEvents);
         var triggers = reader as PropheseeHdf5Reader;
@@ -142,7 +146,7 @@ public static class EventFileConverter
                 nextTrigger = QueueTriggers(triggers, nextTrigger, events.T[k - 1], sink);
                 sink.Events(events);
                 n += k;
-                progress?.Report((double)n / reader.Count);
+                progress?.Report(new ProgressReport(ProgressTask, n, reader.Count, "events"));
             }
             QueueTriggers(triggers, nextTrigger, long.MaxValue, sink);
         });

@@ -46,7 +46,7 @@ public static class EventRecording
         }
         if (name.EndsWith(".h5", StringComparison.Ordinal) || name.EndsWith(".hdf5", StringComparison.Ordinal))
         {
-            return File.Exists(path) && PropheseeHdf5Reader.IsPropheseeHdf5(path) ? EventFileFormat.PropheseeHdf5 : EventFileFormat.H5;
+            return File.Exists(path) && LooksLikePropheseeHdf5(path) ? EventFileFormat.PropheseeHdf5 : EventFileFormat.H5;
         }
         if (name.EndsWith(".raw", StringComparison.Ordinal))
         {
@@ -57,6 +57,20 @@ public static class EventRecording
             return EventFileFormat.Csv;
         }
         throw new NotSupportedException($"{path}: unknown event file type (supported: {SupportedExtensions})");
+    }
+
+    /// <summary>Whether an HDF5 file has Metavision's /CD/events; false for files that are not readable HDF5 at all
+    /// (opening them as RVT .h5 then reports what is wrong).</summary>
+    private static bool LooksLikePropheseeHdf5(string path)
+    {
+        try
+        {
+            return PropheseeHdf5Reader.IsPropheseeHdf5(path);
+        }
+        catch (IO.DataFormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>

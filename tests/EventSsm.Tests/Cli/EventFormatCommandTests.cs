@@ -1,4 +1,3 @@
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO.Numpy;
 using EventSsm.Tests.Events;
@@ -26,7 +25,7 @@ public sealed class EventFormatCommandTests
         ConvertGolden(input);
         long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
         string output = dir.File("hist.npy");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["represent", input, "--out", output, "--ends-us", string.Join(',', ends)]));
+        CliRunner.Run(["represent", input, "--out", output, "--ends-us", string.Join(',', ends)]);
         NpyArray expected = NpzFile.ReadAll(Fixtures.Events.StackedHistogram)["stacked_hist"];
         NpyArray got = NpyFile.Read(output);
         Assert.Equal(expected.Shape, got.Shape);
@@ -43,8 +42,8 @@ public sealed class EventFormatCommandTests
         string input = dir.File(name);
         ConvertGolden(input);
         string[] args = ["--step-ms", "500", "--scale", "1", "--max-frames", "6"];
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", GoldenDat, "--out", dir.File("dat"), .. args]));
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", input, "--out", dir.File("other"), .. args]));
+        CliRunner.Run(["render", GoldenDat, "--out", dir.File("dat"), .. args]);
+        CliRunner.Run(["render", input, "--out", dir.File("other"), .. args]);
         string[] expected = Directory.GetFiles(dir.File("dat")).Order(StringComparer.Ordinal).ToArray();
         string[] got = Directory.GetFiles(dir.File("other")).Order(StringComparer.Ordinal).ToArray();
         Assert.Equal(6, expected.Length);
@@ -59,7 +58,7 @@ public sealed class EventFormatCommandTests
     public void Render_Dat_ThroughEventRecording()
     {
         using TempDir dir = Fixtures.TempDir();
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", GoldenDat, "--out", dir.File("png"), "--step-ms", "500", "--scale", "1", "--max-frames", "3"]));
+        CliRunner.Run(["render", GoldenDat, "--out", dir.File("png"), "--step-ms", "500", "--scale", "1", "--max-frames", "3"]);
         Assert.Equal(3, Directory.GetFiles(dir.File("png")).Length);
     }
 

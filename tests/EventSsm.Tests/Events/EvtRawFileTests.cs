@@ -1,7 +1,7 @@
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
 using static EventSsm.Tests.Events.EvtStreams;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Events;
 
@@ -200,9 +200,8 @@ public sealed class EvtRawFileTests
         using TempDir dir = Fixtures.TempDir();
         EventArray events = RandomEvents(1_000, 64, 48, seed: 4);
         RawFile.WriteEvt2(dir.File("in.raw"), events);
-        int rc = EventSsm.Cli.Program.Main(["convert", dir.File("in.raw"), dir.File("out.dat")]);
-        Assert.Equal(0, rc);
+        CliRunner.Run(["convert", dir.File("in.raw"), dir.File("out.dat")]);
         AssertSame(events, DatFile.ReadAll(dir.File("out.dat")));
-        Assert.Equal(2, EventSsm.Cli.Program.Main(["convert", dir.File("in.raw"), dir.File("out.raw"), "--format", "evt3"]));
+        Assert.Contains("evt3", CliRunner.BadInput(["convert", dir.File("in.raw"), dir.File("out.raw"), "--format", "evt3"]));
     }
 }

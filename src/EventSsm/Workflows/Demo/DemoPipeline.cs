@@ -67,7 +67,9 @@ public static class DemoPipeline
     /// <summary>Steps of the default demo (see <see cref="DemoOptions.Steps"/> and docs/PERFORMANCE.md for the timing).</summary>
     public const long DefaultSteps = 400;
 
-    public static DemoResult Run(DemoOptions o, Action<string> log, CancellationToken ct = default)
+    /// <param name="log">Gets the stage lines and the training log.</param>
+    /// <param name="progress">Gets the progress of each long stage (synthesis, preprocessing, training, validation, prediction).</param>
+    public static DemoResult Run(DemoOptions o, Action<string> log, IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();
         string raw = Path.Combine(o.OutDirectory, "raw");
@@ -79,12 +81,12 @@ public static class DemoPipeline
         if (!Directory.Exists(Path.Combine(raw, "test")))
         {
             var scene = new SceneOptions { DurationUs = (long)(o.SecondsPerSequence * 1e6), Seed = (ulong)o.Seed };
-            SyntheticDataset.Write(raw, o.Sequences, scene);
+            SyntheticDataset.Write(raw, o.Sequences, scene, progress: progress);
         }
 
         log($"2/6 preprocessing (stacked histograms, 50 ms windows, the original's label selection) → {pre}");
         var preOptions = new PreprocessOptions { Dataset = DatasetKind.Gen1 };
-        PreprocessReport report = new Preprocessor(preOptions).Run(raw, pre, cancellationToken: ct);
+        PreprocessReport report = new Preprocessor(preOptions).Run(raw, pre, progress, ct);
         if (report.AnyFailed)
         {
             throw new InvalidOperationException("preprocessing failed: " + string.Join("; ", report.Sequences.Where(s => s.Status == SequenceStatus.Failed).Select(s => $"{s.Sequence}: {s.Reason}")));
@@ -114,15 +116,14 @@ public static class DemoPipeline
         manual_seed(o.Seed);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg, o.Seed) with { LogInterval = 25, CheckpointInterval = 200 }, run);
-        trainer.Run(progress: new InlineProgress<TrainStepInfo>(p =>
-            log($"   step {p.Step}/{p.MaxSteps}  loss {p.Loss:F3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F2} it/s")), ct: ct);
+        trainer.Run(log: step => log($"   {step}"), progress: progress, ct: ct);
 
         log("4/6 validating on the test split (streaming, Prophesee/COCO metric, confidence 0.001)");
         ConfigNode valCfg = cfg.Clone();
         valCfg.Set("model.postprocess.confidence_threshold", 0.001);
         model.eval();
         DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", DatasetKind.Gen1, preOptions.RepresentationName),
-            ValidationOptions.FromConfig(valCfg));
+            ValidationOptions.FromConfig(valCfg), progress, ct);
         DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
 
         log("5/6 predicting on every test recording (streaming, one window at a time) and rendering the first");
@@ -135,7 +136,8 @@ public static class DemoPipeline
             for (int i = 0; i < recordings.Length; i++)
             {
                 PredictionResult pred = RecordingPredictor.Predict(loaded, recordings[i], predDir,
-                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "gif" : "none");
+                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "gif" : "none",
+                    progress, ct);
                 rendering ??= pred.RenderPath;
                 log($"   {Path.GetFileName(pred.BoxesPath)}: {pred.Windows} windows, {pred.Boxes} boxes, latency p50 {pred.LatencyP50Ms:F1} ms");
             }
@@ -144,8 +146,7 @@ public static class DemoPipeline
         // RVT's per-frame protocol (detections at exactly each label time). The toolbox's default ±50 ms matching would
         // pool three 20 Hz windows per label and count the neighbours' boxes as false positives.
         log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --per-frame {gtDir} {predDir}`)");
-        DetectionMetrics predMetrics = PropheseeFileEvaluation.Evaluate(
-            PropheseeFileEvaluation.FindPairs(gtDir, predDir), DatasetKind.Gen1, false, EvaluationMode.PerFrame);
+        DetectionMetrics predMetrics = PropheseeFileEvaluation.EvaluateFolders(gtDir, predDir, DatasetKind.Gen1, false, EvaluationMode.PerFrame).Metrics;
 
         string json = Path.Combine(o.OutDirectory, "results.json");
         string Num(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using EventSsm.Checkpoints;
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.IO.Hdf5;
 using EventSsm.IO.Numpy;
 using EventSsm.Labels;
@@ -17,11 +18,11 @@ public static class FileInspector
     public const string SupportedTypes = ".dat, .raw, .h5, .hdf5, .csv, .txt, .npy, .npz, .pt, .pth, .ckpt, .safetensors";
 
     /// <summary>
-    /// Describes <paramref name="path"/>; <paramref name="progress"/> gets the fraction read during the streaming pass
-    /// over a .raw file. <paramref name="classNames"/> name the class ids of a box (.npy) file; without them, a
-    /// DSEC-Det tracks.npy gets DSEC-Det's names and other files show ids only.
+    /// Describes <paramref name="path"/>; <paramref name="progress"/> gets the bytes read during the streaming pass
+    /// over a .raw file (task <c>inspect</c>). <paramref name="classNames"/> name the class ids of a box (.npy) file;
+    /// without them, a DSEC-Det tracks.npy gets DSEC-Det's names and other files show ids only.
     /// </summary>
-    public static IReadOnlyList<string> Describe(string path, IProgress<double>? progress = null, IReadOnlyList<string>? classNames = null)
+    public static IReadOnlyList<string> Describe(string path, IProgress<ProgressReport>? progress = null, IReadOnlyList<string>? classNames = null)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -75,7 +76,7 @@ public static class FileInspector
     }
 
     /// <summary>Header facts, then one streaming decoding pass (bounded memory) for counts, time range and skipped words.</summary>
-    private static List<string> DescribeRaw(string path, IProgress<double>? progress)
+    private static List<string> DescribeRaw(string path, IProgress<ProgressReport>? progress)
     {
         using RawEventReader reader = RawEventReader.Open(path, chunkBytes: 1 << 20);
         reader.Triggers = [];
@@ -118,7 +119,7 @@ public static class FileInspector
             buffer.Clear();
             triggers.Add(reader.Triggers);
             reader.Triggers.Clear();
-            progress?.Report((double)reader.Position / Math.Max(1, reader.Length));
+            progress?.Report(new ProgressReport("inspect", reader.Position, reader.Length, ProgressReport.Bytes));
         }
         RawDecodeStats stats = reader.Stats;
         lines.Add($"events: {N(stats.CdEvents)}");

@@ -1,5 +1,6 @@
 using EventSsm.Datasets;
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Rendering;
@@ -10,42 +11,110 @@ namespace EventSsm.Workflows.Prediction;
 public sealed record PredictionResult(string BoxesPath, string CsvPath, string? RenderPath, int Windows, int Boxes,
     double LatencyP50Ms, double LatencyP95Ms);
 
+/// <summary>A recording <see cref="RecordingPredictor.Run"/> could not predict, and why.</summary>
+public sealed record PredictionFailure(string Recording, string Reason);
+
+/// <summary>What <see cref="RecordingPredictor.Run"/> did for each recording.</summary>
+public sealed record PredictionReport(IReadOnlyList<PredictionResult> Written, IReadOnlyList<PredictionFailure> Failed);
+
 /// <summary>
 /// Runs a <see cref="StreamingDetector"/> over a whole recording window by window and writes the Prophesee boxes
 /// (<c>&lt;name&gt;_bbox.npy</c>, directly usable by <c>evaluate</c>), a CSV and optionally a rendering.
 /// </summary>
 public static class RecordingPredictor
 {
-    public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
-        string render = "gif", Action<string>? log = null)
+    /// <summary>
+    /// The <c>predict</c> command: loads the detector on the device and predicts one recording, or every recording of
+    /// a folder. A bad single recording throws; in a folder, a recording that fails is reported in
+    /// <see cref="PredictionReport.Failed"/> and the others go on. <paramref name="progress"/> gets each recording's
+    /// windows (task <c>predict &lt;file&gt;</c>) and, for a folder, the recordings done (task <c>predict</c>).
+    /// </summary>
+    public static PredictionReport Run(PredictOptions options, IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Streaming.Validate();
+        CheckRender(options.Render);
+        bool folder = Directory.Exists(options.Input);
+        string[] recordings = folder ? Recordings(options.Input) : [options.Input];
+        if (!folder && !File.Exists(options.Input))
+        {
+            throw new FileNotFoundException($"{options.Input}: no such file or folder", options.Input);
+        }
+        using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
+        var written = new List<PredictionResult>();
+        var failed = new List<PredictionFailure>();
+        for (int i = 0; i < recordings.Length; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                written.Add(Predict(detector, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct));
+            }
+            catch (Exception e) when (folder && e is not OperationCanceledException)
+            {
+                failed.Add(new PredictionFailure(recordings[i], e.Message));
+            }
+            if (folder)
+            {
+                progress?.Report(new ProgressReport("predict", i + 1, recordings.Length, "recordings"));
+            }
+        }
+        return new PredictionReport(written, failed);
+    }
+
+    /// <summary>The files of <paramref name="folder"/> that <see cref="EventRecording"/> opens, by name.</summary>
+    private static string[] Recordings(string folder)
+    {
+        string[] files = [.. Directory.GetFiles(folder).Where(IsRecording).Order(StringComparer.Ordinal)];
+        if (files.Length == 0)
+        {
+            throw new FileNotFoundException($"{folder}: no event recordings in this folder");
+        }
+        return files;
+    }
+
+    private static bool IsRecording(string path)
+    {
+        try
+        {
+            // Text files in a folder are as likely notes or earlier CSV outputs as events: only named ones are read.
+            return EventRecording.DetectFormat(path) != EventFileFormat.Csv;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private static void CheckRender(string render)
     {
         if (render is not ("gif" or "png" or "none"))
         {
             throw new ArgumentException($"--render {render}: expected gif, png or none");
         }
+    }
+
+    /// <summary>Predicts one recording with a loaded detector; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).</summary>
+    public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
+        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        CheckRender(render);
         Directory.CreateDirectory(outDir);
         DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
         using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
         var windows = new List<WindowDetections>();
+        string task = $"predict {Path.GetFileName(recording)}";
         using (IEventReader reader = EventRecording.Open(recording))
         {
             int total = EventWindows.CoveringEnds(reader, options.StepUs).Length;
-            void Collect(IReadOnlyList<WindowDetections> done)
-            {
-                foreach (WindowDetections w in done)
-                {
-                    windows.Add(w);
-                    if (windows.Count % 20 == 0 || windows.Count == total)
-                    {
-                        log?.Invoke($"window {windows.Count}/{total} (t = {w.EndUs / 1e6:F2} s, {w.Boxes.Length} boxes)");
-                    }
-                }
-            }
             foreach (EventArray chunk in EventWindows.ByDuration(reader, options.StepUs))
             {
-                Collect(streaming.Push(chunk));
+                ct.ThrowIfCancellationRequested();
+                windows.AddRange(streaming.Push(chunk));
+                progress?.Report(new ProgressReport(task, Math.Min(windows.Count, total), total, "windows"));
             }
-            Collect(streaming.Flush());
+            windows.AddRange(streaming.Flush());
+            progress?.Report(new ProgressReport(task, total, total, "windows"));
         }
         string name = Path.GetFileNameWithoutExtension(recording);
         if (name.EndsWith("_td", StringComparison.Ordinal))
@@ -67,22 +136,8 @@ public static class RecordingPredictor
                 WindowUs = options.WindowUs,
                 Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
             };
-            using IEventReader events = EventRecording.Open(recording);
-            IEnumerable<RgbImage> frames = EventVideo.Frames(events, null, boxes, renderOptions);
-            target = render == "gif" ? Path.Combine(outDir, $"{name}_pred.gif") : Path.Combine(outDir, $"{name}_pred");
-            if (render == "gif")
-            {
-                GifWriter.WriteFile(target, frames, (int)Math.Max(1, Math.Round(options.StepUs / 10_000.0)));
-            }
-            else
-            {
-                Directory.CreateDirectory(target);
-                int count = 0;
-                foreach (RgbImage f in frames)
-                {
-                    PngFile.Write(Path.Combine(target, $"{count++:D6}.png"), f);
-                }
-            }
+            target = Path.Combine(outDir, render == "gif" ? $"{name}_pred.gif" : $"{name}_pred");
+            RecordingRenderer.Render(recording, null, boxes, target, renderOptions);
         }
         return new PredictionResult(npy, csv, target, windows.Count, boxes.Length,
             ms.Length > 0 ? Percentile(ms, 0.50) : 0, ms.Length > 0 ? Percentile(ms, 0.95) : 0);

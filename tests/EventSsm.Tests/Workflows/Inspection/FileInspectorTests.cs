@@ -1,11 +1,11 @@
 using TorchSharp;
 using EventSsm.Checkpoints;
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
 using EventSsm.Labels;
 using EventSsm.Representations;
 using EventSsm.Workflows.Inspection;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Workflows.Inspection;
 
@@ -43,13 +43,13 @@ public sealed class FileInspectorTests
         using TempDir dir = Fixtures.TempDir();
         string raw = dir.File("a.raw");
         RawFile.WriteEvt2(raw, DatFile.ReadAll(Fixtures.Events.SynthDat));
-        var fractions = new List<double>();
-        IReadOnlyList<string> lines = FileInspector.Describe(raw, new Progress(fractions));
+        var reports = new List<ProgressReport>();
+        IReadOnlyList<string> lines = FileInspector.Describe(raw, new Progress(reports));
         Assert.Contains(lines, l => l.StartsWith("format: Metavision .raw, Evt2", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("header: ", StringComparison.Ordinal) && l.Contains("format", StringComparison.Ordinal));
         AssertGoldenDatFacts(lines);
         Assert.Contains(lines, l => l.StartsWith("skipped words: 0 ", StringComparison.Ordinal));
-        Assert.Equal(1.0, fractions[^1]);
+        Assert.Equal(new ProgressReport("inspect", new FileInfo(raw).Length, new FileInfo(raw).Length, ProgressReport.Bytes), reports[^1]);
     }
 
     [Fact]
@@ -135,7 +135,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void InspectCommand_Checkpoint_ExitsZero()
     {
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["inspect", Fixtures.DetectorMicro.Weights]));
+        CliRunner.Run(["inspect", Fixtures.DetectorMicro.Weights]);
     }
 
     /// <summary>config.json's num_parameters: sum(p.numel() for p in model.parameters()) in the original.</summary>
@@ -224,8 +224,8 @@ public sealed class FileInspectorTests
     }
 
     /// <summary>Records synchronously (System.Progress posts to the thread pool).</summary>
-    private sealed class Progress(List<double> values) : IProgress<double>
+    private sealed class Progress(List<ProgressReport> values) : IProgress<ProgressReport>
     {
-        public void Report(double value) => values.Add(value);
+        public void Report(ProgressReport value) => values.Add(value);
     }
 }
