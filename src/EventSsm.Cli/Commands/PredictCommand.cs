@@ -13,7 +13,7 @@ public sealed class PredictCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<string>("INPUT") { Description = "Events (.dat, .h5 or .raw), or a folder: every recording in it." };
+        var input = new Argument<string>("INPUT") { Description = "Events (.dat, .raw, .h5, .hdf5, .csv or .txt), or a folder: every recording in it." };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides, e.g. dataset=gen1 +experiment/gen1=small.yaml (not needed for our .safetensors).", Arity = ArgumentArity.ZeroOrMore };
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var step = new Option<double>("--step-ms") { Description = "Time between windows.", DefaultValueFactory = _ => 50.0 };

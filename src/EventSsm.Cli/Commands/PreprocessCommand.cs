@@ -10,7 +10,7 @@ public sealed class PreprocessCommand : ICliCommand
 {
     public Command Create()
     {
-        var rawDir = new Argument<DirectoryInfo>("raw-dir") { Description = "Input: <split>/<seq>_td.{dat.h5,h5,dat,raw} with <seq>_bbox.npy." };
+        var rawDir = new Argument<DirectoryInfo>("raw-dir") { Description = "Input: <split>/<seq>_td.{dat.h5,h5,dat,raw,hdf5} with <seq>_bbox.npy." };
         var outDir = new Argument<DirectoryInfo>("out-dir") { Description = "Output: <split>/<seq>/{labels_v2,event_representations_v2} as RVT's loader reads it." };
         var dataset = new Option<string>("--dataset") { Description = "gen1 or gen4.", Required = true };
         var dtMs = new Option<double>("--dt-ms") { Description = "Window length in ms (a whole number of µs); windows are [T−dt, T], both ends inclusive.", DefaultValueFactory = _ => 50 };

@@ -8,7 +8,7 @@ public sealed class RenderCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<FileInfo>("INPUT") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, raw event .h5)." };
+        var input = new Argument<FileInfo>("INPUT") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, .h5, Metavision .hdf5, .csv)." };
         var labels = new Option<FileInfo?>("--labels") { Description = "Ground-truth boxes (*_bbox.npy)." };
         var pred = new Option<FileInfo?>("--pred") { Description = "Predicted boxes (.npy, class_confidence = score)." };
         var output = new Option<string>("--out") { Description = "OUT.gif, or a folder for numbered PNGs.", Required = true };

@@ -9,7 +9,7 @@ public sealed class RepresentCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<FileInfo>("input") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, raw event .h5)." };
+        var input = new Argument<FileInfo>("input") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, .h5, Metavision .hdf5, .csv)." };
         var output = new Option<FileInfo>("--out") { Description = "Output .npy, shape (N, C, H, W).", Required = true };
         var dtMs = new Option<double>("--dt-ms") { Description = "Window length in ms; windows are [T−dt, T], both ends inclusive.", DefaultValueFactory = _ => 50 };
         var bins = new Option<int>("--bins") { Description = "Time bins (stacked: per polarity, so 2×bins channels; voxel: channels).", DefaultValueFactory = _ => 10 };

@@ -86,6 +86,11 @@ public sealed class PreprocessorTests
         AssertConvertedInputGivesGoldenOutput("_td.raw", (path, events) => RawFile.WriteEvt2(path, events),
             Gen1("val") with { OpenEvents = path => RawStreamReader.Open(path, checkpointBytes: 4096) });
 
+    [Fact]
+    public void MetavisionHdf5Input_GivesTheSameRepresentationsAsH5Input() =>
+        // Metavision's layout with ECF chunks of 16384 events (written through PureHDF and our ECF filter).
+        AssertConvertedInputGivesGoldenOutput("_td.hdf5", (path, events) => Events.PropheseeHdf5Files.Write(path, events), Gen1("val"));
+
     /// <summary>
     /// Converts one golden val sequence's events to another file format (<paramref name="eventsSuffix"/>, written by
     /// <paramref name="write"/>), preprocesses it and checks the output equals the golden output of the .h5 input.

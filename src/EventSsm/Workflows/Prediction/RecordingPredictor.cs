@@ -79,8 +79,8 @@ public static class RecordingPredictor
     {
         try
         {
-            EventRecording.DetectFormat(path);
-            return true;
+            // Text files in a folder are as likely notes or earlier CSV outputs as events: only named ones are read.
+            return EventRecording.DetectFormat(path) != EventFileFormat.Csv;
         }
         catch (NotSupportedException)
         {
