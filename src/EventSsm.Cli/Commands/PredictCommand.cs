@@ -25,7 +25,7 @@ public sealed class PredictCommand : ICliCommand
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { SharedOptions.Checkpoint(required: true), output, step, dt, render, conf,
-            SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads(), backend })
+            SharedOptions.ConfigDir(), SharedOptions.Device(backend), SharedOptions.Threads(), backend })
         {
             cmd.Options.Add(o);
         }

@@ -39,4 +39,16 @@ public sealed class ExportCommandTests
         Assert.Contains("backbone.stages.0.downsample_cf2cl.conv.weight", line);
         Assert.False(File.Exists(tmp.File("x.onnx")));
     }
+
+    [Fact]
+    public void PredictOnnxBackendOnCuda_WithoutTheGpuBuild_IsOneLineNamingWhatIsMissing()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        CliRunner.Run(["export", DetectorMicro.File("model.ckpt"), .. Micro, "--out", tmp.File("micro.onnx")]);
+        // --device cuda is accepted for the onnx backend even though this build's libtorch has no CUDA: ONNX Runtime's
+        // provider is what runs, and its set-up reports the missing libraries (or the CPU build).
+        string line = CliRunner.BadInput("predict", Fixtures.Events.SynthDat, "--checkpoint", tmp.File("micro.onnx"), "--backend", "onnx",
+            "--device", "cuda", "--out", tmp.File("out"));
+        Assert.Contains("--device cuda: the CUDA execution provider is not available", line);
+    }
 }
