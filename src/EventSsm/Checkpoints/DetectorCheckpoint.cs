@@ -1,3 +1,4 @@
+using EventSsm.Checkpoints.Pickle;
 using EventSsm.Config;
 using EventSsm.IO.Numpy;
 using EventSsm.IO;
@@ -15,7 +16,8 @@ namespace EventSsm.Checkpoints;
 /// </summary>
 public static class DetectorCheckpoint
 {
-    private const string LightningPrefix = "mdl.";
+    /// <summary>The prefix of every weight in a Lightning checkpoint of the original (its <c>Module.mdl</c>, docs/MODEL.md §7).</summary>
+    public const string LightningPrefix = "mdl.";
 
     /// <summary>Names of non-weight entries in our training checkpoints (<c>EventSsm.Training.TrainingCheckpoint</c>).</summary>
     public const string ReservedPrefix = "__";
@@ -63,9 +65,21 @@ public static class DetectorCheckpoint
         return weights;
     }
 
-    /// <summary>The resolved config embedded in one of our .safetensors checkpoints, or null.</summary>
+    /// <summary>
+    /// The resolved config embedded in one of our .safetensors checkpoints, or in a Lightning .ckpt whose
+    /// <c>hyper_parameters.full_config</c> is plain dicts (the ones <see cref="SaveLightning"/> writes); null otherwise,
+    /// e.g. for the official checkpoints, whose config is an omegaconf object.
+    /// </summary>
     public static ConfigNode? ReadEmbeddedConfig(string path)
     {
+        if (path.EndsWith(".ckpt", StringComparison.OrdinalIgnoreCase))
+        {
+            TorchCheckpoint ckpt = TorchCheckpoint.ReadMetadata(path);
+            return ckpt.Root is PickleDict root && root.TryGetValue("hyper_parameters", out object? hp) && hp is PickleDict hyper
+                && hyper.TryGetValue("full_config", out object? full) && full is PickleDict
+                ? PickleConfig.FromPickle(full, path)
+                : null;
+        }
         if (!path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase))
         {
             return null;
@@ -105,5 +119,67 @@ public static class DetectorCheckpoint
         }
         Dictionary<string, Tensor> sd = model.state_dict();
         SafetensorsFile.Write(path, sd, meta);
+    }
+
+    /// <summary>
+    /// The weights as a PyTorch state dict under the original detector's key names (no <c>mdl.</c>), for
+    /// <c>YoloXDetector.load_state_dict(torch.load(path, weights_only=True))</c> (docs/MODEL.md §7.1).
+    /// </summary>
+    public static void SaveStateDict(string path, YoloXDetector model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        TorchCheckpointWriter.WriteStateDict(path, StateDictInPythonOrder(model));
+    }
+
+    /// <summary>
+    /// The weights as the Lightning checkpoint the original's validation script loads: keys prefixed with <c>mdl.</c>,
+    /// the config in <c>hyper_parameters.full_config</c> (docs/MODEL.md §7.1).
+    /// </summary>
+    public static void SaveLightning(string path, YoloXDetector model, LightningCheckpointInfo info)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        TorchCheckpointWriter.WriteLightning(path, StateDictInPythonOrder(model), info);
+    }
+
+    /// <summary>
+    /// The state dict in PyTorch's order: module by module depth-first, each module's parameters, then its persistent
+    /// buffers, then its children. TorchSharp's <c>state_dict()</c> lists every parameter before every buffer.
+    /// </summary>
+    public static OrderedDictionary<string, Tensor> StateDictInPythonOrder(nn.Module model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        Dictionary<string, Tensor> sd = model.state_dict();
+        var ordered = new OrderedDictionary<string, Tensor>(sd.Count, StringComparer.Ordinal);
+        foreach (string key in PythonOrder(model, ""))
+        {
+            if (sd.TryGetValue(key, out Tensor? t))
+            {
+                ordered.TryAdd(key, t);
+            }
+        }
+        foreach ((string key, Tensor t) in sd)
+        {
+            ordered.TryAdd(key, t);
+        }
+        return ordered;
+    }
+
+    private static IEnumerable<string> PythonOrder(nn.Module module, string prefix)
+    {
+        foreach ((string name, _) in module.named_parameters(recurse: false))
+        {
+            yield return prefix + name;
+        }
+        foreach ((string name, _) in module.named_buffers(recurse: false, include_nonpersistent: false))
+        {
+            yield return prefix + name;
+        }
+        foreach ((string name, nn.Module child) in module.named_children())
+        {
+            foreach (string key in PythonOrder(child, prefix + name + "."))
+            {
+                yield return key;
+            }
+        }
     }
 }

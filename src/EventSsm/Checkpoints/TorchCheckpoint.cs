@@ -37,8 +37,20 @@ public sealed class TorchCheckpoint
     /// <summary>Lightning's <c>global_step</c>, when present.</summary>
     public long? GlobalStep => TopLevelInt("global_step");
 
+    /// <summary>Lightning's <c>pytorch-lightning_version</c>, when present.</summary>
+    public string? LightningVersion =>
+        Root is PickleDict d && d.TryGetValue("pytorch-lightning_version", out object? v) ? v as string : null;
+
     /// <summary>Reads the pickle and every storage of the archive.</summary>
-    public static TorchCheckpoint Read(string path)
+    public static TorchCheckpoint Read(string path) => Read(path, readStorages: true);
+
+    /// <summary>
+    /// Reads only the pickle: the metadata (epoch, config, …) of a checkpoint without loading its weights;
+    /// <see cref="ToTensor"/> and <see cref="StateDict"/> then fail.
+    /// </summary>
+    public static TorchCheckpoint ReadMetadata(string path) => Read(path, readStorages: false);
+
+    private static TorchCheckpoint Read(string path, bool readStorages)
     {
         FileStream fs;
         try
@@ -54,7 +66,7 @@ public sealed class TorchCheckpoint
             try
             {
                 using var zip = new ZipArchive(fs, ZipArchiveMode.Read, leaveOpen: true);
-                return ReadArchive(path, zip);
+                return ReadArchive(path, zip, readStorages);
             }
             catch (InvalidDataException e)
             {
@@ -150,7 +162,7 @@ public sealed class TorchCheckpoint
     private long? TopLevelInt(string key) =>
         Root is PickleDict d && d.TryGetValue(key, out object? v) && v is long l ? l : null;
 
-    private static TorchCheckpoint ReadArchive(string path, ZipArchive zip)
+    private static TorchCheckpoint ReadArchive(string path, ZipArchive zip, bool readStorages)
     {
         ZipArchiveEntry[] pickles = zip.Entries
             .Where(e => e.FullName == "data.pkl" || e.FullName.EndsWith("/data.pkl", StringComparison.Ordinal))
@@ -166,7 +178,9 @@ public sealed class TorchCheckpoint
             throw new UnsupportedDataException(path, "big-endian checkpoints are not supported");
         }
         byte[] pickle = ReadEntry(path, pickles[0], int.MaxValue);
-        return Parse(path, $"{path}:{pickles[0].FullName}", pickle, s =>
+        return Parse(path, $"{path}:{pickles[0].FullName}", pickle, readStorages ? ReadStorage : null);
+
+        byte[] ReadStorage(TorchStorageRef s)
         {
             string name = prefix + "data/" + s.Key;
             ZipArchiveEntry entry = zip.GetEntry(name)
@@ -177,21 +191,21 @@ public sealed class TorchCheckpoint
                 throw new DataFormatException(path, $"storage record '{name}' has {entry.Length} bytes, {need} expected ({s.Numel} × {s.DType})");
             }
             return ReadEntry(path, entry, need);
-        });
+        }
     }
 
     /// <summary>
     /// Unpickles <paramref name="pickle"/> and fetches the bytes of every storage it names. Separate from the zip
     /// handling so fuzz tests can run it in memory.
     /// </summary>
-    internal static TorchCheckpoint Parse(string path, string pickleName, byte[] pickle, Func<TorchStorageRef, byte[]> readStorage)
+    internal static TorchCheckpoint Parse(string path, string pickleName, byte[] pickle, Func<TorchStorageRef, byte[]>? readStorage)
     {
         var resolver = new TorchPickleResolver();
         object? root = PickleReader.Load(pickle, pickleName, resolver);
         var storageBytes = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        foreach (TorchStorageRef s in resolver.Storages.Values)
+        foreach (TorchStorageRef s in readStorage is null ? [] : resolver.Storages.Values)
         {
-            byte[] bytes = readStorage(s);
+            byte[] bytes = readStorage!(s);
             long need = checked(s.Numel * s.ElementSize);
             if (bytes.Length != need)
             {

@@ -54,6 +54,11 @@ public static class TrainingCheckpoint
         SafetensorsFile.Write(path, tensors, meta);
     }
 
+    /// <summary>The optimizer step a training checkpoint was saved at, or null for any other safetensors file.</summary>
+    public static long? ReadStep(string path) =>
+        SafetensorsFile.ReadMetadata(path).TryGetValue(StepKey, out string? step)
+        && long.TryParse(step, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) ? s : null;
+
     /// <summary>Restores weights, optimizer and stream states; returns the step to continue from.</summary>
     public static (State State, Tensor[]? StreamStates) Load(string path, YoloXDetector model, TorchSharp.Modules.OptimizerHelper optimizer)
     {
