@@ -128,4 +128,32 @@ public sealed class TorchCheckpointLayoutTests
         DataFormatException e = Assert.Throws<DataFormatException>(() => EventSsm.Checkpoints.Pickle.PickleReader.Load(pickle, "x.pkl"));
         Assert.Contains("truncated", e.Message);
     }
+
+    [Theory]
+    [InlineData("9007199254740993", 9007199254740993L)]
+    [InlineData("-42", -42L)]
+    public void IntOpcode_ReadsTheDecimalLine(string text, long expected)
+    {
+        byte[] pickle = [0x80, 0x02, 0x49, .. System.Text.Encoding.ASCII.GetBytes(text + "\n"), 0x2e];
+        Assert.Equal(expected, EventSsm.Checkpoints.Pickle.PickleReader.Load(pickle, "x.pkl"));
+    }
+
+    [Fact]
+    public void IntOpcode_BoolsAndBadDigits()
+    {
+        Assert.Equal(true, EventSsm.Checkpoints.Pickle.PickleReader.Load([0x80, 0x02, 0x49, (byte)'0', (byte)'1', 0x0a, 0x2e], "x.pkl"));
+        Assert.Equal(false, EventSsm.Checkpoints.Pickle.PickleReader.Load([0x80, 0x02, 0x49, (byte)'0', (byte)'0', 0x0a, 0x2e], "x.pkl"));
+        DataFormatException e = Assert.Throws<DataFormatException>(
+            () => EventSsm.Checkpoints.Pickle.PickleReader.Load([0x80, 0x02, 0x49, (byte)'x', 0x0a, 0x2e], "x.pkl"));
+        Assert.Contains("INT 'x'", e.Message);
+        Assert.Throws<DataFormatException>(() => EventSsm.Checkpoints.Pickle.PickleReader.Load([0x80, 0x02, 0x49, (byte)'1', 0x2e], "x.pkl"));
+    }
+
+    [Fact]
+    public void Long1_Within64Bits_IsALong()
+    {
+        // LONG1 of 2^53 + 1 (8 little-endian bytes), as Python writes ints beyond 32 bits.
+        byte[] pickle = [0x80, 0x02, 0x8a, 0x08, 0x01, 0, 0, 0, 0, 0, 0x20, 0, 0x2e];
+        Assert.Equal(9007199254740993L, EventSsm.Checkpoints.Pickle.PickleReader.Load(pickle, "x.pkl"));
+    }
 }

@@ -29,6 +29,22 @@ public sealed class ExportCommandTests
     }
 
     [Fact]
+    public void Export_PyTorchFormats_WriteFilesOurLoaderReadsWithoutOverrides()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string ckpt = tmp.File("micro.ckpt");
+        string pt = tmp.File("micro.pt");
+        Assert.Contains("Lightning checkpoint, 412 tensors", CliRunner.Run(["export", DetectorMicro.File("model.ckpt"), .. Micro, "--format", "ckpt", "--out", ckpt]));
+        // The exported .ckpt carries its config: no overrides needed to export it again.
+        Assert.Contains("PyTorch state dict, 412 tensors", CliRunner.Run(["export", ckpt, "--format", "pt", "--out", pt]));
+        Dictionary<string, TorchSharp.torch.Tensor> weights = EventSsm.Checkpoints.DetectorCheckpoint.ReadWeights(pt);
+        Assert.Equal(412, weights.Count);
+        Assert.Contains("backbone.stages.0.s5_block.s5.seq.Lambda", weights.Keys);
+        string line = CliRunner.BadInput("export", ckpt, "--format", "pt", "--nms", "--out", tmp.File("x.pt"));
+        Assert.Equal("error: --mode, --length and --nms apply to --format onnx only", line);
+    }
+
+    [Fact]
     public void Export_ConfigThatDoesNotFitTheCheckpoint_NamesTheFileAndTheShapes()
     {
         using TempDir tmp = Fixtures.TempDir();

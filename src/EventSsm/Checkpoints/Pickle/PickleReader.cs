@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Globalization;
 using System.Numerics;
 using System.Text;
 using EventSsm.IO;
@@ -127,6 +128,9 @@ public sealed class PickleReader
                 break;
             case 0x4d: // BININT2
                 Push((long)BinaryPrimitives.ReadUInt16LittleEndian(ReadBytes(2)));
+                break;
+            case 0x49: // INT: a decimal line; Razorvine.Pickle (our writer) uses it beyond 32 bits, "01"/"00" are bools
+                Push(ReadIntLine(opPos));
                 break;
             case 0x8a: // LONG1
                 Push(ReadLong(ReadByte()));
@@ -327,7 +331,7 @@ public sealed class PickleReader
     {
         ReadOnlySpan<byte> bytes = ReadBytes(n);
         var value = new BigInteger(bytes, isUnsigned: false, isBigEndian: false);
-        return value >= long.MinValue && value <= long.MaxValue ? (long)value : value;
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
     }
 
     private string ReadUtf8(long n, int opPos)
@@ -343,12 +347,29 @@ public sealed class PickleReader
         }
     }
 
-    private string ReadLine(int opPos)
+    private object ReadIntLine(int opPos)
+    {
+        string text = ReadLine(opPos, "INT");
+        switch (text)
+        {
+            case "00":
+                return false;
+            case "01":
+                return true;
+        }
+        if (!BigInteger.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out BigInteger value))
+        {
+            throw Error(opPos, $"INT '{text}' is not a decimal integer");
+        }
+        return value >= long.MinValue && value <= long.MaxValue ? (object)(long)value : value;
+    }
+
+    private string ReadLine(int opPos, string what = "GLOBAL name")
     {
         int end = Array.IndexOf(_data, (byte)'\n', _pos);
         if (end < 0)
         {
-            throw Error(opPos, "GLOBAL name is not newline-terminated");
+            throw Error(opPos, $"{what} is not newline-terminated");
         }
         string s = Encoding.ASCII.GetString(_data, _pos, end - _pos);
         _pos = end + 1;
