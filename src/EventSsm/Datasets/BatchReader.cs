@@ -105,7 +105,8 @@ public sealed class BatchReader : IDisposable
                 CopyPadded(slotBuf.AsSpan(t * frame, frame), padded5d, (((long)t * b) + s) * Channels * PaddedHeight * PaddedWidth);
             }
         }
-        Tensor input = tensor(padded5d, [l, b, Channels, PaddedHeight, PaddedWidth]);
+        // Batches are assembled in host memory; the step moves them to the model's device (SampleBatch.InputOn).
+        Tensor input = tensor(padded5d, [l, b, Channels, PaddedHeight, PaddedWidth], device: CPU);
         return new SampleBatch(input, labels, times, first, padded, slotSeq);
     }
 

@@ -67,7 +67,7 @@ public sealed class TorchDetectorBackend : IDetectorBackend
         using DisposeScope scope = NewDisposeScope();
         using IDisposable inference = inference_mode();
         Device device = _model.parameters().First().device;
-        Tensor x = tensor(frames, [count, 1, Channels, _frameHeight, _frameWidth]).to(device);
+        Tensor x = tensor(frames, [count, 1, Channels, _frameHeight, _frameWidth], device: device);
         Tensor input = InputPadder.Pad(x, _model.Options.InputHeight, _model.Options.InputWidth);
         (Tensor decoded, Tensor[] states) = _model.Forward(input, _states);
         Reset();

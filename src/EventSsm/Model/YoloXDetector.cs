@@ -52,7 +52,7 @@ public sealed class YoloXDetector : nn.Module
     {
         // No inner dispose scope: the returned anchor grid holds tensors too; the caller's scope owns everything.
         var inputs = new Tensor[Options.Fpn.InStages.Length];
-        using Tensor? index = frameIndices is null ? null : tensor(frameIndices);
+        using Tensor? index = frameIndices is null ? null : tensor(frameIndices, device: backboneFeatures[0].device);
         for (int k = 0; k < inputs.Length; k++)
         {
             Tensor f = backboneFeatures[Options.Fpn.InStages[k] - 1];

@@ -7,21 +7,22 @@ namespace EventSsm.Tensors;
 /// <summary>Converts between <see cref="NpyArray"/> and TorchSharp tensors (scalar dtypes only, C order).</summary>
 public static class NpyTensor
 {
+    /// <summary>The array as a CPU tensor: files are read into host memory, whatever torch's default device.</summary>
     public static Tensor ToTensor(NpyArray a)
     {
         long[] shape = a.Shape;
         return (a.DType.Kind, a.DType.ItemSize) switch
         {
-            ('f', 4) => tensor(a.ToArray<float>(), shape),
-            ('f', 8) => tensor(a.ToArray<double>(), shape),
-            ('i', 8) => tensor(a.ToArray<long>(), shape),
-            ('i', 4) => tensor(a.ToArray<int>(), shape),
-            ('i', 2) => tensor(a.ToArray<short>(), shape),
-            ('i', 1) => tensor(a.ToArray<sbyte>(), shape),
-            ('u', 1) => tensor(a.ToArray<byte>(), shape),
-            ('b', 1) => tensor(a.ToArray<bool>(), shape),
-            ('u', 2) => tensor(a.ToArray<ushort>().Select(v => (int)v).ToArray(), shape),
-            ('u', 4) => tensor(a.ToArray<uint>().Select(v => (long)v).ToArray(), shape),
+            ('f', 4) => tensor(a.ToArray<float>(), shape, device: CPU),
+            ('f', 8) => tensor(a.ToArray<double>(), shape, device: CPU),
+            ('i', 8) => tensor(a.ToArray<long>(), shape, device: CPU),
+            ('i', 4) => tensor(a.ToArray<int>(), shape, device: CPU),
+            ('i', 2) => tensor(a.ToArray<short>(), shape, device: CPU),
+            ('i', 1) => tensor(a.ToArray<sbyte>(), shape, device: CPU),
+            ('u', 1) => tensor(a.ToArray<byte>(), shape, device: CPU),
+            ('b', 1) => tensor(a.ToArray<bool>(), shape, device: CPU),
+            ('u', 2) => tensor(a.ToArray<ushort>().Select(v => (int)v).ToArray(), shape, device: CPU),
+            ('u', 4) => tensor(a.ToArray<uint>().Select(v => (long)v).ToArray(), shape, device: CPU),
             _ => throw new NotSupportedException($"dtype {a.DType} has no tensor conversion"),
         };
     }

@@ -23,9 +23,9 @@ public static class TorchDevice
                 if (!cuda.is_available())
                 {
                     throw new NotSupportedException("--device cuda: CUDA is not available. This build ships only the CPU libtorch "
-                        + "package (libtorch-cpu-linux-x64); to run on a GPU, reference a CUDA runtime of the same libtorch version in "
-                        + "src/EventSsm/EventSsm.csproj (e.g. libtorch-cuda-12.8-linux-x64, or TorchSharp-cuda-linux instead of "
-                        + "TorchSharp), rebuild, and run on a machine with an NVIDIA driver.");
+                        + "package (libtorch-cpu-linux-x64); to run on a GPU, build with a CUDA libtorch of the same version "
+                        + "(dotnet build -p:EventSsmTorchPackage=libtorch-cuda-12.8-linux-x64) and run on a machine with an NVIDIA "
+                        + "driver.");
                 }
                 return CUDA;
             default:

@@ -21,9 +21,9 @@ public sealed class RecurrentStates : IDisposable
         }
         if (isFirstSample.Any(f => f))
         {
-            using Tensor mask = tensor(isFirstSample);
             foreach (Tensor s in states)
             {
+                using Tensor mask = tensor(isFirstSample, device: s.device);
                 if (s.shape[0] != isFirstSample.Length)
                 {
                     throw new InvalidOperationException($"stored state for '{key}' has batch {s.shape[0]}, the step has {isFirstSample.Length}");

@@ -226,7 +226,7 @@ public sealed class Trainer
         YoloXLosses losses;
         try
         {
-            losses = YoloXLoss.Compute(head, Targets(labels).to(device), _model.NumClasses);
+            losses = YoloXLoss.Compute(head, Targets(labels, device), _model.NumClasses);
         }
         catch (System.Runtime.InteropServices.ExternalException)
         {
@@ -275,7 +275,7 @@ public sealed class Trainer
     }
 
     /// <summary>YOLOX targets (frames, max boxes, 5) = [cls, cx, cy, w, h], zero-padded (docs/DATA.md §3.2).</summary>
-    internal static Tensor Targets(IReadOnlyList<ObjectLabel[]> frames)
+    internal static Tensor Targets(IReadOnlyList<ObjectLabel[]> frames, Device device)
     {
         int max = Math.Max(1, frames.Max(f => f.Length));
         var data = new float[frames.Count * max * 5];
@@ -292,6 +292,6 @@ public sealed class Trainer
                 data[o + 4] = l.H;
             }
         }
-        return tensor(data, [frames.Count, max, 5]);
+        return tensor(data, [frames.Count, max, 5], device: device);
     }
 }

@@ -35,7 +35,7 @@ public static class TrainingCheckpoint
             optimizer.save_state_dict(w);
         }
         var tensors = new Dictionary<string, Tensor>(model.state_dict(), StringComparer.Ordinal);
-        using Tensor opt = tensor(ms.ToArray());
+        using Tensor opt = tensor(ms.ToArray(), device: CPU);
         tensors[OptimizerKey] = opt;
         if (streamStates is not null)
         {

@@ -36,7 +36,7 @@ public static class SimOta
         Tensor cB = (gy + centerDist) - yCenters;
         Tensor isInCenters = stack([cL, cT, cR, cB], 2).amin(-1) > 0.0;                   // (G, A)
         Tensor candidates = (isInCenters.sum(dim: 0) > 0).nonzero().reshape(-1);                // anchor_filter, (M)
-        long[] candidateAnchors = candidates.data<long>().ToArray();
+        long[] candidateAnchors = candidates.cpu().data<long>().ToArray();
         int m = candidateAnchors.Length;
         if (m == 0)
         {
@@ -56,9 +56,10 @@ public static class SimOta
             reduction: Reduction.None).sum(-1);
         Tensor cost = clsLoss + 3.0 * iouLoss + geometry.logical_not().to_type(float32) * 1e6;
 
-        float[] costs = cost.contiguous().data<float>().ToArray();
-        float[] iouValues = ious.contiguous().data<float>().ToArray();
-        int[] classes = gtClasses.to_type(int64).data<long>().Select(c => (int)c).ToArray();
+        // The dynamic-k matching runs on the host (docs/MODEL.md §6.4): the only values that leave the device.
+        float[] costs = cost.cpu().contiguous().data<float>().ToArray();
+        float[] iouValues = ious.cpu().contiguous().data<float>().ToArray();
+        int[] classes = gtClasses.to_type(int64).cpu().data<long>().Select(c => (int)c).ToArray();
         return Match(costs, iouValues, numGt, m, candidateAnchors, classes);
     }
 

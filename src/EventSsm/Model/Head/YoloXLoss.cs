@@ -33,7 +33,7 @@ public static class YoloXLoss
         Tensor bboxPreds = raw[.., .., 0..4];
         Tensor objPreds = raw[.., .., 4..5];
         Tensor clsPreds = raw[.., .., 5..];
-        long[] nlabel = (labels.sum(2) > 0).sum(1).data<long>().ToArray();
+        long[] nlabel = (labels.sum(2) > 0).sum(1).cpu().data<long>().ToArray();
 
         var assignments = new SimOtaAssignment[frames];
         var fgAnchors = new List<long>();      // flat indices frame·A + anchor, as fg_masks concatenated

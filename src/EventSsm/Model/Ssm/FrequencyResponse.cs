@@ -64,8 +64,8 @@ public static class FrequencyResponse
         Tensor aa = mu2.conj().unsqueeze(1);
         Tensor bb = mu2.unsqueeze(0);
         Tensor sum = aa + bb;
-        Tensor i = complex(zeros(1, dtype: ToReal(lambda.dtype)), ones(1, dtype: ToReal(lambda.dtype)));
-        Tensor w = full(1, cutoff, dtype: ToReal(lambda.dtype)).to(lambda.dtype);
+        Tensor i = complex(zeros(1, dtype: ToReal(lambda.dtype), device: lambda.device), ones(1, dtype: ToReal(lambda.dtype), device: lambda.device));
+        Tensor w = full(1, cutoff, dtype: ToReal(lambda.dtype), device: lambda.device).to(lambda.dtype);
         Tensor F(Tensor om) => -i * ((i * om - bb).log() - (-i * om - aa).log()) / sum;
         Tensor total = 2 * Math.PI / sum;
         Tensor beyond = total - (F(w) - F(-w));
@@ -81,13 +81,13 @@ public static class FrequencyResponse
         Tensor delta = logStep.exp().to(lambda.dtype);
         Tensor mu = (delta * lambda).unsqueeze(0);
         Tensor bs = (delta.unsqueeze(1) * b).unsqueeze(0);
-        Tensor w = tensor(omegas, dtype: real).unsqueeze(1);
+        Tensor w = tensor(omegas, dtype: real, device: lambda.device).unsqueeze(1);
         Tensor iw = complex(zeros_like(w), w);
         // Real input and y = Re(C̃x): H_r(iω) = ½[H(iω) + conj(H(−iω))], all frequencies at once (K, H, H).
         Tensor h = c.unsqueeze(0).matmul((iw - mu).reciprocal().unsqueeze(2) * bs);
         Tensor hm = c.unsqueeze(0).matmul((iw.neg() - mu).reciprocal().unsqueeze(2) * bs);
         Tensor hr = (h + hm.conj()) * 0.5;
-        return hr.abs().pow(2).sum([1, 2]).to(float64).data<double>().ToArray();
+        return hr.abs().pow(2).sum([1, 2]).to(float64).cpu().data<double>().ToArray();
     }
 
     private static ScalarType ToReal(ScalarType complexType) =>

@@ -17,12 +17,13 @@ public static class S5H2Penalty
     {
         ArgumentNullException.ThrowIfNull(model);
         using DisposeScope scope = NewDisposeScope();
-        Tensor total = zeros(1, dtype: float32).squeeze();
+        // On the model's device (the CPU for a model without parameters).
+        Device device = model.parameters().FirstOrDefault()?.device ?? CPU;
+        Tensor total = zeros([], dtype: float32, device: device);
         // TorchSharp's modules() lists descendants only; the model may itself be an S5 layer.
         foreach (S5Layer ssm in model.modules().Prepend(model).OfType<S5Layer>())
         {
-            Tensor e = ssm.EnergyAboveCutoff(stepScale, bandlimit);
-            total = total.to(e.device) + e;
+            total = total + ssm.EnergyAboveCutoff(stepScale, bandlimit);
         }
         return total.MoveToOuterDisposeScope();
     }

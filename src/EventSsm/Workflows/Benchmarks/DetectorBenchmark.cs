@@ -68,8 +68,8 @@ public static class DetectorBenchmark
         using (inference_mode())
         {
             // Event histograms are small non-negative counts; the values do not change the cost.
-            using Tensor x1 = (rand([1, 1, channels, h, w], generator: new Generator(1)) * 4).to(options.Device);
-            using Tensor xl = (rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4).to(options.Device);
+            using Tensor x1 = (rand([1, 1, channels, h, w], generator: new Generator(1), device: CPU) * 4).to(options.Device);
+            using Tensor xl = (rand([options.Length, 1, channels, h, w], generator: new Generator(2), device: CPU) * 4).to(options.Device);
             frame = TimeStreaming(model, x1, options);
             chunk = Time(options, () =>
             {
@@ -106,7 +106,7 @@ public static class DetectorBenchmark
             // The same intra-op thread count as torch's (set by the caller when options.Threads is 0).
             using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads()));
             OnnxModelInfo info = onnx.Info;
-            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1)) * 4;
+            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1), device: CPU) * 4;
             using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
             float[] window = x.contiguous().data<float>().ToArray();
             var torchMs = new List<double>();
@@ -183,7 +183,7 @@ public static class DetectorBenchmark
         int w = model.Options.InputWidth;
         long frames = (long)options.Length * options.TrainBatch;
         using Tensor x = (rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
-            generator: new Generator(3)) * 4).to(options.Device);
+            generator: new Generator(3), device: CPU) * 4).to(options.Device);
         using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
@@ -221,7 +221,7 @@ public static class DetectorBenchmark
                 rows[o + 4] = 32 + 8 * k;
             }
         }
-        return tensor(rows, [frames, 3, 5]);
+        return tensor(rows, [frames, 3, 5], device: CPU);
     }
 
     private static Dictionary<string, double> Breakdown(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
