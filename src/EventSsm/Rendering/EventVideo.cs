@@ -114,38 +114,4 @@ public static class EventVideo
         panel.FillRect(x - 1, y - 1, x + BitmapFont.MeasureWidth(text) + 1, y + BitmapFont.GlyphHeight + 1, Rgb.Black);
         BitmapFont.Draw(panel, x, y, text, Rgb.White);
     }
-
-    /// <summary>Boxes grouped by time for "latest label time ≤ T" queries.</summary>
-    private sealed class BoxTimeline
-    {
-        private readonly long[] _times;
-        private readonly List<BoundingBox>[] _groups;
-
-        public BoxTimeline(IReadOnlyList<BoundingBox> boxes)
-        {
-            SortedDictionary<long, List<BoundingBox>> byTime = [];
-            foreach (BoundingBox b in boxes)
-            {
-                if (!byTime.TryGetValue(b.T, out List<BoundingBox>? g))
-                {
-                    byTime[b.T] = g = [];
-                }
-                g.Add(b);
-            }
-            _times = byTime.Keys.ToArray();
-            _groups = byTime.Values.ToArray();
-        }
-
-        public long LastTime => _times.Length > 0 ? _times[^1] : 0;
-
-        public IReadOnlyList<BoundingBox> At(long t, long maxAge)
-        {
-            int i = Array.BinarySearch(_times, t);
-            if (i < 0)
-            {
-                i = ~i - 1;
-            }
-            return i >= 0 && t - _times[i] < maxAge ? _groups[i] : [];
-        }
-    }
 }
