@@ -18,13 +18,15 @@ public sealed class PredictCommand : ICliCommand
         var output = new Option<string>("--out") { Description = "Output folder.", Required = true };
         var step = new Option<double>("--step-ms") { Description = "Time between windows.", DefaultValueFactory = _ => 50.0 };
         var dt = new Option<double>("--dt-ms") { Description = "Window length, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
-        var render = new Option<string>("--render") { Description = "gif, png or none.", DefaultValueFactory = _ => "gif" };
-        var conf = new Option<double>("--conf") { Description = "Detection threshold on obj·class confidence.", DefaultValueFactory = _ => 0.1 };
+        var render = new Option<string>("--render") { Description = "gif, mp4 (H.264 through ffmpeg; a GIF when ffmpeg is missing), png or none.", DefaultValueFactory = _ => "gif" };
+        var conf = new Option<double>("--conf") { Description = "Detection threshold on obj·class confidence for the box files.", DefaultValueFactory = _ => 0.1 };
+        var showConf = new Option<double>("--show-conf") { Description = "Display threshold of the rendering (the files keep every box above --conf).", DefaultValueFactory = _ => 0.3 };
+        var labels = new Option<FileInfo?>("--labels") { Description = "Ground truth (*_bbox.npy) to draw beside the predictions in the rendering." };
         var configDir = new Option<string?>("--config-dir") { Description = "The configs/ folder (default: next to the tool, or found above the current folder)." };
         var cmd = new Command("predict", "Detect objects in an event recording window by window; write boxes (.npy/.csv) and a rendering.");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { checkpoint, output, step, dt, render, conf, configDir })
+        foreach (Option o in new Option[] { checkpoint, output, step, dt, render, conf, showConf, labels, configDir })
         {
             cmd.Options.Add(o);
         }
@@ -38,13 +40,16 @@ public sealed class PredictCommand : ICliCommand
                 WindowUs = (long)Math.Round(parse.GetValue(dt) * 1000),
                 ConfidenceThreshold = parse.GetValue(conf),
             };
+            TextWriter console = parse.InvocationConfiguration.Output;
+            BoundingBox[]? gt = parse.GetValue(labels) is { } l ? BoundingBoxFile.Read(l.FullName) : null;
             using LoadedDetector detector = LoadedDetector.Load(parse.GetValue(checkpoint)!.FullName, parse.GetValue(overrides) ?? [], parse.GetValue(configDir));
-            PredictionResult r = RecordingPredictor.Predict(detector, inPath, parse.GetValue(output)!, options, renderMode, Console.WriteLine);
-            Console.WriteLine($"wrote {r.Boxes} boxes from {r.Windows} windows to {r.BoxesPath} (and {r.CsvPath})");
-            Console.WriteLine($"latency per window: p50 {r.LatencyP50Ms:F1} ms, p95 {r.LatencyP95Ms:F1} ms");
+            PredictionResult r = RecordingPredictor.Predict(detector, inPath, parse.GetValue(output)!, options, renderMode, console.WriteLine,
+                parse.GetValue(showConf), gt);
+            console.WriteLine($"wrote {r.Boxes} boxes from {r.Windows} windows to {r.BoxesPath} (and {r.CsvPath})");
+            console.WriteLine($"latency per window: p50 {r.LatencyP50Ms:F1} ms, p95 {r.LatencyP95Ms:F1} ms");
             if (r.RenderPath is not null)
             {
-                Console.WriteLine($"rendering: {r.RenderPath}");
+                console.WriteLine($"rendering: {r.RenderPath}");
             }
             return 0;
         });

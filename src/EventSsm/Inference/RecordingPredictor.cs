@@ -15,13 +15,13 @@ public sealed record PredictionResult(string BoxesPath, string CsvPath, string? 
 /// </summary>
 public static class RecordingPredictor
 {
+    /// <param name="render">gif, mp4 (GIF when ffmpeg is missing), png or none.</param>
+    /// <param name="showConfidence">The rendering's display threshold; the files keep every box above the options' threshold.</param>
+    /// <param name="labels">Ground truth to draw beside the predictions in the rendering.</param>
     public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
-        string render = "gif", Action<string>? log = null)
+        string render = "gif", Action<string>? log = null, double showConfidence = 0.3, IReadOnlyList<BoundingBox>? labels = null)
     {
-        if (render is not ("gif" or "png" or "none"))
-        {
-            throw new ArgumentException($"--render {render}: expected gif, png or none");
-        }
+        RenderFormat? format = render == "none" ? null : RenderOutput.Parse(render);
         Directory.CreateDirectory(outDir);
         DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
         using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
@@ -58,30 +58,19 @@ public static class RecordingPredictor
         PredictionFiles.WriteCsv(csv, boxes, DatasetInfo.ClassNames(kind));
         double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
         string? target = null;
-        if (render != "none")
+        if (format is { } f)
         {
             var renderOptions = new RenderOptions
             {
                 StepUs = options.StepUs,
                 WindowUs = options.WindowUs,
                 Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+                Scale = 0,
+                MinConfidence = showConfidence,
             };
             using IEventReader events = EventRecording.Open(recording);
-            IEnumerable<RgbImage> frames = EventVideo.Frames(events, null, boxes, renderOptions);
-            target = render == "gif" ? Path.Combine(outDir, $"{name}_pred.gif") : Path.Combine(outDir, $"{name}_pred");
-            if (render == "gif")
-            {
-                GifWriter.WriteFile(target, frames, (int)Math.Max(1, Math.Round(options.StepUs / 10_000.0)));
-            }
-            else
-            {
-                Directory.CreateDirectory(target);
-                int count = 0;
-                foreach (RgbImage f in frames)
-                {
-                    PngFile.Write(Path.Combine(target, $"{count++:D6}.png"), f);
-                }
-            }
+            IEnumerable<RgbImage> frames = EventVideo.Frames(events, labels, boxes, renderOptions);
+            target = RenderOutput.Write(Path.Combine(outDir, $"{name}_pred{RenderOutput.Extension(f)}"), frames, options.StepUs, f, log).Path;
         }
         return new PredictionResult(npy, csv, target, windows.Count, boxes.Length,
             ms.Length > 0 ? Percentile(ms, 0.50) : 0, ms.Length > 0 ? Percentile(ms, 0.95) : 0);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EventSsm.Events;
 using EventSsm.Labels;
 
@@ -71,47 +72,90 @@ public static class EventVideo
 
     private static RgbImage Frame(EventArray events, int lo, int hi, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o)
     {
-        RgbImage baseImage = EventFrames.FromEvents(events, lo, hi, o.Coloring).Upscale(o.Scale);
-        if (gt is null || pred is null)
+        int scale = o.ScaleFor(events.Width);
+        RgbImage baseImage = EventFrames.FromEvents(events, lo, hi, o.Coloring).Upscale(scale);
+        IReadOnlyList<BoundingBox> gtBoxes = gt?.At(t, o.StepUs) ?? [];
+        BoundingBox[] predBoxes = [.. (pred?.At(t, o.StepUs) ?? []).Where(b => b.ClassConfidence >= o.MinConfidence)];
+        string predCaption = string.Create(CultureInfo.InvariantCulture, $"PRED >= {o.MinConfidence:0.00}");
+        RgbImage frame;
+        if (gt is null || pred is null || o.Layout == PanelLayout.Overlay)
         {
-            BoxTimeline? only = gt ?? pred;
-            if (only is not null)
+            frame = baseImage;
+            BoxPainter.Draw(frame, gtBoxes, o.Classes, scale, stroke: pred is null ? BoxStroke.Solid : BoxStroke.Dashed, tags: pred is null);
+            BoxPainter.Draw(frame, predBoxes, o.Classes, scale, showScore: true);
+            if (pred is not null)
             {
-                BoxPainter.Draw(baseImage, only.At(t, o.StepUs), o.Classes, o.Scale, showScore: pred is not null);
+                Caption(frame, gt is null ? predCaption : predCaption + ", GT DASHED", scale);
             }
-            return baseImage;
-        }
-        RgbImage gtPanel = baseImage;
-        RgbImage predPanel = new(baseImage.Width, baseImage.Height);
-        baseImage.Pixels.CopyTo(predPanel.Pixels, 0);
-        BoxPainter.Draw(gtPanel, gt.At(t, o.StepUs), o.Classes, o.Scale);
-        BoxPainter.Draw(predPanel, pred.At(t, o.StepUs), o.Classes, o.Scale, showScore: true);
-        Caption(gtPanel, "GT");
-        Caption(predPanel, "PRED");
-        const int gap = 2;
-        bool side = o.Layout == PanelLayout.SideBySide;
-        var frame = side
-            ? new RgbImage(2 * gtPanel.Width + gap, gtPanel.Height)
-            : new RgbImage(gtPanel.Width, 2 * gtPanel.Height + gap);
-        frame.Fill(Rgb.White);
-        if (side)
-        {
-            frame.Blit(gtPanel, 0, 0);
-            frame.Blit(predPanel, gtPanel.Width + gap, 0);
         }
         else
         {
-            frame.Blit(predPanel, 0, 0);
-            frame.Blit(gtPanel, 0, gtPanel.Height + gap);
+            RgbImage gtPanel = baseImage;
+            RgbImage predPanel = new(baseImage.Width, baseImage.Height);
+            baseImage.Pixels.CopyTo(predPanel.Pixels, 0);
+            BoxPainter.Draw(gtPanel, gtBoxes, o.Classes, scale);
+            BoxPainter.Draw(predPanel, predBoxes, o.Classes, scale, showScore: true);
+            Caption(gtPanel, "GT", scale);
+            Caption(predPanel, predCaption, scale);
+            const int gap = 2;
+            bool side = o.Layout == PanelLayout.SideBySide;
+            frame = side
+                ? new RgbImage(2 * gtPanel.Width + gap, gtPanel.Height)
+                : new RgbImage(gtPanel.Width, 2 * gtPanel.Height + gap);
+            frame.Fill(Rgb.White);
+            if (side)
+            {
+                frame.Blit(gtPanel, 0, 0);
+                frame.Blit(predPanel, gtPanel.Width + gap, 0);
+            }
+            else
+            {
+                frame.Blit(predPanel, 0, 0);
+                frame.Blit(gtPanel, 0, gtPanel.Height + gap);
+            }
         }
-        return frame;
+        return o.Legend ? WithLegend(frame, t, o.Classes, scale) : frame;
     }
 
-    private static void Caption(RgbImage panel, string text)
+    /// <summary>Height of the legend bar at an image scale.</summary>
+    public static int LegendHeight(int scale) => BitmapFont.GlyphHeight * BoxPainter.TextScale(scale) + 6;
+
+    /// <summary>The frame with a black bar under it: "t = 12.350 s" on the left, the class colours on the right.</summary>
+    private static RgbImage WithLegend(RgbImage frame, long t, ClassStyle classes, int scale)
     {
-        int x = panel.Width - BitmapFont.MeasureWidth(text) - 3;
-        int y = panel.Height - BitmapFont.GlyphHeight - 3;
-        panel.FillRect(x - 1, y - 1, x + BitmapFont.MeasureWidth(text) + 1, y + BitmapFont.GlyphHeight + 1, Rgb.Black);
-        BitmapFont.Draw(panel, x, y, text, Rgb.White);
+        int ts = BoxPainter.TextScale(scale);
+        int bar = LegendHeight(scale);
+        var result = new RgbImage(frame.Width, frame.Height + bar);
+        result.Blit(frame, 0, 0);
+        result.FillRect(0, frame.Height, result.Width, result.Height, Rgb.Black);
+        int y = frame.Height + 3;
+        BitmapFont.Draw(result, 3, y, string.Create(CultureInfo.InvariantCulture, $"t = {t / 1e6:0.000} s"), Rgb.White, ts);
+        int x = result.Width - 3;
+        for (int k = classes.Names.Count - 1; k >= 0; k--)
+        {
+            string name = classes.Names[k];
+            int w = BitmapFont.MeasureWidth(name, ts);
+            int sw = BitmapFont.GlyphHeight * ts;
+            int start = x - w - sw - 3;
+            if (start < BitmapFont.MeasureWidth("t = 000.000 s", ts) + 10)
+            {
+                break; // no room: the time stays readable
+            }
+            result.FillRect(start, y, start + sw, y + sw, classes.Colors[k]);
+            BitmapFont.Draw(result, start + sw + 3, y, name, Rgb.White, ts);
+            x = start - 2 * BitmapFont.Advance * ts;
+        }
+        return result;
+    }
+
+    private static void Caption(RgbImage panel, string text, int scale)
+    {
+        int ts = BoxPainter.TextScale(scale);
+        int w = BitmapFont.MeasureWidth(text, ts);
+        int h = BitmapFont.GlyphHeight * ts;
+        int x = panel.Width - w - 3;
+        int y = panel.Height - h - 3;
+        panel.FillRect(x - 1, y - 1, x + w + 1, y + h + 1, Rgb.Black);
+        BitmapFont.Draw(panel, x, y, text, Rgb.White, ts);
     }
 }
