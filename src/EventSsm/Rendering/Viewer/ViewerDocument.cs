@@ -137,7 +137,13 @@ public sealed class ViewerDocument
         string encoded = Convert.ToBase64String(ViewerFrameCodec.Compress(histogram));
         _representation[frame] = encoded;
         _representationBytes += encoded.Length;
-        while (_representationBytes > Options.RepresentationBudgetBytes && _representation.Count > 1)
+        ThinRepresentation(Options.RepresentationBudgetBytes);
+    }
+
+    /// <summary>Doubles the stride (dropping the frames off it) until the bins take at most <paramref name="limit"/> bytes.</summary>
+    private void ThinRepresentation(long limit)
+    {
+        while (_representationBytes > limit && _representation.Count > 1)
         {
             RepresentationStride *= 2;
             foreach (int k in _representation.Keys.Where(k => k % RepresentationStride != 0).ToArray())
@@ -146,7 +152,7 @@ public sealed class ViewerDocument
                 _representation.Remove(k);
             }
         }
-        if (_representationBytes > Options.RepresentationBudgetBytes)
+        if (_representationBytes > limit)
         {
             _representationBytes = 0;
             _representation.Clear();
@@ -177,7 +183,11 @@ public sealed class ViewerDocument
         _flatLabels = null;
     }
 
-    /// <summary>Writes the page atomically and returns its size in bytes.</summary>
+    /// <summary>
+    /// Writes the page atomically and returns its size in bytes. The representation bins get what the rest of the page
+    /// leaves of <see cref="ViewerOptions.PageBudgetBytes"/> (thinned as in <see cref="AddRepresentation"/>); frames
+    /// and boxes are never dropped, so a page of a very busy recording may still be larger.
+    /// </summary>
     public long Write(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -196,16 +206,23 @@ public sealed class ViewerDocument
             var utf8 = new UTF8Encoding(false);
             stream.Write(utf8.GetBytes(head));
             // The default encoder escapes <, > and &, so no string in the data can close the <script> element.
+            byte[] tailBytes = utf8.GetBytes(tail);
             using (var json = new Utf8JsonWriter(stream))
             {
                 WriteData(json);
+                json.Flush();
+                const long reprHeader = 512;
+                ThinRepresentation(Math.Max(0, Options.PageBudgetBytes - stream.Length - tailBytes.Length - reprHeader));
+                WriteRepresentation(json);
+                json.WriteEndObject();
             }
-            stream.Write(utf8.GetBytes(tail));
+            stream.Write(tailBytes);
             size = stream.Length;
         });
         return size;
     }
 
+    /// <summary>Everything but the representation, which <see cref="Write"/> adds once it knows the room left.</summary>
     private void WriteData(Utf8JsonWriter w)
     {
         w.WriteStartObject();
@@ -258,14 +275,12 @@ public sealed class ViewerDocument
         w.WriteStartArray("planes");
         foreach (string p in _planes)
         {
-            w.WriteStringValue(p);
+            WriteBase64(w, p);
         }
         w.WriteEndArray();
         WriteBoxes(w, "pred", _predictions ?? Assign(_flatPredictions), prediction: true);
         WriteBoxes(w, "gt", _labels ?? Assign(_flatLabels), prediction: false);
         WriteMetrics(w);
-        WriteRepresentation(w);
-        w.WriteEndObject();
     }
 
     private uint MaxClass()
@@ -390,11 +405,17 @@ public sealed class ViewerDocument
         w.WriteStartArray("data");
         foreach (string d in _representation.Values)
         {
-            w.WriteStringValue(d);
+            WriteBase64(w, d);
         }
         w.WriteEndArray();
         w.WriteEndObject();
     }
+
+    /// <summary>
+    /// A base64 string as is: the writer's HTML-safe encoder would turn every '+' into six characters, and base64 has
+    /// no character that needs escaping in JSON or that could close the script element.
+    /// </summary>
+    private static void WriteBase64(Utf8JsonWriter w, string base64) => w.WriteRawValue("\"" + base64 + "\"", skipInputValidation: true);
 
     private static void WriteRgb(Utf8JsonWriter w, Rgb c)
     {

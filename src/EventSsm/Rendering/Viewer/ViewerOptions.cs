@@ -29,6 +29,12 @@ public sealed record ViewerOptions
     /// </summary>
     public long RepresentationBudgetBytes { get; init; } = 6L << 20;
 
+    /// <summary>
+    /// The page size the bins may fill up to (docs/VIEWER.md, "Size"): 20 MB, the budget for a 60 s Gen1 recording.
+    /// Frames and boxes always go in; the bins get what they leave, up to <see cref="RepresentationBudgetBytes"/>.
+    /// </summary>
+    public long PageBudgetBytes { get; init; } = 20_000_000;
+
     public void Validate()
     {
         if (StepUs <= 0 || WindowUs <= 0)
@@ -40,5 +46,6 @@ public sealed record ViewerOptions
             throw new ArgumentException($"confidences must be in [0, 1], got display {DisplayConfidence}, stored {MinStoredConfidence}");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(RepresentationBudgetBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(PageBudgetBytes);
     }
 }

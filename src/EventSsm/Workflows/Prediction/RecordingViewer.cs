@@ -95,7 +95,7 @@ public static class RecordingViewer
             document.SetLabels(gt);
         }
         Score(document, dataset, gt, dt, labels, predictions, options.PerFrame);
-        return Write(document, options.Output, predictions, labels);
+        return Write(document, options.Output, predictions, labels, log);
     }
 
     /// <summary>A preprocessed sequence: the frames are its stored histograms, the labels its label frames.</summary>
@@ -161,7 +161,7 @@ public static class RecordingViewer
             document.SetPredictions(dt);
         }
         Score(document, dataset, seq.Labels, dt, labelsFile, predictions, options.PerFrame);
-        return Write(document, options.Output, predictions, labelsFile);
+        return Write(document, options.Output, predictions, labelsFile, log);
     }
 
     private static ViewerOptions PageOptions(ViewOptions o, DatasetKind dataset, long stepUs, long windowUs) => new()
@@ -223,9 +223,14 @@ public static class RecordingViewer
             : $"Prophesee toolbox protocol (detections within ±50 ms of each label time), {dataset.ToString().ToLowerInvariant()} box filter, as `eventssm evaluate`";
     }
 
-    private static ViewResult Write(ViewerDocument document, string output, string? predictions, string? labels)
+    private static ViewResult Write(ViewerDocument document, string output, string? predictions, string? labels, Action<string>? log)
     {
         long bytes = document.Write(output);
+        if (bytes > document.Options.PageBudgetBytes)
+        {
+            log?.Invoke(string.Create(CultureInfo.InvariantCulture,
+                $"note: the page is {bytes / 1e6:F1} MB, over the {document.Options.PageBudgetBytes / 1e6:F0} MB budget (a very busy recording); a larger --step-ms or --no-bins makes it smaller"));
+        }
         return new ViewResult(Path.GetFullPath(output), bytes, document.FrameCount, document.RepresentationFrames.Count,
             document.PlaneBytes, document.RepresentationBytes, document.Metrics, predictions, labels, document.MetricsProtocol);
     }
