@@ -1,6 +1,8 @@
 using BenchmarkDotNet.Attributes;
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Bench;

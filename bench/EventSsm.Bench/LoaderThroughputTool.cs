@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using EventSsm.Datasets;
+using EventSsm.Labels;
 using EventSsm.Training;
 
 namespace EventSsm.Bench;

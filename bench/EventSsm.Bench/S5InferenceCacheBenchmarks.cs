@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Bench;
@@ -8,7 +9,7 @@ namespace EventSsm.Bench;
 /// <summary>
 /// One streaming step (L = 1, no_grad, eval) of the detector's <see cref="S5Ssm"/> at the S5-ViT-small stage shapes
 /// (stage 1: 48 channels at 64×80 pixels; stage 4: 384 channels at 8×10), with the inference cache of the discretised
-/// operands and with it dropped before every call (the per-call discretisation of session 1).
+/// operands and with it dropped before every call (so every step discretises again).
 /// </summary>
 public class S5InferenceCacheBenchmarks
 {

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
-using EventSsm.Model.Ssm;
 using TorchSharp;
+using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
 
 namespace EventSsm.Bench;

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Reflection;
 using EventSsm.IO;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Cli;
 

@@ -1,16 +1,78 @@
 namespace EventSsm.Tests;
 
-/// <summary>Paths of committed test fixtures (tests/fixtures, copied next to the test assembly).</summary>
+/// <summary>
+/// Paths of committed test fixtures (tests/fixtures, copied next to the test assembly). The golden files come from the
+/// original Python code; docs/GOLDEN.md says how each was made.
+/// </summary>
 internal static class Fixtures
 {
     public static string Root => Path.Combine(AppContext.BaseDirectory, "fixtures");
 
     public static string Golden(params string[] parts) => Path.Combine([Root, "golden", .. parts]);
 
-    public static string Path_(params string[] parts) => Path.Combine([Root, .. parts]);
-
     /// <summary>A fresh empty directory under the system temp folder, deleted when disposed.</summary>
     public static TempDir TempDir() => new();
+
+    /// <summary>golden/events: a synthetic gen1 recording, its labels and the original's representations of it.</summary>
+    public static class Events
+    {
+        public static string Folder => Golden("events");
+
+        public static string SynthDat => Golden("events", "gen1_synth_a_td.dat");
+
+        public static string SynthH5 => Golden("events", "gen1_synth_a_td.dat.h5");
+
+        public static string SynthLabels => Golden("events", "gen1_synth_a_bbox.npy");
+
+        public static string Info => Golden("events", "info.json");
+
+        public static string StackedHistogram => Golden("events", "stacked_hist.npz");
+
+        public static string WindowEnds => Golden("events", "window_ends_us.npy");
+
+        public static string WindowEventRanges => Golden("events", "window_event_index_range.npy");
+
+        public static string TrainLabelFrames => Golden("events", "label_frames_train.npz");
+
+        /// <summary>golden/events/gen4_ds2: a 1 Mpx-sized recording and its ×2-downsampled histograms.</summary>
+        public static string Gen4Ds2(string file) => Golden("events", "gen4_ds2", file);
+    }
+
+    /// <summary>golden/detector_micro: a micro S5-ViT checkpoint, its config, inputs and every stage's outputs.</summary>
+    public static class DetectorMicro
+    {
+        public static string Checkpoint => Golden("detector_micro", "model.ckpt");
+
+        public static string Weights => Golden("detector_micro", "weights.pt");
+
+        public static string Config => Golden("detector_micro", "config.json");
+
+        public static string File(string name) => Golden("detector_micro", name);
+    }
+
+    /// <summary>golden/s5: S5 block weights and outputs.</summary>
+    public static class S5
+    {
+        public static string Weights => Golden("s5", "weights.pt");
+    }
+
+    /// <summary>golden/preprocessed: raw gen1-style splits and the original's preprocessed output of them.</summary>
+    public static class Preprocessed
+    {
+        public static string Out(params string[] parts) => Golden(["preprocessed", "out", .. parts]);
+
+        public static string Raw(params string[] parts) => Golden(["preprocessed", "raw", .. parts]);
+
+        public static string LabelFrames(string file) => Golden("preprocessed", "label_frames", file);
+    }
+
+    /// <summary>golden/eval: Prophesee evaluation inputs and the toolbox's results.</summary>
+    public static class Eval
+    {
+        public static string Expected => Golden("eval", "expected.json");
+
+        public static string File(params string[] parts) => Golden(["eval", .. parts]);
+    }
 }
 
 internal sealed class TempDir : IDisposable

@@ -1,8 +1,12 @@
 using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using EventSsm.IO;
 using EventSsm.Inference;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Workflows.Benchmarks;
 
 namespace EventSsm.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using EventSsm.Training;
+using EventSsm.Workflows.Demo;
 
 namespace EventSsm.Cli.Commands;
 

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
+using EventSsm.Labels;
 
 namespace EventSsm.Cli.Commands;
 

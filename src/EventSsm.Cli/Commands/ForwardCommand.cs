@@ -1,9 +1,12 @@
 using System.CommandLine;
-using EventSsm.Inference;
-using EventSsm.IO;
-using EventSsm.IO.Numpy;
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.IO.Numpy;
+using EventSsm.IO;
+using EventSsm.Inference;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
+using EventSsm.Tensors;
+using EventSsm.Workflows.Parity;
 using static TorchSharp.torch;
 
 namespace EventSsm.Cli.Commands;

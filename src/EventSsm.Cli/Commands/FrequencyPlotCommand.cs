@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EventSsm.Rendering;
 using EventSsm.Training;
+using EventSsm.Workflows.Frequency;
 
 namespace EventSsm.Cli.Commands;
 

@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
+using TorchSharp;
 using EventSsm.Config;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
 using EventSsm.Training;
-using TorchSharp;
+using EventSsm.Workflows.Frequency;
 
 namespace EventSsm.Cli.Commands;
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventSsm.IO;
+using EventSsm.Workflows.Inspection;
 
 namespace EventSsm.Cli.Commands;
 

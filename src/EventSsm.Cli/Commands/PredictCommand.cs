@@ -3,7 +3,9 @@ using EventSsm.Datasets;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
 using EventSsm.Rendering;
+using EventSsm.Workflows.Prediction;
 
 namespace EventSsm.Cli.Commands;
 

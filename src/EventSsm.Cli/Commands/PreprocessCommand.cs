@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using EventSsm.Datasets;
 using Spectre.Console;
+using EventSsm.Datasets;
+using EventSsm.Labels;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm preprocess`: the original's preprocess_dataset.py job (data_eval_spec.md §2).</summary>
+/// <summary>`eventssm preprocess`: the original's preprocess_dataset.py job (docs/DATA.md §2).</summary>
 public sealed class PreprocessCommand : ICliCommand
 {
     public Command Create()

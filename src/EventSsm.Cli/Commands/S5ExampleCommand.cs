@@ -1,6 +1,6 @@
 using System.CommandLine;
 using EventSsm.Model.Ssm;
-using EventSsm.Model.Ssm.Examples;
+using EventSsm.Workflows.Examples;
 
 namespace EventSsm.Cli.Commands;
 

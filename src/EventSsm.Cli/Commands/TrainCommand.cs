@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
 using EventSsm.Training;
 using static TorchSharp.torch;

@@ -1,12 +1,13 @@
 using System.CommandLine;
+using Spectre.Console;
+using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
+using EventSsm.Labels;
 using EventSsm.Model;
 using EventSsm.Training;
-using Spectre.Console;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Cli.Commands;

@@ -1,7 +1,9 @@
 using EventSsm.Config;
-using EventSsm.IO;
 using EventSsm.IO.Numpy;
+using EventSsm.IO;
 using EventSsm.Model;
+using EventSsm.Tensors;
+using EventSsm.Training;
 using static TorchSharp.torch;
 
 namespace EventSsm.Checkpoints;

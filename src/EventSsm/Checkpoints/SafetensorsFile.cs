@@ -1,8 +1,8 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.Json;
-using EventSsm.IO;
 using TorchSharp;
+using EventSsm.IO;
 using static TorchSharp.torch;
 
 namespace EventSsm.Checkpoints;

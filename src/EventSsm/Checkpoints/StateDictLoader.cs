@@ -1,5 +1,5 @@
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Checkpoints;

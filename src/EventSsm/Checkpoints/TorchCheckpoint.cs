@@ -1,7 +1,7 @@
 using System.IO.Compression;
+using TorchSharp;
 using EventSsm.Checkpoints.Pickle;
 using EventSsm.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Checkpoints;
@@ -9,7 +9,7 @@ namespace EventSsm.Checkpoints;
 /// <summary>
 /// A PyTorch zip checkpoint (<c>torch.save</c>, format of torch ≥ 1.6): <c>&lt;archive&gt;/data.pkl</c> plus one entry
 /// per storage under <c>&lt;archive&gt;/data/</c>. Works for plain state_dict <c>.pt</c> files and Lightning
-/// <c>.ckpt</c> files (model_spec.md §7). The pickle is read without executing anything; unknown classes such as
+/// <c>.ckpt</c> files (docs/MODEL.md §7). The pickle is read without executing anything; unknown classes such as
 /// omegaconf's DictConfig come back as <see cref="PickleObject"/>.
 /// </summary>
 public sealed class TorchCheckpoint

@@ -3,7 +3,7 @@ using System.Text.RegularExpressions;
 namespace EventSsm.Config;
 
 /// <summary>
-/// Hydra-style composition over a config directory (model_spec.md §1): a primary config's <c>defaults</c> list,
+/// Hydra-style composition over a config directory (docs/MODEL.md §1): a primary config's <c>defaults</c> list,
 /// group selection (<c>dataset=gen1</c>), appended groups (<c>+experiment/gen1=small.yaml</c>) and value overrides
 /// (<c>model.backbone.embed_dim=16</c>, <c>+new.key=1</c> to add, <c>++key=1</c> to add or replace).
 /// Supported defaults entries: <c>- name</c> (a config of the same group), <c>- group: option</c> (relative, or

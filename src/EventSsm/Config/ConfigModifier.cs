@@ -1,7 +1,7 @@
 namespace EventSsm.Config;
 
 /// <summary>
-/// The original's <c>config/modifier.py::dynamically_modify_train_config</c> (model_spec.md §1, data_eval_spec.md
+/// The original's <c>config/modifier.py::dynamically_modify_train_config</c> (docs/MODEL.md §1, docs/DATA.md
 /// §3.1): pads the input size to a multiple of 32·partition_split_32, derives the attention partition size from it
 /// and sets the head's class count from the dataset.
 /// </summary>

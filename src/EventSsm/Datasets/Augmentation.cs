@@ -1,6 +1,6 @@
 namespace EventSsm.Datasets;
 
-/// <summary>The random choices of one augmentation draw (data_eval_spec.md §3.9).</summary>
+/// <summary>The random choices of one augmentation draw (docs/DATA.md §3.9).</summary>
 public sealed record AugmentationParams(bool FlipHorizontal, double ZoomIn, double ZoomOut, int OffsetX, int OffsetY)
 {
     public static readonly AugmentationParams None = new(false, 1, 1, 0, 0);
@@ -10,7 +10,7 @@ public sealed record AugmentationParams(bool FlipHorizontal, double ZoomIn, doub
 /// The original's training augmentations on a sample of L frames (L, C, H, W) uint8 and its labels: horizontal
 /// flip, then zoom-in (crop + nearest-exact resize back) or zoom-out (shrink + paste into zeros); rotation is
 /// disabled in the original's configs and not offered. Random-access samples draw new parameters per sample;
-/// streaming pieces draw once per piece with zoom-out only (§3.9).
+/// streaming pieces draw once per piece with zoom-out only (docs/DATA.md §3.9).
 /// </summary>
 public static class Augmentation
 {

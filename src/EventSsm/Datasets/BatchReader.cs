@@ -41,8 +41,8 @@ public sealed class BatchReader : IDisposable
     public int PaddedWidth { get; }
 
     /// <summary>
-    /// Builds a batch from per-slot chunks (null = a fully padded filler slot, §3.5), applying per-slot augmentation
-    /// parameters when given.
+    /// Builds a batch from per-slot chunks (null = a fully padded filler slot, docs/DATA.md §3.5), applying per-slot
+    /// augmentation parameters when given.
     /// </summary>
     public SampleBatch Read(IReadOnlyList<StreamChunk?> slots, IReadOnlyList<AugmentationParams?>? augment = null)
     {
@@ -109,7 +109,8 @@ public sealed class BatchReader : IDisposable
         return new SampleBatch(input, labels, times, first, padded, slotSeq);
     }
 
-    /// <summary>A random-access sample (§3.3): the L representations ending at <paramref name="end"/>, always a first sample.</summary>
+    /// <summary>A random-access sample (docs/DATA.md §3.3): the L representations ending at <paramref name="end"/>,
+    /// always a first sample.</summary>
     public static StreamChunk RandomAccessChunk(int sequence, int end, int sequenceLength) =>
         new(sequence, end - sequenceLength + 1, sequenceLength, 0, true);
 

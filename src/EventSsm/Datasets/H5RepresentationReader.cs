@@ -3,7 +3,8 @@ using EventSsm.Representations;
 
 namespace EventSsm.Datasets;
 
-/// <summary>A sequence's <c>event_representations*.h5</c> (data_eval_spec.md §2.8) as an <see cref="IRepresentationReader"/>.</summary>
+/// <summary>A sequence's <c>event_representations*.h5</c> (docs/DATA.md §2.8) as an
+/// <see cref="IRepresentationReader"/>.</summary>
 public sealed class H5RepresentationReader : IRepresentationReader
 {
     private readonly RepresentationH5Reader _reader;

@@ -1,9 +1,10 @@
+using EventSsm.Events;
 using EventSsm.Labels;
 
 namespace EventSsm.Datasets;
 
 /// <summary>
-/// The preprocessing label filters of the original (data_eval_spec.md §2.1), in its order and in float32:
+/// The preprocessing label filters of the original (docs/DATA.md §2.1), in its order and in float32:
 /// gen4 class filter, crop to the field of view, size filter, and (train only) the faulty-huge-box filter.
 /// </summary>
 public static class LabelFilter

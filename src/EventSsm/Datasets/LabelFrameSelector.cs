@@ -4,7 +4,7 @@ namespace EventSsm.Datasets;
 
 /// <summary>
 /// Chooses the label frames of a sequence and the representation timestamps, reproducing
-/// <c>preprocess_dataset.py::labels_and_ev_repr_timestamps</c> (data_eval_spec.md §2.2–2.3).
+/// <c>preprocess_dataset.py::labels_and_ev_repr_timestamps</c> (docs/DATA.md §2.2–2.3).
 /// </summary>
 public static class LabelFrameSelector
 {
@@ -20,9 +20,9 @@ public static class LabelFrameSelector
     /// <param name="filteredLabels">Labels after <see cref="LabelFilter"/>, sorted by t.</param>
     /// <param name="reprStepUs">
     /// Representation stride. 50 ms reproduces the original, including its (100 ms / 50 ms)·c = 2c steps per c base
-    /// periods (gen1: one window every 125 ms, §2.3). Other values (true-rate preprocessing, no reference exists)
-    /// give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step when step divides the
-    /// base period B).
+    /// periods (gen1: one window every 125 ms, docs/DATA.md §2.3). Other values (true-rate preprocessing, no reference
+    /// exists) give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step when step divides
+    /// the base period B).
     /// </param>
     /// <param name="trueRate">
     /// Use c·round(B / step) steps at the original's 50 ms too, so windows are one step apart everywhere. The original's
@@ -63,7 +63,7 @@ public static class LabelFrameSelector
             }
             if (c <= 0)
             {
-                // The original asserts here (data DATA_README §4.4): a label within 2 ms after an accepted frame.
+                // The original asserts here (docs/GOLDEN.md §4.4): a label within 2 ms after an accepted frame.
                 throw new InvalidOperationException(
                     $"{sequenceName ?? "sequence"}: label time {unique[i]} µs lies within {CadenceToleranceUs} µs after the accepted frame {r} µs; the original preprocessing stops on such data");
             }

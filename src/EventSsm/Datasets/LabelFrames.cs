@@ -4,7 +4,7 @@ namespace EventSsm.Datasets;
 
 /// <summary>
 /// The label frames of one sequence and the representation window ends around them, as the original's
-/// preprocessing computes them (data_eval_spec.md §2.2–2.3).
+/// preprocessing computes them (docs/DATA.md §2.2–2.3).
 /// </summary>
 /// <param name="FrameTimestamps">Accepted label-frame times (µs).</param>
 /// <param name="ReprTimestamps">Representation window ends (µs), ascending.</param>

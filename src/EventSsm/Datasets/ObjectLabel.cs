@@ -1,17 +1,18 @@
+using EventSsm.Events;
 using EventSsm.Labels;
 
 namespace EventSsm.Datasets;
 
 /// <summary>
 /// A box as the training and validation code sees it: seven float32 columns at model (possibly downsampled)
-/// resolution, derived exactly as the original's <c>ObjectLabels</c> (data_eval_spec.md §3.2).
+/// resolution, derived exactly as the original's <c>ObjectLabels</c> (docs/DATA.md §3.2).
 /// </summary>
 public readonly record struct ObjectLabel(float T, float X, float Y, float W, float H, float ClassId, float ClassConfidence)
 {
     /// <summary>Recomputes a frame's boxes in float32: clamp to the sensor, then (gen4) scale by 0.5.</summary>
     /// <remarks>
-    /// The evaluation ground truth is exactly these values, not the stored w/h (§3.2). Boxes that become flat are
-    /// dropped; the original asserts instead, which cannot trigger on preprocessed labels.
+    /// The evaluation ground truth is exactly these values, not the stored w/h (docs/DATA.md §3.2). Boxes that become
+    /// flat are dropped; the original asserts instead, which cannot trigger on preprocessed labels.
     /// </remarks>
     public static ObjectLabel[] FromBoxes(ReadOnlySpan<BoundingBox> boxes, DatasetKind kind)
     {
@@ -19,7 +20,7 @@ public readonly record struct ObjectLabel(float T, float X, float Y, float W, fl
         var result = new List<ObjectLabel>(boxes.Length);
         foreach (BoundingBox b in boxes)
         {
-            // t is cast to float32 too (loses precision above 2^24 µs; harmless, §3.2).
+            // t is cast to float32 too (loses precision above 2^24 µs; harmless, docs/DATA.md §3.2).
             float t = b.T;
             float x0 = Math.Clamp(b.X, 0f, width - 1);
             float x1 = Math.Clamp(b.X + b.W, 0f, width - 1);
@@ -50,6 +51,7 @@ public readonly record struct ObjectLabel(float T, float X, float Y, float W, fl
     public BoundingBox ToBoundingBox(long timeUs) =>
         new(timeUs, X, Y, W, H, (uint)ClassId, ClassConfidence);
 
-    /// <summary>Horizontal flip about a frame of <paramref name="width"/> pixels: x' = W − 1 − x − w (§3.9, note the −1).</summary>
+    /// <summary>Horizontal flip about a frame of <paramref name="width"/> pixels: x' = W − 1 − x − w
+    /// (docs/DATA.md §3.9, note the −1).</summary>
     public ObjectLabel FlipHorizontal(int width) => this with { X = width - 1 - X - W };
 }

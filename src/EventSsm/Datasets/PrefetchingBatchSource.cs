@@ -1,4 +1,5 @@
 using System.Runtime.ExceptionServices;
+using EventSsm.Training;
 
 namespace EventSsm.Datasets;
 

@@ -1,4 +1,5 @@
 using EventSsm.Events;
+using EventSsm.Labels;
 
 namespace EventSsm.Datasets;
 
@@ -9,7 +10,7 @@ public sealed record PreprocessOptions
 
     public required DatasetKind Dataset { get; init; }
 
-    /// <summary>Window length dt: each representation holds the events in [T − dt, T] (data_eval_spec.md §2.4).</summary>
+    /// <summary>Window length dt: each representation holds the events in [T − dt, T] (docs/DATA.md §2.4).</summary>
     public double WindowMs { get; init; } = 50;
 
     /// <summary>
@@ -44,7 +45,7 @@ public sealed record PreprocessOptions
         FormattableString.Invariant($"stacked_histogram_dt={WindowMs:0.###}_nbins={Preprocessor.Bins}") +
         (StepMs == ReferenceStepMs && !TrueRate ? "" : FormattableString.Invariant($"_step={StepMs:0.###}"));
 
-    /// <summary>gen4 writes the ×2 downsampled file under the name the original gives it (§2.7).</summary>
+    /// <summary>gen4 writes the ×2 downsampled file under the name the original gives it (docs/DATA.md §2.7).</summary>
     public string RepresentationFileName =>
         Dataset == DatasetKind.Gen4 ? "event_representations_ds2_nearest.h5" : "event_representations.h5";
 

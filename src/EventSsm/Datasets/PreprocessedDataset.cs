@@ -1,3 +1,5 @@
+using EventSsm.Labels;
+
 namespace EventSsm.Datasets;
 
 /// <summary>A split (train/val/test) of a preprocessed dataset directory.</summary>

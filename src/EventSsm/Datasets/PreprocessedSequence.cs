@@ -5,7 +5,7 @@ using EventSsm.Labels;
 namespace EventSsm.Datasets;
 
 /// <summary>
-/// One sequence of the original's preprocessed layout (data_eval_spec.md §2.7):
+/// One sequence of the original's preprocessed layout (docs/DATA.md §2.7):
 /// <c>labels_v2/{labels.npz,timestamps_us.npy}</c> and
 /// <c>event_representations_v2/&lt;name&gt;/{event_representations*.h5,timestamps_us.npy,objframe_idx_2_repr_idx.npy}</c>.
 /// </summary>
@@ -118,6 +118,7 @@ public sealed class PreprocessedSequence
         return Labels.AsSpan(start, end - start);
     }
 
-    /// <summary>The frame's boxes as the model and the evaluator see them (§3.2 float32 arithmetic).</summary>
+    /// <summary>The frame's boxes as the model and the evaluator see them (docs/DATA.md §3.2
+    /// float32 arithmetic).</summary>
     public ObjectLabel[] FrameLabels(int frame) => ObjectLabel.FromBoxes(FrameBoxes(frame), Kind);
 }

@@ -7,9 +7,9 @@ using EventSsm.Representations;
 namespace EventSsm.Datasets;
 
 /// <summary>
-/// The original's preprocessing job (<c>scripts/genx/preprocess_dataset.py</c>, data_eval_spec.md §2): for every raw
+/// The original's preprocessing job (<c>scripts/genx/preprocess_dataset.py</c>, docs/DATA.md §2): for every raw
 /// sequence of every split, filter the labels, choose label frames and window ends, build a stacked histogram per
-/// window [T − dt, T] (gen4: then the nearest-exact ×2 downsample) and write the §2.7 layout.
+/// window [T − dt, T] (gen4: then the nearest-exact ×2 downsample) and write the docs/DATA.md §2.7 layout.
 /// <para>
 /// Resumable: a sequence is written into <c>OUT/&lt;split&gt;/.tmp-&lt;seq&gt;-&lt;guid&gt;</c> and renamed to
 /// <c>OUT/&lt;split&gt;/&lt;seq&gt;</c> when complete, so a final directory is always whole. Existing final
@@ -29,7 +29,7 @@ public sealed class Preprocessor
 
     /// <summary>
     /// <c>dirs_to_ignore</c> of preprocess_dataset.py: gen1 sequences that have no labels left after filtering
-    /// (data_eval_spec.md §2). They are skipped before anything is read.
+    /// (docs/DATA.md §2). They are skipped before anything is read.
     /// </summary>
     public static readonly IReadOnlySet<string> IgnoredGen1Sequences = new HashSet<string>(StringComparer.Ordinal)
     {

@@ -4,7 +4,7 @@ namespace EventSsm.Datasets;
 
 /// <summary>
 /// One training or evaluation step: a chunk of L frames for B slots, zero-padded on the right and bottom to the
-/// model's input size (data_eval_spec.md §3.8), with the labels of every (t, b) that has a label frame.
+/// model's input size (docs/DATA.md §3.8), with the labels of every (t, b) that has a label frame.
 /// </summary>
 public sealed class SampleBatch : IDisposable
 {
@@ -24,7 +24,8 @@ public sealed class SampleBatch : IDisposable
     /// </summary>
     public Tensor Counts { get; }
 
-    /// <summary>The model input: the counts as float32 (exact; not normalised, §3.3) on <paramref name="device"/>, owned by the caller.</summary>
+    /// <summary>The model input: the counts as float32 (exact; not normalised, docs/DATA.md §3.3) on
+    /// <paramref name="device"/>, owned by the caller.</summary>
     public Tensor InputOn(Device? device = null) => Counts.to(device ?? CPU).to_type(ScalarType.Float32);
 
     /// <summary>[t, b]: the frame's labels, or null where step t of slot b has no label frame.</summary>
@@ -33,7 +34,7 @@ public sealed class SampleBatch : IDisposable
     /// <summary>[t, b]: the label frame's time (µs) where <see cref="Labels"/> is set.</summary>
     public long[,] LabelTimes { get; }
 
-    /// <summary>[b]: the slot starts a new sequence, so its recurrent state is reset (§3.7).</summary>
+    /// <summary>[b]: the slot starts a new sequence, so its recurrent state is reset (docs/DATA.md §3.7).</summary>
     public bool[] IsFirstSample { get; }
 
     /// <summary>[t, b]: step t of slot b lies past the end of its data (zero frame, no label).</summary>

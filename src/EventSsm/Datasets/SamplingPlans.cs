@@ -2,13 +2,13 @@ namespace EventSsm.Datasets;
 
 /// <summary>
 /// Which representation steps go into each sample and batch, reproducing the original's loaders
-/// (data_eval_spec.md §3.3–3.6). Plans are index arithmetic only; readers fill in the data.
+/// (docs/DATA.md §3.3–3.6). Plans are index arithmetic only; readers fill in the data.
 /// </summary>
 public static class SamplingPlans
 {
     /// <summary>
-    /// Random-access samples (§3.3): one per label frame whose representation index is ≥ L−1; the sample is
-    /// representations [idx−L+1, idx]. Returns (sequence, end index) pairs in sequence then frame order.
+    /// Random-access samples (docs/DATA.md §3.3): one per label frame whose representation index is ≥ L−1; the sample
+    /// is representations [idx−L+1, idx]. Returns (sequence, end index) pairs in sequence then frame order.
     /// </summary>
     public static List<(int Sequence, int End)> RandomAccess(IReadOnlyList<long[]> objframeIdx2ReprIdx, int sequenceLength)
     {
@@ -27,8 +27,8 @@ public static class SamplingPlans
     }
 
     /// <summary>
-    /// Evaluation stream of one sequence (§3.5): representations [max(first label idx − L + 1, 0), N) cut into
-    /// chunks of L, the last one zero-padded. The warm-up is L−1 steps before the first label, not from step 0.
+    /// Evaluation stream of one sequence (docs/DATA.md §3.5): representations [max(first label idx − L + 1, 0), N) cut
+    /// into chunks of L, the last one zero-padded. The warm-up is L−1 steps before the first label, not from step 0.
     /// </summary>
     public static List<StreamChunk> EvaluationStream(int sequence, long firstLabelReprIdx, int reprCount, int sequenceLength)
     {
@@ -37,8 +37,8 @@ public static class SamplingPlans
     }
 
     /// <summary>
-    /// Training stream pieces of one sequence (§3.4): labelled indices split where the gap exceeds L; each piece
-    /// covers [max(first−L+1, 0), last+1) in chunks of L, the first chunk of a piece flagged as first sample.
+    /// Training stream pieces of one sequence (docs/DATA.md §3.4): labelled indices split where the gap exceeds L; each
+    /// piece covers [max(first−L+1, 0), last+1) in chunks of L, the first chunk of a piece flagged as first sample.
     /// </summary>
     public static List<List<StreamChunk>> TrainingPieces(int sequence, long[] labelledReprIdx, int sequenceLength)
     {
@@ -73,8 +73,8 @@ public static class SamplingPlans
     }
 
     /// <summary>
-    /// Batches of the streaming evaluation (§3.5). Streams are sorted by length (descending, stable) and dealt to
-    /// workers, then to batch slots, in zig-zag order; each slot concatenates its streams; finished slots are
+    /// Batches of the streaming evaluation (docs/DATA.md §3.5). Streams are sorted by length (descending, stable) and
+    /// dealt to workers, then to batch slots, in zig-zag order; each slot concatenates its streams; finished slots are
     /// filled with fully padded samples (null) until every slot is done. Batches of the workers interleave
     /// round-robin like PyTorch's DataLoader. With fewer streams than slots the batch shrinks to the stream count
     /// (the original requires at least B streams per worker and fails otherwise).
@@ -84,7 +84,7 @@ public static class SamplingPlans
 
     /// <summary>
     /// <see cref="EvaluationBatches"/> with the worker that produced each batch: recurrent states are kept per
-    /// worker (§3.7), since consecutive batches of one worker continue the same streams.
+    /// worker (docs/DATA.md §3.7), since consecutive batches of one worker continue the same streams.
     /// </summary>
     public static List<(int Worker, StreamChunk?[] Slots)> EvaluationWorkerBatches(IReadOnlyList<List<StreamChunk>> streams, int batchSize, int workers = 1)
     {
@@ -127,8 +127,8 @@ public static class SamplingPlans
     }
 
     /// <summary>
-    /// Training stream slots (§3.4): each of the B slots concatenates all pieces in its own random order; slots are
-    /// zipped, so the epoch ends with the shortest slot.
+    /// Training stream slots (docs/DATA.md §3.4): each of the B slots concatenates all pieces in its own random order;
+    /// slots are zipped, so the epoch ends with the shortest slot.
     /// </summary>
     public static List<StreamChunk[]> TrainingStreamBatches(IReadOnlyList<List<StreamChunk>> pieces, int batchSize, Random rng)
     {
@@ -148,7 +148,7 @@ public static class SamplingPlans
         return batches;
     }
 
-    /// <summary>Mixed-mode split of a batch (§3.6): stream samples first, then random ones.</summary>
+    /// <summary>Mixed-mode split of a batch (docs/DATA.md §3.6): stream samples first, then random ones.</summary>
     public static (int Stream, int Random) MixedSplit(int batchSize, double weightStream = 1, double weightRandom = 1)
     {
         int rnd = (int)Math.Min(Math.Round(batchSize * weightRandom / (weightStream + weightRandom), MidpointRounding.ToEven), batchSize - 1);

@@ -9,7 +9,7 @@ public enum SequenceStatus
     /// <summary>A finished output directory already existed (resume).</summary>
     AlreadyDone,
 
-    /// <summary>On the original's ignore list (data_eval_spec.md §2): no output.</summary>
+    /// <summary>On the original's ignore list (docs/DATA.md §2): no output.</summary>
     Ignored,
 
     /// <summary>No label frame survived filtering (the original's NoLabelsException): no output.</summary>

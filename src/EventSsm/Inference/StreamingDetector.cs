@@ -1,11 +1,13 @@
 using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Utils;
 using EventSsm.Config;
 using EventSsm.Events;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
 using EventSsm.Representations;
-using TorchSharp;
-using TorchSharp.Utils;
 using static TorchSharp.torch;
 
 namespace EventSsm.Inference;
@@ -13,7 +15,7 @@ namespace EventSsm.Inference;
 /// <summary>
 /// Online detection: events go in as they arrive (time-sorted chunks of any size); each completed window
 /// [T − dt, T] (T on the grid k·step) becomes a stacked histogram (gen4: at sensor size, then the 2× nearest-exact
-/// downsample, data_eval_spec.md §2.5), is zero-padded to the model size and runs through the model with L = 1,
+/// downsample, docs/DATA.md §2.5), is zero-padded to the model size and runs through the model with L = 1,
 /// carrying the recurrent states from window to window (an LSTM backbone always continues its (h, c), as RVT). In the original's <c>reference</c> state mode the carried state has
 /// no effect (golden detector_micro README), so every window is then independent; in <c>carry</c> mode it matters and
 /// <see cref="Reset"/> starts a new sequence. The original validates in chunks of L frames, where the S5 scan runs
@@ -65,7 +67,7 @@ public sealed class StreamingDetector : IDisposable
         }
         _sensorFrame = new byte[_histogram.Channels * sensor[0] * sensor[1]];
         _frameBytes = _downsample ? new byte[Channels * FrameHeight * FrameWidth] : _sensorFrame;
-        // Padding is right/bottom zeros (ForwardRunner.PadInput), so the padded region of the reused input stays zero.
+        // Padding is right/bottom zeros (InputPadder.Pad), so the padded region of the reused input stays zero.
         Device device = model.parameters().First().device;
         _frame = zeros([Channels, FrameHeight, FrameWidth], ScalarType.Byte).DetachFromDisposeScope();
         _input = zeros([1, 1, Channels, model.Options.InputHeight, model.Options.InputWidth], float32, device).DetachFromDisposeScope();
@@ -214,7 +216,7 @@ public sealed class StreamingDetector : IDisposable
     {
         using DisposeScope scope = NewDisposeScope();
         using IDisposable inference = inference_mode();
-        Tensor input = ForwardRunner.PadInput(x, _model.Options.InputHeight, _model.Options.InputWidth);
+        Tensor input = InputPadder.Pad(x, _model.Options.InputHeight, _model.Options.InputWidth);
         (Tensor decoded, Tensor[] states) = _model.Forward(input, _states);
         DisposeStates();
         _states = [.. states.Select(s => s.DetachFromDisposeScope())];

@@ -6,7 +6,7 @@ public sealed record StreamingOptions
     /// <summary>A window ends every step, on the grid k·step (k ≥ 1).</summary>
     public long StepUs { get; init; } = 50_000;
 
-    /// <summary>Each window holds the events in [T − dt, T] (both ends included, data_eval_spec.md §2.4).</summary>
+    /// <summary>Each window holds the events in [T − dt, T] (both ends included, docs/DATA.md §2.4).</summary>
     public long WindowUs { get; init; } = 50_000;
 
     /// <summary>obj·cls threshold; null = the config's model.postprocess.confidence_threshold.</summary>

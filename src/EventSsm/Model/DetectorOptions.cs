@@ -1,4 +1,8 @@
 using EventSsm.Config;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 
 namespace EventSsm.Model;
 
@@ -15,7 +19,7 @@ public sealed record DetectorOptions(
     private const string RecurrentKey = "model.backbone.recurrent";
 
     /// <summary>
-    /// Reads a composed config after <see cref="ConfigModifier.Apply"/> (model_spec.md §1): backbone dims, partition
+    /// Reads a composed config after <see cref="ConfigModifier.Apply"/> (docs/MODEL.md §1): backbone dims, partition
     /// size, the recurrent layer (S5 options, or RVT's <c>stage.lstm</c> keys), FPN depth/stages and the head's class count.
     /// </summary>
     public static DetectorOptions FromConfig(ConfigNode cfg)

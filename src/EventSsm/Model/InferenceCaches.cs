@@ -1,3 +1,4 @@
+using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
 
 namespace EventSsm.Model;

@@ -1,10 +1,15 @@
 using TorchSharp;
+using EventSsm.Checkpoints;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
 
 namespace EventSsm.Model;
 
 /// <summary>
-/// The whole S5-ViT detector (the original's <c>YoloXDetector</c>, model_spec.md §2): the recurrent backbone runs on
+/// The whole S5-ViT detector (the original's <c>YoloXDetector</c>, docs/MODEL.md §2): the recurrent backbone runs on
 /// a chunk (L, B, C, H, W); the FPN and head run once on the per-frame features of the frames that are needed,
 /// concatenated along the batch (frame index t·B + b). State-dict keys equal the original's minus <c>mdl.</c>.
 /// </summary>

@@ -29,7 +29,7 @@ public sealed record SceneOptions
 
     /// <summary>
     /// Label rate. Label times are k·round(1e6/LabelHz) µs for k ≥ 1, so at 20 Hz they are exact multiples of 50 ms
-    /// starting at 50 ms, and the Gen1 preprocessing (data_eval_spec.md §2.2, 250 ms base period) keeps every 5th.
+    /// starting at 50 ms, and the Gen1 preprocessing (docs/DATA.md §2.2, 250 ms base period) keeps every 5th.
     /// </summary>
     public double LabelHz { get; init; } = 20;
 

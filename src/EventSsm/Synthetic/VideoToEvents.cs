@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
+using SkiaSharp;
 using EventSsm.Events;
 using EventSsm.IO;
-using SkiaSharp;
 
 namespace EventSsm.Synthetic;
 

@@ -3,7 +3,7 @@ using EventSsm.Datasets;
 namespace EventSsm.Training;
 
 /// <summary>
-/// The original's "mixed" training batches (data_eval_spec.md §3.4–3.6, §3.9): the first slots continue streams
+/// The original's "mixed" training batches (docs/DATA.md §3.4–3.6, §3.9): the first slots continue streams
 /// (every slot walks all pieces in its own random order; augmentation drawn once per piece, zoom-out only), the rest
 /// are random-access samples (augmentation drawn per sample). Every choice is a pure function of (seed, step), so a
 /// resumed run sees exactly the batches an uninterrupted one would.

@@ -2,7 +2,7 @@ namespace EventSsm.Training;
 
 /// <summary>
 /// PyTorch 1.13's <c>OneCycleLR</c> with <c>anneal_strategy="linear"</c>, <c>three_phase=False</c> and no momentum
-/// cycling, as the original configures it (model_spec.md §8): the lr rises linearly from max/div to max over the
+/// cycling, as the original configures it (docs/MODEL.md §8): the lr rises linearly from max/div to max over the
 /// first pct_start·total steps, then falls linearly to max/(div·final_div) at step total−1. A pure function of the
 /// step, so resuming needs only the step number.
 /// </summary>

@@ -4,9 +4,9 @@ namespace EventSsm.Training;
 
 /// <summary>
 /// Recurrent backbone states kept between steps, one list of per-stage tensors (batch first) per stream key,
-/// as the original's <c>RNNStates</c> (data_eval_spec.md §3.7): rows of slots that start a new sequence are zeroed
+/// as the original's <c>RNNStates</c> (docs/DATA.md §3.7): rows of slots that start a new sequence are zeroed
 /// before the step, and the states are stored detached after it. In the reference state mode the backbone ignores
-/// them (model_spec.md §3.4), so this is bookkeeping only; in carry mode it is what makes the recurrence continue.
+/// them (docs/MODEL.md §3.4), so this is bookkeeping only; in carry mode it is what makes the recurrence continue.
 /// </summary>
 public sealed class RecurrentStates : IDisposable
 {

@@ -1,11 +1,15 @@
 using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
+using EventSsm.IO;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
-using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;
@@ -14,7 +18,7 @@ namespace EventSsm.Training;
 public sealed record TrainStepInfo(long Step, long MaxSteps, double Loss, double LearningRate, double StepsPerSecond, bool Skipped);
 
 /// <summary>
-/// The original's training loop (model_spec.md §8): mixed stream/random batches, AdamW, the OneCycle schedule,
+/// The original's training loop (docs/MODEL.md §8): mixed stream/random batches, AdamW, the OneCycle schedule,
 /// gradient clipping by value, recurrent states per stream slot, periodic validation with the Prophesee metric,
 /// and atomic checkpoints (<c>checkpoints/last.safetensors</c> resumable, <c>best.safetensors</c> for inference).
 /// </summary>
@@ -157,7 +161,7 @@ public sealed class Trainer
         Tensor?[]? initial = null;
         if (stored is not null)
         {
-            // Random-access samples always start from a zero state (is_first_sample = True, §3.3).
+            // Random-access samples always start from a zero state (is_first_sample = True, docs/DATA.md §3.3).
             initial = stored.Select(s => (Tensor?)cat([s, zeros([b - streamSlots, .. s.shape[1..]], dtype: s.dtype)], 0)).ToArray();
         }
         (Tensor[] features, Tensor[] newStates) = _model.ForwardBackbone(batch.InputOn(), initial);
@@ -204,7 +208,7 @@ public sealed class Trainer
         double value = objective.item<float>();
         if (!double.IsFinite(value))
         {
-            // A non-finite loss would poison AdamW's moments; skip the step (issue 7) and let the caller log it.
+            // A non-finite loss would poison AdamW's moments; skip the step and let the caller log it.
             optimizer.zero_grad();
             return double.NaN;
         }
@@ -232,7 +236,7 @@ public sealed class Trainer
         return true;
     }
 
-    /// <summary>YOLOX targets (frames, max boxes, 5) = [cls, cx, cy, w, h], zero-padded (data_eval_spec.md §3.2).</summary>
+    /// <summary>YOLOX targets (frames, max boxes, 5) = [cls, cx, cy, w, h], zero-padded (docs/DATA.md §3.2).</summary>
     internal static Tensor Targets(IReadOnlyList<ObjectLabel[]> frames)
     {
         int max = Math.Max(1, frames.Max(f => f.Length));

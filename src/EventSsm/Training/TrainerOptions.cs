@@ -1,9 +1,10 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Labels;
 
 namespace EventSsm.Training;
 
-/// <summary>Training settings, read from the original's config keys (model_spec.md §8, data_eval_spec.md §3).</summary>
+/// <summary>Training settings, read from the original's config keys (docs/MODEL.md §8, docs/DATA.md §3).</summary>
 public sealed record TrainerOptions
 {
     public required string DatasetPath { get; init; }

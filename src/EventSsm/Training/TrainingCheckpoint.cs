@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Text.Json;
+using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
+using EventSsm.IO;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;

@@ -1,11 +1,12 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Model.Head;
 using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;
 
-/// <summary>Settings of a streaming validation run (data_eval_spec.md §3.5, §4.1), usually read from the config.</summary>
+/// <summary>Settings of a streaming validation run (docs/DATA.md §3.5, §4.1), usually read from the config.</summary>
 public sealed record ValidationOptions
 {
     /// <summary>B, <c>batch_size.eval</c>.</summary>
@@ -14,7 +15,8 @@ public sealed record ValidationOptions
     /// <summary>L, <c>dataset.sequence_length</c>.</summary>
     public int SequenceLength { get; init; } = 21;
 
-    /// <summary><c>hardware.num_workers.eval</c>: streams are dealt to this many loader workers (§3.5), which fixes the batch order.</summary>
+    /// <summary><c>hardware.num_workers.eval</c>: streams are dealt to this many loader workers (docs/DATA.md §3.5),
+    /// which fixes the batch order.</summary>
     public int Workers { get; init; } = 2;
 
     /// <summary>
@@ -31,7 +33,8 @@ public sealed record ValidationOptions
 
     public int Width { get; init; } = 304;
 
-    /// <summary>Labels and boxes are at half resolution: the evaluator halves its filter thresholds (§4.4).</summary>
+    /// <summary>Labels and boxes are at half resolution: the evaluator halves its filter thresholds
+    /// (docs/DATA.md §4.4).</summary>
     public bool DownsampledBy2 { get; init; }
 
     public double ConfidenceThreshold { get; init; } = Postprocess.DefaultConfidenceThreshold;

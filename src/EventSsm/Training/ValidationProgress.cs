@@ -1,3 +1,5 @@
+using EventSsm.Datasets;
+
 namespace EventSsm.Training;
 
 /// <summary>

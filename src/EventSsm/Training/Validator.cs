@@ -1,14 +1,16 @@
+using TorchSharp;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;
 
 /// <summary>
-/// The original's validation loop (<c>validation.py</c> → <c>modules/detection.py</c>, data_eval_spec.md §3.5,
+/// The original's validation loop (<c>validation.py</c> → <c>modules/detection.py</c>, docs/DATA.md §3.5,
 /// §3.7, §3.8, §4): every sequence streamed from L−1 steps before its first label frame, recurrent states kept per
 /// loader worker and reset at sequence starts, FPN + head + YOLOX post-processing on every step that has a label
 /// frame, and the Prophesee/COCO metrics over all of them.
@@ -79,8 +81,9 @@ public static class Validator
         (Tensor[] features, Tensor[] newStates) = model.ForwardBackbone(x, states.Get(stateKey, batch.IsFirstSample));
         states.Set(stateKey, newStates);
 
-        // §4.2: frames are collected t-major, then by slot, as the original's per-step loop appends them. A frame
-        // without boxes is None in the original's batch and is skipped (it would add no COCO image anyway, §4.5).
+        // docs/DATA.md §4.2: frames are collected t-major, then by slot, as the original's per-step loop appends them.
+        // A frame without boxes is None in the original's batch and is skipped (it would add no COCO
+        // image anyway, docs/DATA.md §4.5).
         var indices = new List<long>();
         var groundTruth = new List<ObjectLabel[]>();
         var times = new List<long>();
@@ -115,8 +118,8 @@ public static class Validator
     }
 
     /// <summary>
-    /// The original's <c>to_prophesee</c> (§4.3): corners to x, y, w, h in float32, and the class confidence alone
-    /// (not obj·cls) as the score COCOeval ranks by.
+    /// The original's <c>to_prophesee</c> (docs/DATA.md §4.3): corners to x, y, w, h in float32, and the class
+    /// confidence alone (not obj·cls) as the score COCOeval ranks by.
     /// </summary>
     internal static BoundingBox ToProphesee(in Detection d, long time) =>
         new(time, d.X1, d.Y1, d.X2 - d.X1, d.Y2 - d.Y1, (uint)d.ClassId, d.ClassConf);

@@ -1,7 +1,7 @@
 using System.IO.Compression;
+using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -49,7 +49,7 @@ public sealed class CheckpointFuzzTests
     [Fact]
     public void MutatedLightningPickle_OnlyThrowsDataFormatException()
     {
-        string path = Fixtures.Golden("detector_micro", "model.ckpt");
+        string path = Fixtures.DetectorMicro.Checkpoint;
         byte[] pickle = ReadPickle(path);
         var storages = new Dictionary<string, byte[]>();
         using (ZipArchive zip = ZipFile.OpenRead(path))

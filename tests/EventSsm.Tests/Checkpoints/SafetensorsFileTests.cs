@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
-using EventSsm.Checkpoints;
-using EventSsm.IO;
 using FsCheck;
 using FsCheck.Xunit;
 using TorchSharp;
+using EventSsm.Checkpoints;
+using EventSsm.IO;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -148,7 +148,7 @@ public sealed class SafetensorsFileTests
     [Fact]
     public void GoldenWeights_SurviveConversion()
     {
-        Dictionary<string, Tensor> sd = TorchCheckpoint.LoadStateDict(Fixtures.Golden("detector_micro", "model.ckpt"));
+        Dictionary<string, Tensor> sd = TorchCheckpoint.LoadStateDict(Fixtures.DetectorMicro.Checkpoint);
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("micro.safetensors");
         SafetensorsFile.Write(path, sd);

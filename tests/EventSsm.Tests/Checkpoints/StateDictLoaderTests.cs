@@ -1,6 +1,6 @@
-using EventSsm.Checkpoints;
 using TorchSharp;
 using TorchSharp.Modules;
+using EventSsm.Checkpoints;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;

@@ -1,6 +1,7 @@
+using TorchSharp;
+using EventSsm.Checkpoints.Pickle;
 using EventSsm.Checkpoints;
 using EventSsm.IO;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -95,7 +96,7 @@ public sealed class TorchCheckpointLayoutTests
     public void TruncatedZip_Throws()
     {
         using TempDir dir = Fixtures.TempDir();
-        byte[] full = File.ReadAllBytes(Fixtures.Golden("s5", "weights.pt"));
+        byte[] full = File.ReadAllBytes(Fixtures.S5.Weights);
         string path = dir.File("trunc.pt");
         File.WriteAllBytes(path, full[..(full.Length / 2)]);
         DataFormatException e = Assert.Throws<DataFormatException>(() => TorchCheckpoint.Read(path));

@@ -1,7 +1,7 @@
-using EventSsm.Checkpoints;
-using EventSsm.Checkpoints.Pickle;
-using EventSsm.IO.Numpy;
 using TorchSharp;
+using EventSsm.Checkpoints.Pickle;
+using EventSsm.Checkpoints;
+using EventSsm.IO.Numpy;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -47,7 +47,7 @@ public sealed class TorchCheckpointTests
     [Fact]
     public void LoadStateDict_StripsPrefix()
     {
-        Dictionary<string, Tensor> sd = TorchCheckpoint.LoadStateDict(Fixtures.Golden("detector_micro", "model.ckpt"), "mdl.");
+        Dictionary<string, Tensor> sd = TorchCheckpoint.LoadStateDict(Fixtures.DetectorMicro.Checkpoint, "mdl.");
         Assert.Contains("backbone.stages.0.s5_block.s5.seq.Lambda", sd.Keys);
         Assert.DoesNotContain(sd.Keys, k => k.StartsWith("mdl.", StringComparison.Ordinal));
         Assert.Equal(new long[] { 16, 2 }, sd["backbone.stages.0.s5_block.s5.seq.Lambda"].shape);
@@ -56,7 +56,7 @@ public sealed class TorchCheckpointTests
     [Fact]
     public void LightningCheckpoint_ExposesTrainingStateAndOmegaConf()
     {
-        TorchCheckpoint ckpt = TorchCheckpoint.Read(Fixtures.Golden("detector_micro", "model.ckpt"));
+        TorchCheckpoint ckpt = TorchCheckpoint.Read(Fixtures.DetectorMicro.Checkpoint);
         Assert.Equal(0, ckpt.Epoch);
         Assert.Equal(123, ckpt.GlobalStep);
         PickleDict root = Assert.IsType<PickleDict>(ckpt.Root);
@@ -74,7 +74,7 @@ public sealed class TorchCheckpointTests
     [Fact]
     public void PlainStateDict_HasNoTrainingState()
     {
-        TorchCheckpoint ckpt = TorchCheckpoint.Read(Fixtures.Golden("s5", "weights.pt"));
+        TorchCheckpoint ckpt = TorchCheckpoint.Read(Fixtures.S5.Weights);
         Assert.Null(ckpt.Epoch);
         Assert.Null(ckpt.GlobalStep);
     }

@@ -1,3 +1,4 @@
+using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
 
@@ -5,7 +6,7 @@ namespace EventSsm.Tests.Cli;
 
 public sealed class ConvertCommandTests
 {
-    private static string GoldenDat => Fixtures.Golden("events", "gen1_synth_a_td.dat");
+    private static string GoldenDat => Fixtures.Events.SynthDat;
 
     [Fact]
     public void Convert_DatToH5ToDat_IsIdentical()
@@ -36,7 +37,7 @@ public sealed class ConvertCommandTests
     public void Convert_GoldenH5ToDat_EqualsGoldenDat()
     {
         using TempDir dir = Fixtures.TempDir();
-        EventFileConverter.Convert(Fixtures.Golden("events", "gen1_synth_a_td.dat.h5"), dir.File("a.dat"));
+        EventFileConverter.Convert(Fixtures.Events.SynthH5, dir.File("a.dat"));
         AssertSame(DatFile.ReadAll(GoldenDat), DatFile.ReadAll(dir.File("a.dat")));
     }
 
@@ -44,7 +45,7 @@ public sealed class ConvertCommandTests
     public void Convert_H5WithoutSize_TakesTheSizeOptions()
     {
         using TempDir dir = Fixtures.TempDir();
-        EventConversionResult r = EventFileConverter.Convert(Fixtures.Golden("events", "gen1_synth_a_td.dat.h5"),
+        EventConversionResult r = EventFileConverter.Convert(Fixtures.Events.SynthH5,
             dir.File("a.dat"), width: 320, height: 256);
         Assert.Equal((320, 256), (r.Width, r.Height));
         Assert.Equal((320, 256), (DatFile.ReadHeader(dir.File("a.dat")).Width, DatFile.ReadHeader(dir.File("a.dat")).Height));

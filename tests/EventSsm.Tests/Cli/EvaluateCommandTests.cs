@@ -1,8 +1,9 @@
 using System.Text.Json;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
-using EventSsm.IO;
 using EventSsm.IO.Numpy;
+using EventSsm.IO;
+using EventSsm.Labels;
 using EventSsm.Tests.Evaluation;
 
 namespace EventSsm.Tests.Cli;

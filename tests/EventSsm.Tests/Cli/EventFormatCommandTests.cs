@@ -1,3 +1,4 @@
+using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO.Numpy;
 
@@ -7,7 +8,7 @@ namespace EventSsm.Tests.Cli;
 public sealed class EventFormatCommandTests
 {
 
-    private static string GoldenDat => Fixtures.Golden("events", "gen1_synth_a_td.dat");
+    private static string GoldenDat => Fixtures.Events.SynthDat;
 
     [Theory]
     [InlineData("a.raw")]
@@ -17,10 +18,10 @@ public sealed class EventFormatCommandTests
         using TempDir dir = Fixtures.TempDir();
         string input = dir.File(name);
         EventFileConverter.Convert(GoldenDat, input);
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
+        long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
         string output = dir.File("hist.npy");
         Assert.Equal(0, EventSsm.Cli.Program.Main(["represent", input, "--out", output, "--ends-us", string.Join(',', ends)]));
-        NpyArray expected = NpzFile.ReadAll(Fixtures.Golden("events", "stacked_hist.npz"))["stacked_hist"];
+        NpyArray expected = NpzFile.ReadAll(Fixtures.Events.StackedHistogram)["stacked_hist"];
         NpyArray got = NpyFile.Read(output);
         Assert.Equal(expected.Shape, got.Shape);
         Assert.Equal(expected.Data, got.Data);

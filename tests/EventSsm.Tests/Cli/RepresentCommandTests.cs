@@ -1,3 +1,4 @@
+using EventSsm.Cli;
 using EventSsm.IO.Numpy;
 
 namespace EventSsm.Tests.Cli;
@@ -7,14 +8,14 @@ public sealed class RepresentCommandTests
     [Fact]
     public void Represent_GoldenWindows_WritesGoldenHistograms()
     {
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
+        long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
         using TempDir dir = Fixtures.TempDir();
         string output = dir.File("hist.npy");
-        int rc = EventSsm.Cli.Program.Main(["represent", Fixtures.Golden("events", "gen1_synth_a_td.dat"),
+        int rc = EventSsm.Cli.Program.Main(["represent", Fixtures.Events.SynthDat,
             "--out", output, "--ends-us", string.Join(',', ends)]);
         Assert.Equal(0, rc);
         NpyArray got = NpyFile.Read(output);
-        NpyArray expected = NpzFile.ReadAll(Fixtures.Golden("events", "stacked_hist.npz"))["stacked_hist"];
+        NpyArray expected = NpzFile.ReadAll(Fixtures.Events.StackedHistogram)["stacked_hist"];
         Assert.Equal(expected.Shape, got.Shape);
         Assert.Equal(expected.Data, got.Data);
     }
@@ -23,7 +24,7 @@ public sealed class RepresentCommandTests
     public void Represent_BadEndList_ExitsWithUserError()
     {
         using TempDir dir = Fixtures.TempDir();
-        int rc = EventSsm.Cli.Program.Main(["represent", Fixtures.Golden("events", "gen1_synth_a_td.dat"),
+        int rc = EventSsm.Cli.Program.Main(["represent", Fixtures.Events.SynthDat,
             "--out", dir.File("x.npy"), "--ends-us", "1,abc"]);
         Assert.Equal(2, rc);
         Assert.False(File.Exists(dir.File("x.npy")));

@@ -16,11 +16,11 @@ public sealed class TrainCommandTests
         // --true-rate writes only stacked_histogram_dt=50_nbins=10_step=50, so reading the default name anywhere fails.
         CliRunner.Run("preprocess", raw, pre, "--dataset", "gen1", "--true-rate");
 
-        string output = CliRunner.Run(
-            "train", "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        string output = CliRunner.Run([
+            "train", .. TestConfigs.MicroGen1,
             "dataset.sequence_length=2", "batch_size.train=2", "batch_size.eval=1", "hardware.num_workers.train=0", "hardware.num_workers.eval=0",
             $"dataset.path={pre}", "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", "training.max_steps=2",
-            "--seed", "1", "--out", run, "--config-dir", Path.Combine(AppContext.BaseDirectory, "configs"));
+            "--seed", "1", "--out", run, "--config-dir", TestConfigs.Directory]);
 
         Assert.Contains("step 2/2", output);
         Assert.Contains("AP", output); // the final validation ran on the val split
@@ -28,10 +28,10 @@ public sealed class TrainCommandTests
         Assert.True(File.Exists(last), output);
 
         // last.safetensors also holds the optimizer and stream states (__ entries); inference loaders skip them.
-        string validated = CliRunner.Run(
-            "validate", "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        string validated = CliRunner.Run([
+            "validate", .. TestConfigs.MicroGen1,
             "dataset.sequence_length=2", "batch_size.eval=1", "hardware.num_workers.eval=0", $"dataset.path={pre}",
-            "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", $"checkpoint={last}", "--json");
+            "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", $"checkpoint={last}", "--json"]);
         Assert.Contains("\"AP\"", validated);
     }
 }

@@ -1,11 +1,12 @@
 using System.Text.Json;
+using EventSsm.Checkpoints;
 using EventSsm.Config;
 
 namespace EventSsm.Tests.Config;
 
 public sealed class ConfigComposerTests
 {
-    private static string ConfigDir => Path.Combine(AppContext.BaseDirectory, "configs");
+    private static string ConfigDir => TestConfigs.Directory;
 
     private static ConfigNode Resolve(params string[] overrides)
     {
@@ -61,12 +62,8 @@ public sealed class ConfigComposerTests
     public void MicroOverrides_ReproduceGoldenModelConfig()
     {
         ConfigNode cfg = Resolve(
-            "dataset=gen1", "+experiment/gen1=small.yaml",
-            "dataset.resolution_hw=[128,128]",
-            "model.backbone.embed_dim=16",
-            "model.backbone.stage.attention.dim_head=8",
-            "model.postprocess.confidence_threshold=0.001");
-        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixtures.Golden("detector_micro", "config.json")));
+            [.. TestConfigs.MicroGen1, "dataset.resolution_hw=[128,128]", "model.postprocess.confidence_threshold=0.001"]);
+        using JsonDocument golden = JsonDocument.Parse(File.ReadAllText(Fixtures.DetectorMicro.Config));
         ConfigNode expected = ConfigNode.FromJson(golden.RootElement.GetProperty("model_config").GetRawText());
         ConfigNode actual = cfg.GetNode("model");
         int compared = 0;

@@ -1,6 +1,6 @@
-using EventSsm.Datasets;
 using FsCheck;
 using FsCheck.Xunit;
+using EventSsm.Datasets;
 
 namespace EventSsm.Tests.Datasets;
 

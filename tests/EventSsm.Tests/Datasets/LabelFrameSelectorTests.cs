@@ -11,7 +11,7 @@ public sealed class LabelFrameSelectorTests
     [InlineData(false, "bbox_filtered_val.npy")]
     public void Gen1Filters_MatchReference(bool train, string expectedFile)
     {
-        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Golden("events", "gen1_synth_a_bbox.npy"));
+        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Events.SynthLabels);
         BoundingBox[] expected = BoundingBoxFile.Read(Fixtures.Golden("events", expectedFile));
         BoundingBox[] got = LabelFilter.Apply(raw, DatasetKind.Gen1, train);
         Assert.Equal(expected, got);
@@ -20,9 +20,9 @@ public sealed class LabelFrameSelectorTests
     [Fact]
     public void Gen1LabelFrames_MatchReference()
     {
-        BoundingBox[] filtered = LabelFilter.Apply(BoundingBoxFile.Read(Fixtures.Golden("events", "gen1_synth_a_bbox.npy")), DatasetKind.Gen1, true);
+        BoundingBox[] filtered = LabelFilter.Apply(BoundingBoxFile.Read(Fixtures.Events.SynthLabels), DatasetKind.Gen1, true);
         LabelFrames f = LabelFrameSelector.Select(filtered, DatasetKind.Gen1);
-        AssertMatches(NpzFile.ReadAll(Fixtures.Golden("events", "label_frames_train.npz")), f);
+        AssertMatches(NpzFile.ReadAll(Fixtures.Events.TrainLabelFrames), f);
         Assert.Equal(24, f.FrameTimestamps.Length);
         Assert.Equal(47, f.ReprTimestamps.Length);
     }
@@ -32,10 +32,10 @@ public sealed class LabelFrameSelectorTests
     [InlineData("gen4_60hz_val", false, 100128L)]
     public void Gen4LabelFrames_MatchReference(string name, bool train, long baseDelta)
     {
-        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Golden("preprocessed", "label_frames", name + "_bbox.npy"));
+        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.LabelFrames(name + "_bbox.npy"));
         BoundingBox[] filtered = LabelFilter.Apply(raw, DatasetKind.Gen4, train);
         LabelFrames f = LabelFrameSelector.Select(filtered, DatasetKind.Gen4);
-        Dictionary<string, NpyArray> expected = NpzFile.ReadAll(Fixtures.Golden("preprocessed", "label_frames", name + "_expected.npz"));
+        Dictionary<string, NpyArray> expected = NpzFile.ReadAll(Fixtures.Preprocessed.LabelFrames(name + "_expected.npz"));
         Assert.Equal(baseDelta, f.BaseDeltaUs);
         Assert.Equal(expected["base_delta_ts_us"].ToInt64Array()[0], f.BaseDeltaUs);
         AssertMatches(expected, f);
@@ -54,9 +54,9 @@ public sealed class LabelFrameSelectorTests
     [MemberData(nameof(PreprocessedSequences))]
     public void PreprocessedIndexFiles_MatchReference(string split, string seq)
     {
-        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Golden("preprocessed", "raw", split, seq + "_bbox.npy"));
+        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.Raw(split, seq + "_bbox.npy"));
         LabelFrames f = LabelFrameSelector.Select(LabelFilter.Apply(raw, DatasetKind.Gen1, split == "train"), DatasetKind.Gen1, seq);
-        string outDir = Fixtures.Golden("preprocessed", "out", split, seq);
+        string outDir = Fixtures.Preprocessed.Out(split, seq);
         string reprDir = Path.Combine(outDir, "event_representations_v2", "stacked_histogram_dt=50_nbins=10");
         Dictionary<string, NpyArray> labels = NpzFile.ReadAll(Path.Combine(outDir, "labels_v2", "labels.npz"));
         Assert.Equal(labels["objframe_idx_2_label_idx"].ToInt64Array(), f.ObjframeIdx2LabelIdx);
@@ -69,7 +69,7 @@ public sealed class LabelFrameSelectorTests
     [Fact]
     public void SequenceWhoseBoxesAreAllTiny_HasNoLabels()
     {
-        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Golden("preprocessed", "raw", "test", "99-01-03_11-00-00_0_3000000_bbox.npy"));
+        BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.Raw("test", "99-01-03_11-00-00_0_3000000_bbox.npy"));
         BoundingBox[] filtered = LabelFilter.Apply(raw, DatasetKind.Gen1, false);
         Assert.Throws<NoLabelsException>(() => LabelFrameSelector.Select(filtered, DatasetKind.Gen1, "x"));
     }

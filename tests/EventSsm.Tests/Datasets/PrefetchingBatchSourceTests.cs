@@ -1,9 +1,9 @@
-using System.Diagnostics;
-using EventSsm.Datasets;
-using EventSsm.IO;
-using EventSsm.Training;
 using FsCheck;
 using FsCheck.Xunit;
+using EventSsm.Datasets;
+using EventSsm.IO;
+using EventSsm.Labels;
+using EventSsm.Training;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Datasets;
@@ -32,7 +32,8 @@ public sealed class PrefetchingBatchSourceTests
                 counters.Blocked.Set();
                 counters.Release.Wait();
             }
-            Interlocked.Increment(ref counters.Reads);
+            int reads = Interlocked.Increment(ref counters.Reads);
+            counters.RecordAhead(reads - Volatile.Read(ref counters.Consumed));
             destination.Fill((byte)((index * 7) + sequence.ReprCount));
         }
 
@@ -45,14 +46,31 @@ public sealed class PrefetchingBatchSourceTests
         public int Disposed;
         public int Opened;
         public int FramesOpened;
+        public int Consumed;
+        public int MaxAhead;
         public int FailAt = -1;
         public int BlockAt = -1;
         public readonly ManualResetEventSlim Blocked = new();
         public readonly ManualResetEventSlim Release = new();
+
+        /// <summary>Keeps the largest number of frames read but not yet handed to the consumer.</summary>
+        public void RecordAhead(int ahead)
+        {
+            int seen;
+            while (ahead > (seen = Volatile.Read(ref MaxAhead)) && Interlocked.CompareExchange(ref MaxAhead, ahead, seen) != seen)
+            {
+            }
+        }
+    }
+
+    /// <summary>Fails the test instead of hanging it when <paramref name="action"/> never returns.</summary>
+    private static void WithinHangGuard(Action action, string what)
+    {
+        Assert.True(Task.Run(action).Wait(TimeSpan.FromMinutes(1)), $"{what} did not return (hang)");
     }
 
     private static PreprocessedDataset Train() =>
-        PreprocessedDataset.Load(Fixtures.Golden("preprocessed", "out"), "train", DatasetKind.Gen1);
+        PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "train", DatasetKind.Gen1);
 
     private static Func<BatchReader> FakeReader(PreprocessedDataset data, Counters counters) => () =>
     {
@@ -219,34 +237,25 @@ public sealed class PrefetchingBatchSourceTests
     }
 
     [Fact]
-    public void Workers_ReadNoMoreThanTheCapacityAhead_AndDisposeReturnsPromptly()
+    public void Workers_ReadNoMoreThanTheCapacityAhead_AndDisposeStopsThem()
     {
         PreprocessedDataset train = Train();
         var counters = new Counters();
         var source = new PrefetchingBatchSource(EndlessRequests(train), FakeReader(train, counters), workers: 3, capacity: 4);
-        var wait = Stopwatch.StartNew();
-        while (Volatile.Read(ref counters.Reads) < 4 && wait.Elapsed < TimeSpan.FromSeconds(10))
+        // The consumer counts a batch as taken just before asking for it, so every read a freed slot allows sees the
+        // count already raised: reads − consumed may reach the capacity but never exceed it.
+        for (int i = 0; i < 40; i++)
         {
-            Thread.Sleep(5);
-        }
-        Thread.Sleep(100); // room for a read past the bound to show up
-        Assert.Equal(4, Volatile.Read(ref counters.Reads));
-        using (SampleBatch? b = source.Next())
-        {
+            Interlocked.Increment(ref counters.Consumed);
+            using SampleBatch? b = source.Next();
             Assert.NotNull(b);
         }
-        wait.Restart();
-        while (Volatile.Read(ref counters.Reads) < 5 && wait.Elapsed < TimeSpan.FromSeconds(10))
-        {
-            Thread.Sleep(5);
-        }
-        Thread.Sleep(100);
-        Assert.Equal(5, Volatile.Read(ref counters.Reads));
+        SpinWait.SpinUntil(() => Volatile.Read(ref counters.Reads) >= 44, TimeSpan.FromMinutes(1));
+        Assert.Equal(44, Volatile.Read(ref counters.Reads));   // the queue is full again: 40 taken + 4 ahead
+        Assert.Equal(4, counters.MaxAhead);
 
-        // All three workers now wait on the full queue.
-        var clock = Stopwatch.StartNew();
-        source.Dispose();
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(2), $"Dispose took {clock.Elapsed}");
+        // All three workers now wait on the full queue; Dispose must wake and join them and close every reader.
+        WithinHangGuard(source.Dispose, "Dispose");
         Assert.Equal(counters.FramesOpened, counters.Disposed);
         Assert.Throws<ObjectDisposedException>(() => source.Next());
     }
@@ -259,9 +268,7 @@ public sealed class PrefetchingBatchSourceTests
         using var source = new PrefetchingBatchSource(EndlessRequests(train), FakeReader(train, counters), workers: 1);
         Assert.True(counters.Blocked.Wait(TimeSpan.FromSeconds(10)));
         using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(100));
-        var clock = Stopwatch.StartNew();
-        Assert.ThrowsAny<OperationCanceledException>(() => source.Next(cts.Token));
-        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(5));
+        WithinHangGuard(() => Assert.ThrowsAny<OperationCanceledException>(() => source.Next(cts.Token)), "Next after cancellation");
         counters.Release.Set(); // lets the worker finish its read so Dispose can join it
     }
 }

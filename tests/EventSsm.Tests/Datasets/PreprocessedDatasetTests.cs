@@ -1,12 +1,13 @@
 using EventSsm.Datasets;
-using EventSsm.IO;
 using EventSsm.IO.Numpy;
+using EventSsm.IO;
+using EventSsm.Labels;
 
 namespace EventSsm.Tests.Datasets;
 
 public sealed class PreprocessedDatasetTests
 {
-    private static string Root => Fixtures.Golden("preprocessed", "out");
+    private static string Root => Fixtures.Preprocessed.Out();
 
     [Theory]
     [InlineData("train", new[] { 18, 7 }, new[] { 48, 29 })]

@@ -1,6 +1,7 @@
 using EventSsm.Datasets;
 using EventSsm.Events;
 using EventSsm.IO.Numpy;
+using EventSsm.Labels;
 using EventSsm.Representations;
 
 namespace EventSsm.Tests.Datasets;
@@ -9,9 +10,9 @@ public sealed class PreprocessorTests
 {
     private const string ReprName = "stacked_histogram_dt=50_nbins=10";
 
-    private static string GoldenRaw(params string[] parts) => Fixtures.Golden(["preprocessed", "raw", .. parts]);
+    private static string GoldenRaw(params string[] parts) => Fixtures.Preprocessed.Raw(parts);
 
-    private static string GoldenOut(params string[] parts) => Fixtures.Golden(["preprocessed", "out", .. parts]);
+    private static string GoldenOut(params string[] parts) => Fixtures.Preprocessed.Out(parts);
 
     private static PreprocessOptions Gen1(params string[] splits) =>
         new() { Dataset = DatasetKind.Gen1, Workers = 2, Splits = splits.Length == 0 ? ["train", "val", "test"] : splits };

@@ -5,7 +5,7 @@ using EventSsm.Labels;
 
 namespace EventSsm.Tests.Evaluation;
 
-/// <summary>The cases of tests/fixtures/golden/eval/expected.json (DATA_README.md §3).</summary>
+/// <summary>The cases of tests/fixtures/golden/eval/expected.json (docs/GOLDEN.md §3).</summary>
 internal sealed record GoldenEvalCase(
     string Name,
     EvaluationMode Mode,
@@ -46,7 +46,7 @@ internal sealed record GoldenEvalCase(
 
     private static List<GoldenEvalCase> Load()
     {
-        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Golden("eval", "expected.json")));
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(Fixtures.Eval.Expected));
         var cases = new List<GoldenEvalCase>();
         foreach (JsonProperty c in doc.RootElement.EnumerateObject())
         {
@@ -58,8 +58,8 @@ internal sealed record GoldenEvalCase(
                 call.GetProperty("mode").GetString() == "per_frame" ? EvaluationMode.PerFrame : EvaluationMode.PerSequence,
                 DatasetInfo.Parse(call.GetProperty("camera").GetString()!),
                 call.GetProperty("downsampled_by_2").GetBoolean(),
-                call.GetProperty("gt_files").EnumerateArray().Select(f => Fixtures.Golden("eval", f.GetString()!)).ToArray(),
-                call.GetProperty("dt_files").EnumerateArray().Select(f => Fixtures.Golden("eval", f.GetString()!)).ToArray(),
+                call.GetProperty("gt_files").EnumerateArray().Select(f => Fixtures.Eval.File(f.GetString()!)).ToArray(),
+                call.GetProperty("dt_files").EnumerateArray().Select(f => Fixtures.Eval.File(f.GetString()!)).ToArray(),
                 MetricKeys.Select(k => c.Value.GetProperty("metrics").GetProperty(k).GetDouble()).ToArray(),
                 stats.ValueKind == JsonValueKind.Null ? null : stats.EnumerateArray().Select(v => v.GetDouble()).ToArray(),
                 details.GetProperty("n_images").GetInt32(),

@@ -50,7 +50,7 @@ public sealed class PropheseeEvaluatorGoldenTests
     {
         GoldenEvalCase c = GoldenEvalCase.Get(name);
         CocoImageSet images = c.Run().Images;
-        using NpzFile npz = NpzFile.Open(Fixtures.Golden("eval", "debug", name + ".npz"));
+        using NpzFile npz = NpzFile.Open(Fixtures.Eval.File("debug", name + ".npz"));
         Assert.Equal(npz.Read("image_entry_and_ts").Shape[0], images.ImageCount);
         AssertRows(BoundingBoxFile.FromNpy(npz.Read("gt")), npz.Read("gt_image_id").ToArray<long>(), images, detections: false);
         AssertRows(BoundingBoxFile.FromNpy(npz.Read("dt")), npz.Read("dt_image_id").ToArray<long>(), images, detections: true);
@@ -62,7 +62,7 @@ public sealed class PropheseeEvaluatorGoldenTests
     {
         GoldenEvalCase c = GoldenEvalCase.Get(name);
         c.Run().Compute(out CocoEvalResult? raw);
-        using NpzFile npz = NpzFile.Open(Fixtures.Golden("eval", "debug", name + ".npz"));
+        using NpzFile npz = NpzFile.Open(Fixtures.Eval.File("debug", name + ".npz"));
         if (!npz.Contains("precision"))
         {
             Assert.Null(raw); // no detections: the original never runs COCOeval

@@ -1,7 +1,7 @@
+using FsCheck.Xunit;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
-using FsCheck.Xunit;
 
 namespace EventSsm.Tests.Evaluation;
 

@@ -1,9 +1,9 @@
 using System.Text;
-using EventSsm.Events;
-using EventSsm.IO;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using EventSsm.Events;
+using EventSsm.IO;
 
 namespace EventSsm.Tests.Events;
 

@@ -1,8 +1,8 @@
-using EventSsm.Events;
-using EventSsm.IO.Numpy;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using EventSsm.Events;
+using EventSsm.IO.Numpy;
 
 namespace EventSsm.Tests.Events;
 
@@ -34,8 +34,8 @@ public sealed class DatStreamReaderTests
     [Fact]
     public void ClosedWindows_Golden_MatchGoldenIndexRanges()
     {
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
-        long[] ranges = NpyFile.Read(Fixtures.Golden("events", "window_event_index_range.npy")).ToArray<long>();
+        long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
+        long[] ranges = NpyFile.Read(Fixtures.Events.WindowEventRanges).ToArray<long>();
         using var r = new DatStreamReader(GoldenEvents.DatPath);
         EventWindow[] windows = EventWindows.Closed(r, ends, 50_000).Select(w => w with { Events = w.Events.Slice(0, w.Events.Count) }).ToArray();
         Assert.Equal(21, windows.Length);

@@ -1,6 +1,6 @@
-using EventSsm.Events;
 using FsCheck;
 using FsCheck.Fluent;
+using EventSsm.Events;
 
 namespace EventSsm.Tests.Events;
 

@@ -1,21 +1,21 @@
-using EventSsm.Events;
-using EventSsm.IO;
-using EventSsm.IO.Hdf5;
 using PureHDF;
+using EventSsm.Events;
+using EventSsm.IO.Hdf5;
+using EventSsm.IO;
 
 namespace EventSsm.Tests.Events;
 
 public sealed class RawEventH5ReaderTests
 {
-    private static string GoldenH5 => Fixtures.Golden("events", "gen1_synth_a_td.dat.h5");
+    private static string GoldenH5 => Fixtures.Events.SynthH5;
 
     private static string PreprocessedRaw(string split, string name) =>
-        Fixtures.Golden("preprocessed", "raw", split, name + "_td.dat.h5");
+        Fixtures.Preprocessed.Raw(split, name + "_td.dat.h5");
 
     [Fact]
     public void ReadAll_GoldenH5_EqualsGoldenDat()
     {
-        EventArray dat = DatFile.ReadAll(Fixtures.Golden("events", "gen1_synth_a_td.dat"));
+        EventArray dat = DatFile.ReadAll(Fixtures.Events.SynthDat);
         EventArray h5 = RawEventH5Reader.ReadAll(GoldenH5);
         Assert.Equal(304_659, h5.Count);
         Assert.Equal((dat.Width, dat.Height), (h5.Width, h5.Height));
@@ -25,7 +25,7 @@ public sealed class RawEventH5ReaderTests
     [Fact]
     public void ReadAll_Int8PolarityAndSizeDatasets_AreHonoured()
     {
-        // DATA_README.md §2.1: val/…_5000000 has p = −1/+1 as int8 and events/height, events/width present.
+        // docs/GOLDEN.md §2.1: val/…_5000000 has p = −1/+1 as int8 and events/height, events/width present.
         string path = PreprocessedRaw("val", "99-01-02_10-00-00_0_5000000");
         EventArray e = RawEventH5Reader.ReadAll(path, SensorSize.Gen4);
         Assert.Equal(151_148, e.Count);
@@ -104,7 +104,7 @@ public sealed class RawEventH5ReaderTests
     [Fact]
     public void Open_FileWithoutEventsGroup_Throws()
     {
-        string path = Fixtures.Golden("preprocessed", "out", "val", "99-01-02_11-00-00_0_3000000",
+        string path = Fixtures.Preprocessed.Out("val", "99-01-02_11-00-00_0_3000000",
             "event_representations_v2", "stacked_histogram_dt=50_nbins=10", "event_representations.h5");
         DataFormatException ex = Assert.Throws<DataFormatException>(() => RawEventH5Reader.ReadAll(path));
         Assert.Contains("'events'", ex.Message);

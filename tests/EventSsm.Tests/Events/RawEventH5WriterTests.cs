@@ -7,7 +7,7 @@ public sealed class RawEventH5WriterTests
     [Fact]
     public void Write_GoldenEvents_ReadBackIdentical()
     {
-        EventArray dat = DatFile.ReadAll(Fixtures.Golden("events", "gen1_synth_a_td.dat"));
+        EventArray dat = DatFile.ReadAll(Fixtures.Events.SynthDat);
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("a_td.dat.h5");
         RawEventH5Writer.Write(path, dat);

@@ -1,8 +1,8 @@
-using EventSsm.Events;
-using EventSsm.IO;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
+using EventSsm.Events;
+using EventSsm.IO;
 using static EventSsm.Tests.Events.EvtStreams;
 
 namespace EventSsm.Tests.Events;

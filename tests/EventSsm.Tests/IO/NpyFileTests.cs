@@ -1,10 +1,10 @@
 using System.Buffers.Binary;
 using System.Text;
-using EventSsm.IO;
-using EventSsm.IO.Numpy;
-using EventSsm.Labels;
 using FsCheck;
 using FsCheck.Xunit;
+using EventSsm.IO.Numpy;
+using EventSsm.IO;
+using EventSsm.Labels;
 
 namespace EventSsm.Tests.IO;
 
@@ -13,7 +13,7 @@ public sealed class NpyFileTests
     [Fact]
     public void Read_GoldenInt64Vector()
     {
-        NpyArray a = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy"));
+        NpyArray a = NpyFile.Read(Fixtures.Events.WindowEnds);
         long[] v = a.ToArray<long>();
         Assert.Equal(new long[] { 21 }, a.Shape);
         Assert.Equal(0, v[0]);
@@ -26,7 +26,7 @@ public sealed class NpyFileTests
     public void Read_GoldenStructuredWithPaddingField()
     {
         // Eval inputs use RVT's 40-byte BBOX_DTYPE, written as a tuple list with a ('', '|V4') pad entry.
-        NpyArray a = NpyFile.Read(Fixtures.Golden("eval", "inputs", "gen1", "gt_seq00.npy"));
+        NpyArray a = NpyFile.Read(Fixtures.Eval.File("inputs", "gen1", "gt_seq00.npy"));
         Assert.Equal(40, a.DType.ItemSize);
         Assert.Equal(32, a.DType.GetField("class_confidence").Offset);
         Assert.Equal(139, a.Count);
@@ -38,7 +38,7 @@ public sealed class NpyFileTests
     [Fact]
     public void Read_PackedPropheseeV2_AndWriteBack_ByteIdentical()
     {
-        string path = Fixtures.Golden("events", "gen1_synth_a_bbox.npy");
+        string path = Fixtures.Events.SynthLabels;
         NpyArray a = NpyFile.Read(path);
         Assert.Equal(33, a.DType.ItemSize);
         BoundingBox[] boxes = BoundingBoxFile.Read(path);
@@ -52,7 +52,7 @@ public sealed class NpyFileTests
     [Fact]
     public void Read_StoredNpz_LabelsWithOffsets()
     {
-        string path = Fixtures.Golden("preprocessed", "out", "train", "99-01-01_10-00-00_0_6000000", "labels_v2", "labels.npz");
+        string path = Fixtures.Preprocessed.Out("train", "99-01-01_10-00-00_0_6000000", "labels_v2", "labels.npz");
         Dictionary<string, NpyArray> npz = NpzFile.ReadAll(path);
         Assert.Equal(new[] { "labels", "objframe_idx_2_label_idx" }, npz.Keys.Order());
         Assert.Equal(59, npz["labels"].Count);
@@ -64,11 +64,11 @@ public sealed class NpyFileTests
     [Fact]
     public void Read_DeflatedNpz_LargeUint8()
     {
-        using NpzFile npz = NpzFile.Open(Fixtures.Golden("events", "stacked_hist.npz"));
+        using NpzFile npz = NpzFile.Open(Fixtures.Events.StackedHistogram);
         NpyArray h = npz.Read("stacked_hist");
         Assert.Equal(new long[] { 21, 20, 240, 304 }, h.Shape);
         byte[] d = h.ToArray<byte>();
-        // DATA_README §1.5: window 6 wraps to 0 at (c16, y101, x151); window 7 gives 5 at (c6, y201, x21).
+        // docs/GOLDEN.md §1.5: window 6 wraps to 0 at (c16, y101, x151); window 7 gives 5 at (c6, y201, x21).
         Assert.Equal(0, d[(((6L * 20 + 16) * 240 + 101) * 304) + 151]);
         Assert.Equal(5, d[(((7L * 20 + 6) * 240 + 201) * 304) + 21]);
         Assert.All(d, v => Assert.InRange(v, (byte)0, (byte)10));
@@ -164,7 +164,7 @@ public sealed class NpyFileTests
     public void BadInput_GivesDataFormatExceptionWithFileName()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string good = Fixtures.Golden("events", "window_ends_us.npy");
+        string good = Fixtures.Events.WindowEnds;
         byte[] bytes = File.ReadAllBytes(good);
 
         File.WriteAllBytes(tmp.File("trunc.npy"), bytes[..^5]);
@@ -190,9 +190,9 @@ public sealed class NpyFileTests
     {
         string[] files =
         [
-            Fixtures.Golden("events", "gen1_synth_a_bbox.npy"),
-            Fixtures.Golden("eval", "inputs", "gen1", "dt_seq00.npy"),
-            Fixtures.Golden("preprocessed", "out", "val", "99-01-02_11-00-00_0_3000000", "labels_v2", "labels.npz"),
+            Fixtures.Events.SynthLabels,
+            Fixtures.Eval.File("inputs", "gen1", "dt_seq00.npy"),
+            Fixtures.Preprocessed.Out("val", "99-01-02_11-00-00_0_3000000", "labels_v2", "labels.npz"),
         ];
         var rnd = new Random(12345);
         int ok = 0;

@@ -1,4 +1,5 @@
 using EventSsm.Inference;
+using EventSsm.Workflows.Benchmarks;
 
 namespace EventSsm.Tests.Inference;
 

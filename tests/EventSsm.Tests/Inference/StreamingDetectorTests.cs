@@ -1,12 +1,14 @@
+using SkiaSharp;
+using TorchSharp;
 using EventSsm.Checkpoints;
+using EventSsm.Cli;
 using EventSsm.Config;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
 using EventSsm.Model;
 using EventSsm.Representations;
-using SkiaSharp;
-using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Inference;
@@ -23,8 +25,7 @@ public sealed class StreamingDetectorTests
 
     private static ConfigNode GenOneMicroConfig()
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val",
-            ["dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8"]);
+        ConfigNode cfg = TestConfigs.Micro("val");
         ConfigModifier.Apply(cfg);
         return cfg;
     }
@@ -39,7 +40,7 @@ public sealed class StreamingDetectorTests
 
     private static EventArray ShortRecording()
     {
-        EventArray all = DatFile.ReadAll(Fixtures.Golden("events", "gen1_synth_a_td.dat"));
+        EventArray all = DatFile.ReadAll(Fixtures.Events.SynthDat);
         return all.Slice(0, all.UpperBound(420_000));
     }
 

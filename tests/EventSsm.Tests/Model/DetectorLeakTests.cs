@@ -1,6 +1,9 @@
-using EventSsm.IO.Numpy;
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.IO.Numpy;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;

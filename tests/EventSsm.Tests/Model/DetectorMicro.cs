@@ -1,7 +1,10 @@
 using System.Text.Json;
-using EventSsm.IO.Numpy;
-using EventSsm.Model;
 using TorchSharp;
+using EventSsm.IO.Numpy;
+using EventSsm.Model.Head;
+using EventSsm.Model.Neck;
+using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;
@@ -17,7 +20,7 @@ internal static class DetectorMicro
     private static readonly Lazy<JsonElement> s_dims =
         new(() => JsonDocument.Parse(System.IO.File.ReadAllText(File("config.json"))).RootElement.GetProperty("dims"));
 
-    public static string File(string name) => Fixtures.Golden("detector_micro", name);
+    public static string File(string name) => Fixtures.DetectorMicro.File(name);
 
     public static JsonElement Dims => s_dims.Value;
 

@@ -1,5 +1,6 @@
-using EventSsm.IO.Numpy;
 using TorchSharp;
+using EventSsm.IO.Numpy;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;

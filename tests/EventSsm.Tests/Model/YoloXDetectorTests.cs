@@ -1,9 +1,13 @@
 using System.Text.Json;
+using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.IO.Numpy;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
 using EventSsm.Model;
-using TorchSharp;
+using EventSsm.Tensors;
+using EventSsm.Tests.Model.Head;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;
@@ -16,13 +20,12 @@ public sealed class YoloXDetectorTests
 {
     internal static readonly string[] MicroOverrides =
     [
-        "dataset=gen1", "+experiment/gen1=small.yaml", "dataset.resolution_hw=[128,128]", "model.backbone.embed_dim=16",
-        "model.backbone.stage.attention.dim_head=8", "model.postprocess.confidence_threshold=0.001",
+        .. TestConfigs.MicroGen1, "dataset.resolution_hw=[128,128]", "model.postprocess.confidence_threshold=0.001",
     ];
 
     internal static ConfigNode MicroConfig(params string[] extra)
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train", [.. MicroOverrides, .. extra]);
+        ConfigNode cfg = TestConfigs.Compose("train", [.. MicroOverrides, .. extra]);
         ConfigModifier.Apply(cfg);
         return cfg;
     }
@@ -144,7 +147,7 @@ public sealed class YoloXDetectorTests
     [InlineData("base", 18.19)]
     public void ParameterCounts_MatchTheSpec(string size, double millions)
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train", ["dataset=gen1", $"+experiment/gen1={size}.yaml"]);
+        ConfigNode cfg = TestConfigs.Compose("train", ["dataset=gen1", $"+experiment/gen1={size}.yaml"]);
         ConfigModifier.Apply(cfg);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         Assert.Equal(millions, model.ParameterCount() / 1e6, 2);

@@ -1,7 +1,9 @@
+using SkiaSharp;
+using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Rendering;
-using SkiaSharp;
+using EventSsm.Tests.Events;
 
 namespace EventSsm.Tests.Rendering;
 
@@ -65,7 +67,7 @@ public sealed class EventFramesTests
     [Fact]
     public void Video_ShowsLabelsForOneStepAndEventsOfTheClosedWindow()
     {
-        // Events at exactly T−dt and T are both in the window [T−dt, T] (data_eval_spec.md §2.4).
+        // Events at exactly T−dt and T are both in the window [T−dt, T] (docs/DATA.md §2.4).
         EventArray ev = new([0, 1, 2], [0, 0, 0], [1, 1, 1], [49_999, 50_000, 100_000], 40, 30);
         BoundingBox[] labels = [new(50_000, 5, 5, 20, 10, 1)];
         RgbImage[] frames = EventVideo.Frames(ev, labels, null, new RenderOptions()).ToArray();

@@ -1,7 +1,7 @@
+using SkiaSharp;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Rendering;
-using SkiaSharp;
 
 namespace EventSsm.Tests.Rendering;
 

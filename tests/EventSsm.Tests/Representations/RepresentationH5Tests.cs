@@ -10,7 +10,7 @@ public sealed class RepresentationH5Tests
     public static TheoryData<string> GoldenFiles()
     {
         var data = new TheoryData<string>();
-        foreach (string f in Directory.GetFiles(Fixtures.Golden("preprocessed", "out"), "event_representations.h5", SearchOption.AllDirectories).Order())
+        foreach (string f in Directory.GetFiles(Fixtures.Preprocessed.Out(), "event_representations.h5", SearchOption.AllDirectories).Order())
         {
             data.Add(Path.GetRelativePath(Fixtures.Golden(), f));
         }
@@ -18,7 +18,7 @@ public sealed class RepresentationH5Tests
     }
 
     // val/…_3000000: 8 frames, the smallest golden file.
-    private static string SmallestGolden() => Fixtures.Golden("preprocessed", "out", "val", "99-01-02_11-00-00_0_3000000",
+    private static string SmallestGolden() => Fixtures.Preprocessed.Out("val", "99-01-02_11-00-00_0_3000000",
         "event_representations_v2", "stacked_histogram_dt=50_nbins=10", "event_representations.h5");
 
     [Theory]

@@ -1,10 +1,10 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using EventSsm.Events;
 using EventSsm.IO.Numpy;
 using EventSsm.Representations;
 using EventSsm.Tests.Events;
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 
 namespace EventSsm.Tests.Representations;
 
@@ -15,9 +15,9 @@ public sealed class StackedHistogramTests
     [Fact]
     public void Golden_AllWindowsFromDat_ByteIdentical()
     {
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
-        long[] ranges = NpyFile.Read(Fixtures.Golden("events", "window_event_index_range.npy")).ToArray<long>();
-        NpyArray expected = NpzFile.ReadAll(Fixtures.Golden("events", "stacked_hist.npz"))["stacked_hist"];
+        long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
+        long[] ranges = NpyFile.Read(Fixtures.Events.WindowEventRanges).ToArray<long>();
+        NpyArray expected = NpzFile.ReadAll(Fixtures.Events.StackedHistogram)["stacked_hist"];
         Assert.Equal(new long[] { 21, 20, 240, 304 }, expected.Shape);
         var hist = new StackedHistogram(240, 304);
         var output = new byte[Gen1Size];
@@ -45,7 +45,7 @@ public sealed class StackedHistogramTests
             return output;
         }
         static byte Cell(byte[] h, int c, int y, int x) => h[(c * 240 + y) * 304 + x];
-        // DATA_README.md §1.5, windows #6–#8.
+        // docs/GOLDEN.md §1.5, windows #6–#8.
         Assert.Equal(0, Cell(Window(1_000_000), 16, 101, 151));   // 256 events in one cell wrap to 0
         Assert.Equal(5, Cell(Window(1_500_000), 6, 201, 21));     // 261 → 5
         byte[] w8 = Window(2_000_000);
@@ -56,12 +56,12 @@ public sealed class StackedHistogramTests
     [Fact]
     public void Gen4_FullAndDownsampled_ByteIdentical()
     {
-        Dictionary<string, NpyArray> ev = NpzFile.ReadAll(Fixtures.Golden("events", "gen4_ds2", "events.npz"));
+        Dictionary<string, NpyArray> ev = NpzFile.ReadAll(Fixtures.Events.Gen4Ds2("events.npz"));
         var events = new EventArray(ev["x"].ToArray<ushort>(), ev["y"].ToArray<ushort>(), ev["p"].ToArray<byte>(),
             ev["t"].ToArray<long>(), 1280, 720);
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "gen4_ds2", "window_ends_us.npy")).ToArray<long>();
-        NpyArray full = NpzFile.ReadAll(Fixtures.Golden("events", "gen4_ds2", "stacked_hist_full.npz"))["stacked_hist"];
-        NpyArray ds2 = NpzFile.ReadAll(Fixtures.Golden("events", "gen4_ds2", "stacked_hist_ds2.npz"))["stacked_hist_ds2"];
+        long[] ends = NpyFile.Read(Fixtures.Events.Gen4Ds2("window_ends_us.npy")).ToArray<long>();
+        NpyArray full = NpzFile.ReadAll(Fixtures.Events.Gen4Ds2("stacked_hist_full.npz"))["stacked_hist"];
+        NpyArray ds2 = NpzFile.ReadAll(Fixtures.Events.Gen4Ds2("stacked_hist_ds2.npz"))["stacked_hist_ds2"];
         Assert.Equal(new long[] { 3, 20, 360, 640 }, ds2.Shape);
         const int fullSize = 20 * 720 * 1280;
         const int halfSize = 20 * 360 * 640;
@@ -84,7 +84,7 @@ public sealed class StackedHistogramTests
     [Fact]
     public void WindowRepresentations_ParallelStreaming_EqualsSequentialFromReadAll()
     {
-        long[] ends = NpyFile.Read(Fixtures.Golden("events", "window_ends_us.npy")).ToArray<long>();
+        long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
         var hist = new StackedHistogram(240, 304);
         EventArray all = GoldenEvents.Recording;
         using var reader = new DatStreamReader(GoldenEvents.DatPath);

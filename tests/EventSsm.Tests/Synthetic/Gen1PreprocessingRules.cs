@@ -3,12 +3,12 @@ using EventSsm.Labels;
 namespace EventSsm.Tests.Synthetic;
 
 /// <summary>
-/// The Gen1 label filters and label-frame selection of the original preprocessing (data_eval_spec.md §2.1–2.2),
+/// The Gen1 label filters and label-frame selection of the original preprocessing (docs/DATA.md §2.1–2.2),
 /// re-stated here only to check that synthetic labels are usable; the real implementation lives elsewhere.
 /// </summary>
 internal static class Gen1PreprocessingRules
 {
-    /// <summary>§2.1 crop to the field of view (float32) and the Gen1 size filter.</summary>
+    /// <summary>docs/DATA.md §2.1 crop to the field of view (float32) and the Gen1 size filter.</summary>
     public static BoundingBox[] FilterLabels(IEnumerable<BoundingBox> boxes, int width, int height)
     {
         var kept = new List<BoundingBox>();
@@ -28,7 +28,7 @@ internal static class Gen1PreprocessingRules
         return kept.ToArray();
     }
 
-    /// <summary>§2.2 with the Gen1 base period of 250 ms.</summary>
+    /// <summary>docs/DATA.md §2.2 with the Gen1 base period of 250 ms.</summary>
     public static long[] SelectFrames(long[] uniqueSortedTimes)
     {
         const long basePeriod = 250_000;

@@ -1,3 +1,4 @@
+using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Synthetic;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Model;
 using EventSsm.Training;
@@ -18,8 +19,8 @@ public sealed class KillResumeTests
         string run = tmp.File("run");
         string[] overrides =
         [
-            "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
-            $"dataset.path={Fixtures.Golden("preprocessed", "out")}", "dataset.sequence_length=2", "batch_size.train=2",
+            .. TestConfigs.MicroGen1,
+            $"dataset.path={Fixtures.Preprocessed.Out()}", "dataset.sequence_length=2", "batch_size.train=2",
             "training.max_steps=400", "training.checkpoint_interval=1", "validation.val_check_interval=100000",
         ];
         var rnd = new Random(3);

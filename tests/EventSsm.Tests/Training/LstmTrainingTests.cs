@@ -12,10 +12,9 @@ public sealed class LstmTrainingTests
     {
         using TempDir a = Fixtures.TempDir();
         using TempDir b = Fixtures.TempDir();
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train",
+        ConfigNode cfg = TestConfigs.Micro("train",
         [
-            "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
-            $"dataset.path={Fixtures.Golden("preprocessed", "out")}", "dataset.sequence_length=2", "batch_size.train=2",
+            $"dataset.path={Fixtures.Preprocessed.Out()}", "dataset.sequence_length=2", "batch_size.train=2",
             "training.learning_rate=0.002", "training.max_steps=100", "model.backbone.recurrent=lstm",
         ]);
         ConfigModifier.Apply(cfg);

@@ -11,11 +11,11 @@ public sealed class TrainerTests
     {
         string[] overrides =
         [
-            "dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
-            $"dataset.path={Fixtures.Golden("preprocessed", "out")}", "dataset.sequence_length=2", "batch_size.train=2",
+            .. TestConfigs.MicroGen1,
+            $"dataset.path={Fixtures.Preprocessed.Out()}", "dataset.sequence_length=2", "batch_size.train=2",
             "training.learning_rate=0.002", .. extra,
         ];
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "train", overrides);
+        ConfigNode cfg = TestConfigs.Compose("train", overrides);
         ConfigModifier.Apply(cfg);
         return cfg;
     }

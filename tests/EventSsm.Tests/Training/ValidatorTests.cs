@@ -5,6 +5,7 @@ using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
+using EventSsm.Model.Head;
 using EventSsm.Model;
 using EventSsm.Tests.Cli;
 using EventSsm.Training;
@@ -13,7 +14,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Tests.Training;
 
 /// <summary>
-/// Streaming validation (data_eval_spec.md §3.5, §3.7, §4) of the golden micro checkpoint over the golden
+/// Streaming validation (docs/DATA.md §3.5, §3.7, §4) of the golden micro checkpoint over the golden
 /// preprocessed dataset, through the library and through `eventssm validate`.
 /// </summary>
 public sealed class ValidatorTests
@@ -21,20 +22,19 @@ public sealed class ValidatorTests
     // Short chunks keep the runs fast; the micro model (golden detector_micro) at the data's own 240×304 size.
     private const int SequenceLength = 4;
 
-    private static string DataRoot => Fixtures.Golden("preprocessed", "out");
+    private static string DataRoot => Fixtures.Preprocessed.Out();
 
-    private static string Checkpoint => Fixtures.Golden("detector_micro", "model.ckpt");
+    private static string Checkpoint => Fixtures.DetectorMicro.Checkpoint;
 
     private static string[] Overrides(params string[] extra) =>
     [
-        "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml",
-        "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8",
+        .. TestConfigs.MicroGen1, $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}",
         "model.postprocess.confidence_threshold=0.001", $"dataset.sequence_length={SequenceLength}", .. extra,
     ];
 
     private static ConfigNode Config(params string[] extra)
     {
-        ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val", Overrides(extra));
+        ConfigNode cfg = TestConfigs.Compose("val", Overrides(extra));
         ConfigModifier.Apply(cfg);
         return cfg;
     }
@@ -83,7 +83,8 @@ public sealed class ValidatorTests
         var reports = new List<ValidationProgress>();
         DetectionMetrics metrics = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg), new SyncProgress(reports.Add));
 
-        // §3.5: each stream starts L−1 steps before its first label frame and runs to the end, in chunks of L.
+        // docs/DATA.md §3.5: each stream starts L−1 steps before its first label frame and
+        // runs to the end, in chunks of L.
         Assert.Equal(2, data.Sequences.Count);
         Assert.All(data.Sequences, s => Assert.True(s.ObjframeIdx2ReprIdx[0] > SequenceLength - 1));
         long[] streamSteps = [.. data.Sequences.Select(s => s.ReprCount - (s.ObjframeIdx2ReprIdx[0] - SequenceLength + 1))];
@@ -157,7 +158,8 @@ public sealed class ValidatorTests
         Assert.Contains("libtorch-cuda", e.Message);
     }
 
-    /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter (§4.4–4.5).</summary>
+    /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter
+    /// (docs/DATA.md §4.4–4.5).</summary>
     private static int EvaluableFrames(PreprocessedDataset data)
     {
         BoxFilter filter = BoxFilter.For(DatasetKind.Gen1, downsampledBy2: false);

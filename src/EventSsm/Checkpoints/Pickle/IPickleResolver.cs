@@ -1,3 +1,5 @@
+using EventSsm.IO;
+
 namespace EventSsm.Checkpoints.Pickle;
 
 /// <summary>

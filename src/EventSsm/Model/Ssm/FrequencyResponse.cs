@@ -10,7 +10,7 @@ namespace EventSsm.Model.Ssm;
 /// Time is measured in input steps, so state p evolves as dx_p/dτ = Δ_p λ_p x_p + Δ_p b̃_p u (the system that the
 /// bilinear/ZOH discretisation samples with step 1). Its angular frequency is Δ_p|Im λ_p| and the Nyquist limit is π.
 /// The band limit β (the original's <c>bandlimit</c>, 0.5) puts the cutoff at ω_c = π·β, which is exactly the
-/// original's init-time rule "zero C̃ column p when Δ_p|Im λ_p|/(2π) ≥ β/2" (model_spec.md §4.2).
+/// original's init-time rule "zero C̃ column p when Δ_p|Im λ_p|/(2π) ≥ β/2" (docs/MODEL.md §4.2).
 /// </summary>
 public static class FrequencyResponse
 {

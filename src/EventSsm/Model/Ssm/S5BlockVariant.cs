@@ -4,7 +4,7 @@ namespace EventSsm.Model.Ssm;
 public enum S5BlockVariant
 {
     /// <summary>
-    /// The original's S5Block (model_spec.md §3.3): f = LN(x); h = gelu(S5(f)) + f; g = LN(h); y = GEGLU(g) + g.
+    /// The original's S5Block (docs/MODEL.md §3.3): f = LN(x); h = gelu(S5(f)) + f; g = LN(h); y = GEGLU(g) + g.
     /// Both residuals add the normalised tensors, as in the original.
     /// </summary>
     Geglu,

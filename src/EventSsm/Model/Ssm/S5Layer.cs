@@ -14,7 +14,7 @@ namespace EventSsm.Model.Ssm;
 /// </summary>
 /// <remarks>
 /// Unlike the detector's reference mode, an incoming state is always carried: x₀ = Λ̄(Δ₀) s + B̄(Δ₀) u₀
-/// (model_spec.md §3.4 "carry"). The layer computes in the dtype of its parameters (float32 or float64, via
+/// (docs/MODEL.md §3.4 "carry"). The layer computes in the dtype of its parameters (float32 or float64, via
 /// <c>to(float64)</c>); states are complex of the matching precision.
 /// </remarks>
 public sealed class S5Layer : nn.Module

@@ -1,6 +1,7 @@
 namespace EventSsm.Model.Ssm;
 
-/// <summary>Construction options of <see cref="S5Layer"/>. The defaults build the detector's S5 (model_spec.md §4.1).</summary>
+/// <summary>Construction options of <see cref="S5Layer"/>. The defaults build the detector's S5
+/// (docs/MODEL.md §4.1).</summary>
 public sealed record S5LayerOptions
 {
     /// <summary>P, the number of complex states (before halving by <see cref="ConjugateSymmetry"/>).</summary>

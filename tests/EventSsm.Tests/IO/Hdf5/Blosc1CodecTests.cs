@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
-using EventSsm.IO;
-using EventSsm.IO.Hdf5;
 using FsCheck;
 using FsCheck.Xunit;
 using ZstdSharp;
+using EventSsm.IO.Hdf5;
+using EventSsm.IO;
 
 namespace EventSsm.Tests.IO.Hdf5;
 
@@ -43,7 +43,7 @@ public sealed class Blosc1CodecTests
         byte[] data = new byte[100_000];
         byte[] frame = Blosc1Codec.Encode(data, typeSize: 1);
         Blosc1Header h = Blosc1Codec.ReadValidHeader(frame);
-        // DATA_README.md §2.2: version 2, versionlz 1, flags 0x91, blocksize 32768.
+        // docs/GOLDEN.md §2.2: version 2, versionlz 1, flags 0x91, blocksize 32768.
         Assert.Equal((2, 1, 0x91, 32768), (h.Version, h.VersionLz, h.Flags, h.BlockSize));
         Assert.True(frame.Length < 1000);
     }

@@ -1,5 +1,5 @@
-using EventSsm.IO.Hdf5;
 using PureHDF.Filters;
+using EventSsm.IO.Hdf5;
 
 namespace EventSsm.Tests.IO.Hdf5;
 

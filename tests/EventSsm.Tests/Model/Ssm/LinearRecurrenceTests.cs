@@ -1,5 +1,5 @@
-using EventSsm.Model.Ssm;
 using TorchSharp;
+using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;

@@ -1,6 +1,6 @@
-using EventSsm.Model;
-using EventSsm.Model.Ssm;
 using TorchSharp;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -78,7 +78,7 @@ public sealed class S5LayerTests
         using IDisposable noGrad = no_grad();
         (Tensor y, _) = layer.Forward(u, scale, method: LinearRecurrence.Method.Parallel);
 
-        // Independent recomputation from the formulas of model_spec.md §4.3 with each Δ_t = s_t·exp(log_step).
+        // Independent recomputation from the formulas of docs/MODEL.md §4.3 with each Δ_t = s_t·exp(log_step).
         Tensor lambda = layer.ContinuousLambda();
         Tensor b = layer.InputMatrix();
         Tensor c = layer.OutputMatrix();

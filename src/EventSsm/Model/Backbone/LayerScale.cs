@@ -1,0 +1,19 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EventSsm.Model.Backbone;
+
+/// <summary>Per-channel scale x·γ (channels last). Key: <c>gamma (C)</c>.</summary>
+public sealed class LayerScale : nn.Module<Tensor, Tensor>
+{
+    private readonly Parameter gamma;
+
+    public LayerScale(int dim, double initValue = 1e-5) : base(nameof(LayerScale))
+    {
+        gamma = new Parameter(full(dim, initValue, ScalarType.Float32));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => x * gamma;
+}

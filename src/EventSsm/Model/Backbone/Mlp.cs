@@ -1,0 +1,27 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+using static TorchSharp.torch.nn;
+
+namespace EventSsm.Model.Backbone;
+
+/// <summary>
+/// Channels-last, ungated MaxViT MLP: Linear → exact GELU → Dropout(0) → Linear (docs/MODEL.md §3.1).
+/// Keys: <c>net.0.0.{weight,bias}</c>, <c>net.2.{weight,bias}</c>, as in RVT's <c>MLP</c>.
+/// </summary>
+public sealed class Mlp : Module<Tensor, Tensor>
+{
+    private readonly Sequential net;
+
+    public Mlp(int dim, int expansionRatio = 4, bool bias = true) : base(nameof(Mlp))
+    {
+        int inner = dim * expansionRatio;
+        net = Sequential(
+            Sequential(Linear(dim, inner, hasBias: bias), GELU()),
+            Dropout(0.0),
+            Linear(inner, dim, hasBias: bias));
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) => net.call(x);
+}

@@ -1,0 +1,240 @@
+using System.Diagnostics;
+using TorchSharp;
+using TorchSharp.Modules;
+using EventSsm.Config;
+using EventSsm.Inference;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Head;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
+using static TorchSharp.torch;
+
+namespace EventSsm.Workflows.Benchmarks;
+
+/// <summary>
+/// CPU latency of the S5-ViT detector: one streaming frame (L = 1, state carried), one chunk of L frames, a
+/// training step, and a per-component breakdown of the frame. Random weights and inputs: the timings do not depend
+/// on the values. Stopwatch-based; the breakdown calls the stage submodules itself, so nothing is added to the model's
+/// own forward.
+/// </summary>
+public static class DetectorBenchmark
+{
+    /// <summary>
+    /// Component names of <see cref="DetectorBenchmarkResult.Breakdown"/>, in forward order; the temporal layer is named
+    /// after the backbone's (<c>s5</c> or <c>lstm</c>).
+    /// </summary>
+    public static string[] Components(RecurrentLayer recurrent) =>
+        ["stem", "downsample", "attention", TemporalName(recurrent), "fpn", "head", "postprocess"];
+
+    public static string TemporalName(RecurrentLayer recurrent) => recurrent.ToString().ToLowerInvariant();
+
+    /// <summary>
+    /// The Gen1 detector of <paramref name="model"/> size, composed like <c>train.py dataset=gen1 +experiment/gen1=…</c>,
+    /// with <paramref name="recurrent"/> as <c>model.backbone.recurrent</c>, followed by <paramref name="overrides"/>.
+    /// </summary>
+    public static YoloXDetector CreateModel(string configsDir, string model, int height, int width,
+        RecurrentLayer recurrent = RecurrentLayer.S5, IReadOnlyList<string>? overrides = null)
+    {
+        ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
+            ["dataset=gen1", $"+experiment/gen1={model}.yaml", $"dataset.resolution_hw=[{height},{width}]",
+             $"model.backbone.recurrent={TemporalName(recurrent)}", .. overrides ?? []]);
+        ConfigModifier.Apply(cfg);
+        return new YoloXDetector(DetectorOptions.FromConfig(cfg));
+    }
+
+    public static DetectorBenchmarkResult Run(string configsDir, DetectorBenchmarkOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
+        if (options.Threads > 0)
+        {
+            torch.set_num_threads(options.Threads);
+        }
+        manual_seed(0);
+        using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Recurrent, options.Overrides);
+        int h = model.Options.InputHeight;
+        int w = model.Options.InputWidth;
+        long channels = model.Options.Backbone.InputChannels;
+
+        model.eval();
+        LatencyStats frame;
+        LatencyStats chunk;
+        Dictionary<string, double> breakdown;
+        // As StreamingDetector: inference mode (the states stay inside this block).
+        using (inference_mode())
+        {
+            // Event histograms are small non-negative counts; the values do not change the cost.
+            using Tensor x1 = rand([1, 1, channels, h, w], generator: new Generator(1)) * 4;
+            using Tensor xl = rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4;
+            frame = TimeStreaming(model, x1, options);
+            chunk = Time(options, () =>
+            {
+                using DisposeScope scope = NewDisposeScope();
+                model.Forward(xl, stateMode: S5StateMode.Carry);
+            });
+            breakdown = Breakdown(model, x1, options);
+        }
+        LatencyStats? train = options.TrainRepeats > 0 ? TimeTrainStep(model, options) : null;
+        using var process = Process.GetCurrentProcess();
+        process.Refresh();
+        return new DetectorBenchmarkResult(options, h, w, model.ParameterCount(), torch.get_num_threads(),
+            frame, chunk, train, breakdown, process.PeakWorkingSet64);
+    }
+
+    private static LatencyStats TimeStreaming(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
+    {
+        Tensor[]? states = null;
+        try
+        {
+            return Time(options, () =>
+            {
+                using DisposeScope scope = NewDisposeScope();
+                (Tensor decoded, Tensor[] next) = model.Forward(frame, states, stateMode: S5StateMode.Carry);
+                Postprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                foreach (Tensor s in next)
+                {
+                    s.DetachFromDisposeScope();
+                }
+                DisposeAll(states);
+                states = next;
+            });
+        }
+        finally
+        {
+            DisposeAll(states);
+        }
+    }
+
+    private static LatencyStats TimeTrainStep(YoloXDetector model, DetectorBenchmarkOptions options)
+    {
+        int h = model.Options.InputHeight;
+        int w = model.Options.InputWidth;
+        long frames = (long)options.Length * options.TrainBatch;
+        using Tensor x = rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
+            generator: new Generator(3)) * 4;
+        using Tensor targets = TrainTargets(frames, h, w, model.NumClasses);
+        model.train();
+        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
+        try
+        {
+            return Time(options with { Repeats = options.TrainRepeats, Warmup = Math.Min(options.Warmup, 1) }, () =>
+            {
+                using DisposeScope scope = NewDisposeScope();
+                optimizer.zero_grad();
+                (Tensor[] features, _) = model.ForwardBackbone(x);
+                YoloXLosses losses = YoloXLoss.Compute(model.ForwardDetect(features), targets, model.NumClasses);
+                losses.Total.backward();
+                optimizer.step();
+            });
+        }
+        finally
+        {
+            model.eval();
+        }
+    }
+
+    /// <summary>Three boxes per frame at fixed spots, so SimOTA has work like on real labels.</summary>
+    private static Tensor TrainTargets(long frames, int h, int w, int numClasses)
+    {
+        var rows = new float[frames * 3 * 5];
+        for (long f = 0; f < frames; f++)
+        {
+            for (int k = 0; k < 3; k++)
+            {
+                long o = (f * 3 + k) * 5;
+                rows[o] = k % numClasses;
+                rows[o + 1] = w * (0.25f + 0.25f * k);
+                rows[o + 2] = h * (0.3f + 0.2f * k);
+                rows[o + 3] = 24 + 16 * k;
+                rows[o + 4] = 32 + 8 * k;
+            }
+        }
+        return tensor(rows, [frames, 3, 5]);
+    }
+
+    private static Dictionary<string, double> Breakdown(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
+    {
+        string[] components = Components(model.Options.Backbone.Recurrent);
+        string temporal = components[3];
+        var samples = components.ToDictionary(c => c, _ => new List<double>());
+        var stopwatch = new Stopwatch();
+        Tensor?[] states = new Tensor?[model.Backbone.Stages.Count];
+        for (int iter = 0; iter < options.Warmup + options.Repeats; iter++)
+        {
+            var totals = components.ToDictionary(c => c, _ => 0.0);
+            using (DisposeScope scope = NewDisposeScope())
+            {
+                Tensor input = frame;
+                var features = new Tensor[states.Length];
+                var next = new Tensor[states.Length];
+                for (int i = 0; i < states.Length; i++)
+                {
+                    RecurrentStage stage = model.Backbone.Stages[i];
+                    stopwatch.Restart();
+                    Tensor y = stage.Downsample.call(input.reshape(input.shape[0] * input.shape[1], input.shape[2], input.shape[3], input.shape[4]));
+                    totals[i == 0 ? "stem" : "downsample"] += stopwatch.Elapsed.TotalMilliseconds;
+                    stopwatch.Restart();
+                    foreach (MaxVitAttentionPairCl block in stage.AttentionBlocks)
+                    {
+                        y = block.call(y);
+                    }
+                    totals["attention"] += stopwatch.Elapsed.TotalMilliseconds;
+                    stopwatch.Restart();
+                    (features[i], next[i]) = stage.ForwardTemporal(y, input.shape[0], states[i], model.Backbone.Options.StepScale, S5StateMode.Carry);
+                    totals[temporal] += stopwatch.Elapsed.TotalMilliseconds;
+                    input = features[i];
+                }
+                stopwatch.Restart();
+                Tensor[] fpnIn = model.Options.Fpn.InStages
+                    .Select(s => features[s - 1].flatten(0, 1))
+                    .ToArray();
+                Tensor[] fpnOut = model.Fpn.forward(fpnIn);
+                totals["fpn"] += stopwatch.Elapsed.TotalMilliseconds;
+                stopwatch.Restart();
+                HeadOutputs outputs = model.Head.forward(fpnOut);
+                totals["head"] += stopwatch.Elapsed.TotalMilliseconds;
+                stopwatch.Restart();
+                Postprocess.Run(outputs.Decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                totals["postprocess"] += stopwatch.Elapsed.TotalMilliseconds;
+                for (int i = 0; i < states.Length; i++)
+                {
+                    states[i]?.Dispose();
+                    states[i] = next[i].DetachFromDisposeScope();
+                }
+            }
+            if (iter >= options.Warmup)
+            {
+                foreach ((string c, double ms) in totals)
+                {
+                    samples[c].Add(ms);
+                }
+            }
+        }
+        DisposeAll(states);
+        return samples.ToDictionary(kv => kv.Key, kv => LatencyStats.From(kv.Value).P50Ms);
+    }
+
+    private static LatencyStats Time(DetectorBenchmarkOptions options, Action step)
+    {
+        var samples = new List<double>(options.Repeats);
+        for (int i = 0; i < options.Warmup; i++)
+        {
+            step();
+        }
+        for (int i = 0; i < options.Repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            step();
+            samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+        }
+        return LatencyStats.From(samples);
+    }
+
+    private static void DisposeAll(IEnumerable<Tensor?>? tensors)
+    {
+        foreach (Tensor? t in tensors ?? [])
+        {
+            t?.Dispose();
+        }
+    }
+}

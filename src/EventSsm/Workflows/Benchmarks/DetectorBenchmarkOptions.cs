@@ -1,0 +1,52 @@
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
+
+namespace EventSsm.Workflows.Benchmarks;
+
+/// <summary>Settings of <see cref="DetectorBenchmark"/> (CPU latency of the S5-ViT detector).</summary>
+/// <param name="Model">Experiment config under <c>configs/experiment/gen1</c>: tiny, small or base.</param>
+/// <param name="Height">Input height before padding to the model's multiple (Gen1: 240 → 256).</param>
+/// <param name="Width">Input width before padding (Gen1: 304 → 320).</param>
+/// <param name="Threads">torch intra-op threads; 0 leaves the library default.</param>
+/// <param name="Length">L of the chunk forward and of the training step.</param>
+/// <param name="TrainBatch">B of the training step.</param>
+/// <param name="Warmup">Untimed iterations before each measurement.</param>
+/// <param name="Repeats">Timed iterations of the frame and chunk forwards.</param>
+/// <param name="TrainRepeats">Timed training steps; 0 skips the training measurement.</param>
+/// <param name="Overrides">Further config overrides in the original's style (<c>model.backbone.embed_dim=16</c>),
+/// applied after the experiment and the resolution.</param>
+/// <param name="Recurrent">The backbone's temporal layer (<c>model.backbone.recurrent</c>): the S5-ViT or RVT's LSTM.</param>
+public sealed record DetectorBenchmarkOptions(
+    string Model = "small",
+    int Height = 256,
+    int Width = 320,
+    int Threads = 2,
+    int Length = 5,
+    int TrainBatch = 2,
+    int Warmup = 2,
+    int Repeats = 10,
+    int TrainRepeats = 3,
+    RecurrentLayer Recurrent = RecurrentLayer.S5,
+    IReadOnlyList<string>? Overrides = null)
+{
+    public void Validate()
+    {
+        if (Model is not ("tiny" or "small" or "base"))
+        {
+            throw new ArgumentException($"model must be tiny, small or base, got '{Model}'");
+        }
+        ArgumentOutOfRangeException.ThrowIfLessThan(Height, 32);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Width, 32);
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Length, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(TrainBatch, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(Warmup);
+        ArgumentOutOfRangeException.ThrowIfLessThan(Repeats, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(TrainRepeats);
+        if (!Enum.IsDefined(Recurrent))
+        {
+            throw new ArgumentException($"unknown recurrent layer {Recurrent}");
+        }
+    }
+}

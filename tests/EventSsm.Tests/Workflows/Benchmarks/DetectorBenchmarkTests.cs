@@ -1,0 +1,40 @@
+using EventSsm.Inference;
+using EventSsm.Model.Backbone;
+using EventSsm.Model.Ssm;
+using EventSsm.Model;
+using EventSsm.Workflows.Benchmarks;
+
+namespace EventSsm.Tests.Workflows.Benchmarks;
+
+public sealed class DetectorBenchmarkTests
+{
+    [Fact]
+    public void CreateModel_AppliesTrailingConfigOverrides_AfterTheExperiment()
+    {
+        string configs = TestConfigs.Directory;
+        using YoloXDetector small = DetectorBenchmark.CreateModel(configs, "small", 256, 320);
+        using YoloXDetector micro = DetectorBenchmark.CreateModel(configs, "small", 256, 320, RecurrentLayer.S5,
+            TestConfigs.MicroGen1[2..]);
+        Assert.Equal(16, micro.Backbone.Options.EmbedDim);
+        Assert.Equal(8, micro.Backbone.Options.DimHead);
+        Assert.NotEqual(small.Backbone.Options.EmbedDim, micro.Backbone.Options.EmbedDim);
+    }
+
+    [Fact]
+    public void Components_NameTheTemporalLayerAfterTheBackbone()
+    {
+        Assert.Equal(["stem", "downsample", "attention", "s5", "fpn", "head", "postprocess"], DetectorBenchmark.Components(RecurrentLayer.S5));
+        Assert.Equal(["stem", "downsample", "attention", "lstm", "fpn", "head", "postprocess"], DetectorBenchmark.Components(RecurrentLayer.Lstm));
+    }
+
+    [Fact]
+    public void Run_WithAnLstmBackbone_BreaksDownTheLstm()
+    {
+        var options = new DetectorBenchmarkOptions("tiny", 64, 64, Threads: 0, Length: 2, Warmup: 0, Repeats: 1, TrainRepeats: 0,
+            Recurrent: RecurrentLayer.Lstm);
+        DetectorBenchmarkResult r = DetectorBenchmark.Run(TestConfigs.Directory, options);
+        Assert.Equal(DetectorBenchmark.Components(RecurrentLayer.Lstm), r.Breakdown.Keys);
+        Assert.All(r.Breakdown.Values, ms => Assert.True(ms >= 0));
+        Assert.Null(r.TrainStep);
+    }
+}
