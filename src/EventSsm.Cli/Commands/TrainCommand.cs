@@ -60,7 +60,7 @@ public sealed class TrainCommand : ICliCommand
                 ? PreprocessedDataset.Load(options.DatasetPath, "val", options.Dataset, options.RepresentationName)
                 : null;
             var trainer = new Trainer(model, cfg, options, runDir,
-                val is null ? null : m => Validator.Validate(m, val, valOptions, cancellation: ct));
+                val is null ? null : Validator.ForTraining(val, valOptions, ct));
             trainer.Run(resume: resumeDir is not null, progress: new InlineProgress<TrainStepInfo>(p => stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"step {p.Step}/{p.MaxSteps}  loss {(p.Skipped ? "skipped (non-finite)" : p.Loss.ToString("F4", CultureInfo.InvariantCulture))}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F2} it/s"))), ct: ct);
             if (trainer.LastMetrics is not null)

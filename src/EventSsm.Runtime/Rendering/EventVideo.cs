@@ -70,12 +70,31 @@ public static class EventVideo
             labels is null ? null : new BoxTimeline(labels), predictions is null ? null : new BoxTimeline(predictions), t, options);
     }
 
-    private static RgbImage Frame(EventArray events, int lo, int hi, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o)
+    private static RgbImage Frame(EventArray events, int lo, int hi, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o) =>
+        Compose(EventFrames.FromEvents(events, lo, hi, o.Coloring), gt?.At(t, o.StepUs), pred?.At(t, o.StepUs), t, o);
+
+    /// <summary>
+    /// Draws one frame from its sensor-size event image (e.g. <see cref="EventFrames.FromHistogram"/> of a model input):
+    /// the boxes (null: that kind is not shown; predictions below <see cref="RenderOptions.MinConfidence"/> are left
+    /// out) in the options' layout, captions, and the legend bar with time <paramref name="t"/>.
+    /// </summary>
+    public static RgbImage Compose(RgbImage sensorImage, IReadOnlyList<BoundingBox>? labels, IReadOnlyList<BoundingBox>? predictions,
+        long t, RenderOptions o)
     {
-        int scale = o.ScaleFor(events.Width);
-        RgbImage baseImage = EventFrames.FromEvents(events, lo, hi, o.Coloring).Upscale(scale);
-        IReadOnlyList<BoundingBox> gtBoxes = gt?.At(t, o.StepUs) ?? [];
-        BoundingBox[] predBoxes = [.. (pred?.At(t, o.StepUs) ?? []).Where(b => b.ClassConfidence >= o.MinConfidence)];
+        ArgumentNullException.ThrowIfNull(sensorImage);
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        int scale = o.ScaleFor(sensorImage.Width);
+        RgbImage baseImage = sensorImage.Upscale(scale);
+        if (ReferenceEquals(baseImage, sensorImage))
+        {
+            baseImage = new RgbImage(sensorImage.Width, sensorImage.Height);
+            sensorImage.Pixels.CopyTo(baseImage.Pixels, 0);
+        }
+        IReadOnlyList<BoundingBox>? gt = labels;
+        IReadOnlyList<BoundingBox>? pred = predictions;
+        IReadOnlyList<BoundingBox> gtBoxes = gt ?? [];
+        BoundingBox[] predBoxes = [.. (pred ?? []).Where(b => b.ClassConfidence >= o.MinConfidence)];
         string predCaption = string.Create(CultureInfo.InvariantCulture, $"PRED >= {o.MinConfidence:0.00}");
         RgbImage frame;
         if (gt is null || pred is null || o.Layout == PanelLayout.Overlay)

@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text;
-using TorchSharp.Modules;
-using static TorchSharp.torch.utils;
+using EventSsm.Rendering;
 
 namespace EventSsm.Training;
 
@@ -10,10 +9,10 @@ namespace EventSsm.Training;
 /// plus any new ones, which start a fresh header line) and TensorBoard event files in the run directory. Needs no
 /// account and no network, unlike the original's mandatory W&amp;B.
 /// </summary>
-public sealed class RunLog
+public sealed class RunLog : IDisposable
 {
     private readonly string _csvPath;
-    private readonly SummaryWriter? _tensorBoard;
+    private readonly TensorBoardWriter? _tensorBoard;
     private List<string>? _columns;
 
     public RunLog(string runDirectory, bool tensorBoard = true)
@@ -29,7 +28,7 @@ public sealed class RunLog
         }
         if (tensorBoard)
         {
-            _tensorBoard = tensorboard.SummaryWriter(Path.Combine(runDirectory, "tensorboard"), createRunName: false);
+            _tensorBoard = new TensorBoardWriter(Path.Combine(runDirectory, "tensorboard"));
         }
     }
 
@@ -56,8 +55,17 @@ public sealed class RunLog
         {
             foreach ((string k, double v) in values)
             {
-                _tensorBoard.add_scalar(k, (float)v, (int)Math.Min(step, int.MaxValue));
+                _tensorBoard.AddScalar(k, v, step);
             }
         }
     }
+
+    /// <summary>An image in TensorBoard (nothing without TensorBoard: images do not go to the CSV).</summary>
+    public void LogImage(long step, string tag, RgbImage image) => _tensorBoard?.AddImage(tag, image, step);
+
+    public void LogPrCurve(long step, string tag, PrCurve curve) => _tensorBoard?.AddPrCurve(tag, curve, step);
+
+    public void LogText(long step, string tag, string markdown) => _tensorBoard?.AddText(tag, markdown, step);
+
+    public void Dispose() => _tensorBoard?.Dispose();
 }
