@@ -41,6 +41,7 @@ public sealed class DemoCommand : ICliCommand
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"The original's streaming validation on the preprocessed test split: AP {r.Validation.AP:F3}, AP50 {r.Validation.AP50:F3}"));
             Console.WriteLine();
+            Console.WriteLine($"viewer:      {r.Viewer}  (open it in a browser: frames, boxes, confidence slider, metrics)");
             Console.WriteLine($"checkpoint:  {r.Checkpoint}");
             Console.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
             Console.WriteLine($"rendering:   {r.Rendering}");
