@@ -12,6 +12,11 @@ public static class Program
             RawMemoryTool.Run(rest);
             return;
         }
+        if (args is ["hdf5-memory", .. var hdf5Args])
+        {
+            Hdf5MemoryTool.Run(hdf5Args);
+            return;
+        }
         if (args is ["loader", .. var loaderArgs])
         {
             LoaderThroughputTool.Run(loaderArgs);

@@ -165,7 +165,7 @@ internal static class RawMemoryTool
             $"{reads / s:F0} windows/s, {s / reads * 2e3:F1} ms per window per thread, {events / s / 1e6:F0} M events/s");
     }
 
-    private static long PeakRssMiB()
+    internal static long PeakRssMiB()
     {
         foreach (string line in File.ReadLines("/proc/self/status"))
         {

@@ -73,6 +73,30 @@ internal static class Fixtures
 
         public static string File(params string[] parts) => Golden(["eval", .. parts]);
     }
+    /// <summary>
+    /// formats: the other event and label formats (docs/FORMATS.md), written by scripts/fixtures/make_format_fixtures.py
+    /// (tests/fixtures/formats/README.md).
+    /// </summary>
+    public static class Formats
+    {
+        public static string File(params string[] parts) => Path.Combine([Root, "formats", .. parts]);
+
+        /// <summary>Metavision HDF5 as the C++ writer lays it out: 16384-event ECF chunks, triggers, attributes.</summary>
+        public static string PropheseeCppStyle => File("prophesee_cpp_style.hdf5");
+
+        /// <summary>Through the filter pipeline: chunks of 1024, full last block, one chunk stored unfiltered.</summary>
+        public static string PropheseePipelineStyle => File("prophesee_pipeline_style.hdf5");
+
+        /// <summary>The same with an extensible-array chunk index (libver latest).</summary>
+        public static string PropheseePipelineLatest => File("prophesee_pipeline_style_latest.hdf5");
+
+        public static string BloscCodecs => File("blosc_codecs.h5");
+
+        /// <summary>A DSEC sequence folder: events/left/events.h5 and object_detections/left/tracks.npy.</summary>
+        public static string DsecSequence => File("dsec");
+
+        public static string DsecTracksReadmeDtype => File("dsec", "tracks_readme_dtype.npy");
+    }
 }
 
 internal sealed class TempDir : IDisposable

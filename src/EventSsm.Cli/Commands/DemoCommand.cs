@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using EventSsm.Training;
 using EventSsm.Workflows.Demo;
 
 namespace EventSsm.Cli.Commands;
@@ -17,41 +16,42 @@ public sealed class DemoCommand : ICliCommand
         var seconds = new Option<double>("--seconds") { Description = "Length of each synthetic sequence.", DefaultValueFactory = _ => 20.0 };
         var seed = new Option<int>("--seed") { Description = "Seed for data and training.", DefaultValueFactory = _ => 1 };
         var cmd = new Command("demo", "Run the end-to-end demo on built-in synthetic data: synthesise, preprocess, train, validate, predict, render.");
-        foreach (Option o in new Option[] { output, steps, minutes, sequences, seconds, seed })
+        foreach (Option o in new Option[] { output, steps, minutes, sequences, seconds, seed, SharedOptions.ConfigDir(), SharedOptions.Threads() })
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction((parse, ct) =>
+        cmd.SetCliAction(cli =>
         {
-            TorchSharp.torch.set_num_threads(Environment.ProcessorCount);
             var options = new DemoOptions
             {
-                OutDirectory = Path.GetFullPath(parse.GetValue(output)!),
-                Steps = parse.GetValue(steps),
-                Minutes = parse.GetValue(minutes),
-                Sequences = parse.GetValue(sequences),
-                SecondsPerSequence = parse.GetValue(seconds),
-                Seed = parse.GetValue(seed),
+                OutDirectory = Path.GetFullPath(cli.GetValue(output)!),
+                Steps = cli.GetValue(steps),
+                Minutes = cli.GetValue(minutes),
+                Sequences = cli.GetValue(sequences),
+                SecondsPerSequence = cli.GetValue(seconds),
+                Seed = cli.GetValue(seed),
+                ConfigDirectory = cli.ConfigDirectory,
             };
-            DemoResult r = DemoPipeline.Run(options, Console.WriteLine, ct);
-            Console.WriteLine();
-            Console.WriteLine("Results on the synthetic test split: `predict` on every test recording, scored like `eventssm evaluate`");
-            Console.WriteLine("(Prophesee/COCO metrics as fractions):");
-            Console.WriteLine(r.Prediction.ToTable());
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            TextWriter o = cli.Out;
+            DemoResult r = cli.WithProgress(progress => DemoPipeline.Run(options, o.WriteLine, progress, cli.Cancellation));
+            o.WriteLine();
+            o.WriteLine("Results on the synthetic test split: `predict` on every test recording, scored like `eventssm evaluate`");
+            o.WriteLine("(Prophesee/COCO metrics as fractions):");
+            o.WriteLine(r.Prediction.ToTable());
+            o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"The original's streaming validation on the preprocessed test split: AP {r.Validation.AP:F3}, AP50 {r.Validation.AP50:F3}"));
-            Console.WriteLine();
-            Console.WriteLine($"viewer:      {r.Viewer}  (open it in a browser: frames, boxes, confidence slider, metrics)");
-            Console.WriteLine($"checkpoint:  {r.Checkpoint}");
-            Console.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
-            Console.WriteLine($"rendering:   {r.Rendering}");
-            Console.WriteLine($"results:     {r.ResultsJson}");
-            Console.WriteLine();
-            Console.WriteLine("Next, with real data (Prophesee Gen1):");
-            Console.WriteLine("  eventssm preprocess GEN1_RAW_DIR GEN1_PRE --dataset gen1");
-            Console.WriteLine("  eventssm train dataset=gen1 dataset.path=GEN1_PRE +experiment/gen1=small.yaml");
-            Console.WriteLine("  eventssm validate dataset=gen1 dataset.path=GEN1_PRE checkpoint=gen1_base.ckpt use_test_set=1 +experiment/gen1=base.yaml model.postprocess.confidence_threshold=0.001");
-            return Task.FromResult(0);
+            o.WriteLine();
+            o.WriteLine($"viewer:      {r.Viewer}  (open it in a browser: frames, boxes, confidence slider, metrics)");
+            o.WriteLine($"checkpoint:  {r.Checkpoint}");
+            o.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
+            o.WriteLine($"rendering:   {r.Rendering}");
+            o.WriteLine($"results:     {r.ResultsJson}");
+            o.WriteLine();
+            o.WriteLine("Next, with real data (Prophesee Gen1):");
+            o.WriteLine("  eventssm preprocess GEN1_RAW_DIR GEN1_PRE --dataset gen1");
+            o.WriteLine("  eventssm train dataset=gen1 dataset.path=GEN1_PRE +experiment/gen1=small.yaml");
+            o.WriteLine("  eventssm validate dataset=gen1 dataset.path=GEN1_PRE checkpoint=gen1_base.ckpt use_test_set=1 +experiment/gen1=base.yaml model.postprocess.confidence_threshold=0.001");
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.Labels;
 
@@ -39,26 +38,24 @@ public sealed class EvaluateCommand : ICliCommand
         cmd.Options.Add(json);
         cmd.Arguments.Add(gtDir);
         cmd.Arguments.Add(dtDir);
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            IReadOnlyList<BoxFilePair> pairs = PropheseeFileEvaluation.FindPairs(
-                parse.GetValue(gtDir)!.FullName, parse.GetValue(dtDir)!.FullName);
-            DetectionMetrics metrics = PropheseeFileEvaluation.Evaluate(
-                pairs,
-                DatasetInfo.Parse(parse.GetValue(dataset)!),
-                parse.GetValue(downsample),
-                parse.GetValue(perFrame) ? EvaluationMode.PerFrame : EvaluationMode.PerSequence);
-            TextWriter output = parse.InvocationConfiguration.Output;
-            if (parse.GetValue(json))
+            (int pairs, DetectionMetrics metrics) = PropheseeFileEvaluation.EvaluateFolders(
+                cli.GetValue(gtDir)!.FullName,
+                cli.GetValue(dtDir)!.FullName,
+                DatasetInfo.Parse(cli.GetValue(dataset)!),
+                cli.GetValue(downsample),
+                cli.GetValue(perFrame) ? EvaluationMode.PerFrame : EvaluationMode.PerSequence);
+            if (cli.GetValue(json))
             {
-                output.WriteLine(metrics.ToJson());
+                cli.Out.WriteLine(metrics.ToJson());
             }
             else
             {
-                output.WriteLine($"{pairs.Count} file pairs");
-                output.Write(metrics.ToTable());
+                cli.Out.WriteLine($"{pairs} file pairs");
+                cli.Out.Write(metrics.ToTable());
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return cmd;
     }

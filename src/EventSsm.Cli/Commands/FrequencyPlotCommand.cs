@@ -1,6 +1,4 @@
 using System.CommandLine;
-using EventSsm.Rendering;
-using EventSsm.Training;
 using EventSsm.Workflows.Frequency;
 
 namespace EventSsm.Cli.Commands;
@@ -15,21 +13,12 @@ public sealed class FrequencyPlotCommand : ICliCommand
         var cmd = new Command("frequency-plot", "Plot mAP against frequency for one or more sweep.csv files (one line per label).");
         cmd.Arguments.Add(csvs);
         cmd.Options.Add(output);
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            var rows = new List<FrequencySweepRow>();
-            foreach (string path in parse.GetValue(csvs)!)
-            {
-                if (!File.Exists(path))
-                {
-                    throw new FileNotFoundException($"{path}: sweep CSV not found", path);
-                }
-                rows.AddRange(FrequencySweep.ReadCsv(path));
-            }
-            string png = parse.GetValue(output)!;
-            PngFile.Write(png, FrequencySweep.Plot(rows));
-            parse.InvocationConfiguration.Output.WriteLine($"wrote {png} ({rows.Select(r => r.Label).Distinct().Count()} series, {rows.Count} points)");
-            return 0;
+            string png = cli.GetValue(output)!;
+            (int series, int points) = FrequencySweep.PlotFiles(cli.GetValue(csvs)!, png);
+            cli.Out.WriteLine($"wrote {png} ({series} series, {points} points)");
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -1,11 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
-using TorchSharp;
 using EventSsm.Config;
 using EventSsm.Model.Backbone;
-using EventSsm.Model.Ssm;
-using EventSsm.Model;
-using EventSsm.Training;
 using EventSsm.Workflows.Frequency;
 
 namespace EventSsm.Cli.Commands;
@@ -35,55 +30,41 @@ public sealed class FrequencySweepCommand : ICliCommand
         mask.AcceptOnlyFromAmong("on", "off", "config");
         var label = new Option<string>("--label") { Description = "Name of this configuration in the CSV and the plot legend.", DefaultValueFactory = _ => "s5" };
         var append = new Option<bool>("--append") { Description = "Keep other labels' rows of an existing OUT/sweep.csv (overlay configurations)." };
-        var device = new Option<string>("--device") { Description = "cpu or cuda.", DefaultValueFactory = _ => "cpu" };
-        device.AcceptOnlyFromAmong("cpu", "cuda");
-        var configDir = new Option<string?>("--config-dir") { Description = "configs folder (default: next to the executable)." };
 
         var cmd = new Command("frequency-sweep", "Evaluate a checkpoint at several input frequencies (true-rate data, step scale, optional mask).");
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { hz, raw, windowMs, output, stepScale, mask, label, append, device, configDir })
+        foreach (Option o in new Option[] { hz, raw, windowMs, output, stepScale, mask, label, append,
+            SharedOptions.Checkpoint(required: false), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction((parse, ct) =>
+        cmd.SetCliAction(cli =>
         {
-            ConfigNode cfg = ConfigComposer.Compose(ConfigLocator.Find(parse.GetValue(configDir)), "val", parse.GetValue(overrides) ?? []);
-            ConfigModifier.Apply(cfg);
-            string? rawDir = parse.GetValue(raw);
-            string maskValue = parse.GetValue(mask)!;
-            torch.set_num_threads(Environment.ProcessorCount);
+            ConfigNode cfg = RunConfig.Resolve(cli.ConfigDirectory, "val", cli.GetValue(overrides) ?? []);
+            string? rawDir = cli.GetValue(raw);
+            string maskValue = cli.GetValue(mask)!;
             var options = new FrequencySweepOptions
             {
-                Hz = ParseRates(parse.GetValue(hz)!),
-                OutDirectory = Path.GetFullPath(parse.GetValue(output)!),
+                Hz = FrequencySweep.ParseRates(cli.GetValue(hz)!),
+                OutDirectory = Path.GetFullPath(cli.GetValue(output)!),
                 RawDirectory = rawDir,
-                WindowMs = parse.GetValue(windowMs),
-                PreprocessedDirectory = rawDir is null ? Required(cfg, "dataset.path") : null,
-                AutoStepScale = parse.GetValue(stepScale) == "auto",
+                WindowMs = cli.GetValue(windowMs),
+                PreprocessedDirectory = rawDir is null ? RunConfig.RequiredText(cfg, "dataset.path") : null,
+                AutoStepScale = cli.GetValue(stepScale) == "auto",
                 Mask = maskValue == "config" ? null : S5FrequencyConfig.ParseMask(maskValue),
-                Label = parse.GetValue(label)!,
-                Append = parse.GetValue(append),
-                Device = parse.GetValue(device) == "cuda" ? torch.CUDA : torch.CPU,
+                Label = cli.GetValue(label)!,
+                Append = cli.GetValue(append),
+                Device = cli.Device,
             };
-            TextWriter outWriter = parse.InvocationConfiguration.Output;
-            IReadOnlyList<FrequencySweepRow> rows = FrequencySweep.Run(cfg, Required(cfg, "checkpoint"), options, outWriter.WriteLine, ct);
-            outWriter.WriteLine();
-            outWriter.Write(FrequencySweep.Markdown(rows, S5FrequencyConfig.TrainHz(cfg)));
-            outWriter.WriteLine($"wrote {Path.Combine(options.OutDirectory, FrequencySweep.CsvName)}, {FrequencySweep.MarkdownName}, {FrequencySweep.PlotName}");
-            return Task.FromResult(0);
+            string checkpoint = cli.Checkpoint ?? RunConfig.RequiredText(cfg, "checkpoint");
+            TextWriter o = cli.Out;
+            IReadOnlyList<FrequencySweepRow> rows = cli.WithProgress(progress =>
+                FrequencySweep.Run(cfg, checkpoint, options, o.WriteLine, progress, cli.Cancellation));
+            o.WriteLine();
+            o.Write(FrequencySweep.Markdown(rows, S5FrequencyConfig.TrainHz(cfg)));
+            o.WriteLine($"wrote {Path.Combine(options.OutDirectory, FrequencySweep.CsvName)}, {FrequencySweep.MarkdownName}, {FrequencySweep.PlotName}");
+            return ExitCodes.Success;
         });
         return cmd;
     }
-
-    private static double[] ParseRates(string text) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0
-                ? v
-                : throw new ArgumentException($"--hz: '{s}' is not a positive rate"))
-            .ToArray();
-
-    /// <summary>A value that must be set; YAML may have parsed a path such as 2024 as a number.</summary>
-    private static string Required(ConfigNode cfg, string key) => cfg.TryGet(key, out object? v) && v?.ToString() is { Length: > 0 } s && s != "???"
-        ? s
-        : throw new ConfigException($"config key '{key}' is not set (pass {key}=...)");
 }

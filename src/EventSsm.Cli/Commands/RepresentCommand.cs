@@ -1,7 +1,5 @@
 using System.CommandLine;
-using System.Diagnostics;
 using System.Globalization;
-using EventSsm.Events;
 using EventSsm.Representations;
 
 namespace EventSsm.Cli.Commands;
@@ -11,7 +9,7 @@ public sealed class RepresentCommand : ICliCommand
 {
     public Command Create()
     {
-        var input = new Argument<FileInfo>("input") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, raw event .h5)." };
+        var input = new Argument<FileInfo>("input") { Description = "Event recording (any format EventRecording opens, e.g. .dat, .raw, .h5, Metavision .hdf5, .csv)." };
         var output = new Option<FileInfo>("--out") { Description = "Output .npy, shape (N, C, H, W).", Required = true };
         var dtMs = new Option<double>("--dt-ms") { Description = "Window length in ms; windows are [T−dt, T], both ends inclusive.", DefaultValueFactory = _ => 50 };
         var bins = new Option<int>("--bins") { Description = "Time bins (stacked: per polarity, so 2×bins channels; voxel: channels).", DefaultValueFactory = _ => 10 };
@@ -28,27 +26,30 @@ public sealed class RepresentCommand : ICliCommand
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction((parse, ct) =>
+        cmd.SetCliAction(cli =>
         {
-            string path = parse.GetValue(input)!.FullName;
-            long dt = ToMicroseconds(parse.GetValue(dtMs), "--dt-ms", allowZero: true);
-            using IEventReader reader = EventRecording.Open(path);
-            long[] ends = parse.GetValue(endsUs) is { } list
-                ? ParseEnds(list)
-                : EventWindows.CoveringEnds(reader, ToMicroseconds(parse.GetValue(stepMs), "--step-ms", allowZero: false));
-            IEventRepresentation rep = parse.GetValue(kind) switch
+            long[]? ends = cli.GetValue(endsUs) is { } list ? ParseEnds(list) : null;
+            var options = new RecordingRepresentationOptions
             {
-                "voxel" => new VoxelGrid(reader.Height, reader.Width, parse.GetValue(bins)),
-                "timesurface" => new TimeSurface(reader.Height, reader.Width, parse.GetValue(tauMs) * 1000),
-                _ => new StackedHistogram(reader.Height, reader.Width, parse.GetValue(bins)),
+                Kind = cli.GetValue(kind) switch
+                {
+                    "voxel" => RepresentationKind.VoxelGrid,
+                    "timesurface" => RepresentationKind.TimeSurface,
+                    _ => RepresentationKind.StackedHistogram,
+                },
+                WindowUs = ToMicroseconds(cli.GetValue(dtMs), "--dt-ms", allowZero: true),
+                EndsUs = ends,
+                StepUs = ends is null ? ToMicroseconds(cli.GetValue(stepMs), "--step-ms", allowZero: false) : 0,
+                Bins = cli.GetValue(bins),
+                TauUs = cli.GetValue(tauMs) * 1000,
+                Downsample2 = cli.GetValue(downsample),
             };
-            var runner = new WindowRepresentations(rep, parse.GetValue(downsample));
-            string outPath = parse.GetValue(output)!.FullName;
-            var progress = new ConsoleProgress(ends.Length);
-            runner.WriteNpy(outPath, reader, ends, dt, progress, ct);
-            progress.Finish();
-            Console.WriteLine($"{outPath}: {ends.Length} windows × ({runner.Channels}, {runner.Height}, {runner.Width}) {runner.ElementType}");
-            return Task.FromResult(0);
+            string inPath = cli.GetValue(input)!.FullName;
+            string outPath = cli.GetValue(output)!.FullName;
+            RecordingRepresentationResult r = cli.WithProgress(progress =>
+                RecordingRepresentation.WriteNpy(inPath, outPath, options, progress, cli.Cancellation));
+            cli.Out.WriteLine($"{r.Path}: {r.Windows} windows × ({r.Channels}, {r.Height}, {r.Width}) {r.ElementType}");
+            return ExitCodes.Success;
         });
         return cmd;
     }
@@ -79,33 +80,5 @@ public sealed class RepresentCommand : ICliCommand
             throw new ArgumentException("--ends-us: no window ends given");
         }
         return ends;
-    }
-
-    /// <summary>Reports progress on stderr at most twice a second, and only for runs that take a while.</summary>
-    private sealed class ConsoleProgress(int total) : IProgress<int>
-    {
-        private readonly Stopwatch _clock = Stopwatch.StartNew();
-        private long _lastMs = 0;
-        private bool _shown;
-
-        public void Report(int value)
-        {
-            long ms = _clock.ElapsedMilliseconds;
-            if (ms - _lastMs < 500 || ms < 1000)
-            {
-                return;
-            }
-            _lastMs = ms;
-            _shown = true;
-            Console.Error.Write($"\rwindows {value}/{total} ({100.0 * value / Math.Max(total, 1):0}%), {ms / 1000.0:0.0} s");
-        }
-
-        public void Finish()
-        {
-            if (_shown)
-            {
-                Console.Error.WriteLine();
-            }
-        }
     }
 }

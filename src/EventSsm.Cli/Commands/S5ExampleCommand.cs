@@ -20,27 +20,28 @@ public sealed class S5ExampleCommand : ICliCommand
         cmd.Options.Add(length);
         cmd.Options.Add(seed);
         cmd.Options.Add(variant);
-        cmd.SetAction(parse =>
+        cmd.Options.Add(SharedOptions.Threads());
+        cmd.SetCliAction(cli =>
         {
             var options = new BurstTrainingOptions
             {
-                Steps = parse.GetValue(steps),
-                Length = parse.GetValue(length),
-                Seed = parse.GetValue(seed),
-                Variant = parse.GetValue(variant),
-                IgnoreTiming = parse.GetValue(ignoreTiming),
+                Steps = cli.GetValue(steps),
+                Length = cli.GetValue(length),
+                Seed = cli.GetValue(seed),
+                Variant = cli.GetValue(variant),
+                IgnoreTiming = cli.GetValue(ignoreTiming),
             };
             BurstTrainingResult result = BurstClassificationTrainer.Train(options, (step, loss) =>
             {
                 if (step % 25 == 0)
                 {
-                    Console.WriteLine($"step {step,4}  loss {loss:F4}");
+                    cli.Out.WriteLine($"step {step,4}  loss {loss:F4}");
                 }
             });
-            Console.WriteLine(
+            cli.Out.WriteLine(
                 $"test accuracy {result.TestAccuracy:P1} (before training {result.InitialTestAccuracy:P1}, chance 33.3%), "
                 + $"final loss {result.FinalLoss:F4}, {result.Elapsed.TotalSeconds:F0} s");
-            return 0;
+            return ExitCodes.Success;
         });
         return cmd;
     }

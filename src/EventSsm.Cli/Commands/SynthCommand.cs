@@ -24,30 +24,31 @@ public sealed class SynthCommand : ICliCommand
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            double s = parse.GetValue(seconds);
+            double s = cli.GetValue(seconds);
             if (!(s > 0) || s > 4000)
             {
                 throw new ArgumentException($"--seconds {s} must be in (0, 4000]");
             }
             var options = new SceneOptions
             {
-                Width = parse.GetValue(width),
-                Height = parse.GetValue(height),
+                Width = cli.GetValue(width),
+                Height = cli.GetValue(height),
                 DurationUs = (long)Math.Round(s * 1e6),
-                Seed = parse.GetValue(seed),
-                LabelHz = parse.GetValue(labelHz),
-                Background = parse.GetValue(background),
-                Camera = new EventCameraOptions { NoiseRateHz = parse.GetValue(noise) },
+                Seed = cli.GetValue(seed),
+                LabelHz = cli.GetValue(labelHz),
+                Background = cli.GetValue(background),
+                Camera = new EventCameraOptions { NoiseRateHz = cli.GetValue(noise) },
             };
-            string dir = parse.GetValue(outDir)!.FullName;
-            int n = parse.GetValue(sequences);
+            string dir = cli.GetValue(outDir)!.FullName;
+            int n = cli.GetValue(sequences);
             var clock = Stopwatch.StartNew();
-            SyntheticDataset.Write(dir, n, options, (info, i) =>
-                Console.WriteLine($"[{i + 1}/{n}] {info.Split}/{info.Name}: {info.EventCount:N0} events, {info.LabelCount} boxes ({clock.Elapsed.TotalSeconds:F1} s)"));
-            Console.WriteLine($"wrote {n} sequences to {dir}");
-            return 0;
+            cli.WithProgress(progress => SyntheticDataset.Write(dir, n, options, (info, i) =>
+                cli.Out.WriteLine($"[{i + 1}/{n}] {info.Split}/{info.Name}: {info.EventCount:N0} events, {info.LabelCount} boxes ({clock.Elapsed.TotalSeconds:F1} s)"),
+                progress, cli.Cancellation));
+            cli.Out.WriteLine($"wrote {n} sequences to {dir}");
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -22,16 +22,14 @@ public sealed class Video2EventsCommand : ICliCommand
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            float th = parse.GetValue(threshold);
-            var camera = new EventCameraOptions { ContrastOn = th, ContrastOff = th, NoiseRateHz = parse.GetValue(noise), HotPixels = 0 };
-            IEnumerable<GreyFrame> frames = VideoToEvents.ReadFrames(parse.GetValue(input)!, parse.GetValue(fps));
-            EventArray events = VideoToEvents.Convert(frames, camera, parse.GetValue(seed));
-            string outPath = parse.GetValue(output)!;
-            DatFile.Write(outPath, events);
-            Console.WriteLine($"wrote {events.Count:N0} events ({events.Width}×{events.Height}) to {outPath}");
-            return 0;
+            float th = cli.GetValue(threshold);
+            var camera = new EventCameraOptions { ContrastOn = th, ContrastOff = th, NoiseRateHz = cli.GetValue(noise), HotPixels = 0 };
+            string outPath = cli.GetValue(output)!;
+            EventArray events = VideoToEvents.ConvertFile(cli.GetValue(input)!, outPath, camera, cli.GetValue(fps), cli.GetValue(seed));
+            cli.Out.WriteLine($"wrote {events.Count:N0} events ({events.Width}×{events.Height}) to {outPath}");
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -15,7 +15,6 @@ public sealed class ViewCommand : ICliCommand
         var output = new Option<string>("--out") { Description = "The HTML page to write (one self-contained file).", Required = true };
         var pred = new Option<string?>("--pred") { Description = "Predicted boxes: a Prophesee .npy, or a folder with <name>_bbox.npy (e.g. predict's --out)." };
         var labels = new Option<string?>("--labels") { Description = "Ground-truth boxes (*_bbox.npy); default: <name>_bbox.npy next to the recording, if there." };
-        var checkpoint = new Option<string?>("--checkpoint") { Description = "Run predict with these weights first (files go next to the page)." };
         var dataset = new Option<string?>("--dataset") { Description = "gen1 or gen4 classes and box filter (default: the checkpoint's; else gen4 for 1280×720, gen1 otherwise)." };
         var step = new Option<double>("--step-ms") { Description = "Time between frames (and prediction windows).", DefaultValueFactory = _ => 50.0 };
         var dt = new Option<double>("--dt-ms") { Description = "Event window per frame, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
@@ -25,37 +24,38 @@ public sealed class ViewCommand : ICliCommand
         var noBins = new Option<bool>("--no-bins") { Description = "Leave out the representation view (stacked-histogram bins)." };
         var binsMb = new Option<double>("--bins-mb") { Description = "Page megabytes the bins may take; beyond it every 2nd (4th, …) frame keeps them.", DefaultValueFactory = _ => 6.0 };
         var coloring = new Option<EventColoring>("--coloring") { Description = "Binary (grey/white/black, as the original) or Polarity; the page can switch.", DefaultValueFactory = _ => EventColoring.Binary };
-        var configDir = new Option<string?>("--config-dir") { Description = "The configs/ folder (default: next to the tool, or found above the current folder)." };
         var cmd = new Command("view", "Write one self-contained HTML page to explore a recording: frames, predicted and ground-truth boxes, metrics, bins.");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { output, pred, labels, checkpoint, dataset, step, dt, showConf, conf, perFrame, noBins, binsMb, coloring, configDir })
+        foreach (Option o in new Option[] { output, pred, labels, SharedOptions.Checkpoint(required: false), dataset, step, dt, showConf, conf, perFrame,
+            noBins, binsMb, coloring, SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
         {
             cmd.Options.Add(o);
         }
-        cmd.SetAction(parse =>
+        cmd.SetCliAction(cli =>
         {
-            TextWriter console = parse.InvocationConfiguration.Output;
+            TextWriter console = cli.Out;
             var options = new ViewOptions
             {
-                Input = parse.GetValue(input)!,
-                Output = parse.GetValue(output)!,
-                Predictions = parse.GetValue(pred),
-                Labels = parse.GetValue(labels),
-                Checkpoint = parse.GetValue(checkpoint),
-                Overrides = parse.GetValue(overrides) ?? [],
-                ConfigDirectory = parse.GetValue(configDir),
-                Dataset = parse.GetValue(dataset),
-                StepUs = (long)Math.Round(parse.GetValue(step) * 1000),
-                WindowUs = (long)Math.Round(parse.GetValue(dt) * 1000),
-                DisplayConfidence = parse.GetValue(showConf),
-                FileConfidence = parse.GetValue(conf),
-                PerFrame = parse.GetValue(perFrame),
-                Bins = !parse.GetValue(noBins),
-                BinsBudgetBytes = (long)(parse.GetValue(binsMb) * (1 << 20)),
-                Coloring = parse.GetValue(coloring),
+                Input = cli.GetValue(input)!,
+                Output = cli.GetValue(output)!,
+                Predictions = cli.GetValue(pred),
+                Labels = cli.GetValue(labels),
+                Checkpoint = cli.Checkpoint,
+                Overrides = cli.GetValue(overrides) ?? [],
+                ConfigDirectory = cli.ConfigDirectory,
+                Device = cli.Device,
+                Dataset = cli.GetValue(dataset),
+                StepUs = (long)Math.Round(cli.GetValue(step) * 1000),
+                WindowUs = (long)Math.Round(cli.GetValue(dt) * 1000),
+                DisplayConfidence = cli.GetValue(showConf),
+                FileConfidence = cli.GetValue(conf),
+                PerFrame = cli.GetValue(perFrame),
+                Bins = !cli.GetValue(noBins),
+                BinsBudgetBytes = (long)(cli.GetValue(binsMb) * (1 << 20)),
+                Coloring = cli.GetValue(coloring),
             };
-            ViewResult r = RecordingViewer.Build(options, console.WriteLine);
+            ViewResult r = cli.WithProgress(progress => RecordingViewer.Build(options, console.WriteLine, progress, cli.Cancellation));
             console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"wrote {r.Path}: {r.Bytes / 1e6:F1} MB ({r.Frames} frames {r.FrameBytes / 1e6:F1} MB, bins of {r.BinFrames} frames {r.BinBytes / 1e6:F1} MB)"));
             if (r.Metrics is { } m)
@@ -63,7 +63,7 @@ public sealed class ViewCommand : ICliCommand
                 console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"AP {m.AP:F3}, AP50 {m.AP50:F3} ({string.Join(", ", m.PerClassAP.Select(kv => $"{kv.Key} {kv.Value:F3}"))}); {r.MetricsProtocol}"));
             }
-            return 0;
+            return ExitCodes.Success;
         });
         return cmd;
     }

@@ -56,6 +56,17 @@ public static class PropheseeFileEvaluation
         return pairs;
     }
 
+    /// <summary>
+    /// The <c>evaluate</c> command: pairs the files of two folders (<see cref="FindPairs"/>) and evaluates them; returns
+    /// the number of pairs with the metrics.
+    /// </summary>
+    public static (int Pairs, DetectionMetrics Metrics) EvaluateFolders(string groundTruthDir, string detectionDir,
+        DatasetKind dataset, bool downsampledBy2, EvaluationMode mode)
+    {
+        IReadOnlyList<BoxFilePair> pairs = FindPairs(groundTruthDir, detectionDir);
+        return (pairs.Count, Evaluate(pairs, dataset, downsampledBy2, mode));
+    }
+
     /// <summary>Evaluates the file pairs, in the given order, with the dataset's filter thresholds.</summary>
     public static DetectionMetrics Evaluate(
         IReadOnlyList<BoxFilePair> pairs,

@@ -1,31 +1,42 @@
+using System.Runtime.InteropServices;
 using EventSsm.IO;
 
 namespace EventSsm.Events;
 
-/// <summary>What a conversion wrote, and what the .raw decoder skipped (null for a .dat input).</summary>
-public sealed record EventConversionResult(long Events, int Width, int Height, RawDecodeStats? RawStats);
+/// <summary>
+/// What a conversion wrote, and what the .raw decoder skipped (null for other inputs). External triggers are kept
+/// where the output has a place for them (.raw: EXT_TRIGGER words) and counted as dropped otherwise.
+/// </summary>
+public sealed record EventConversionResult(long Events, int Width, int Height, RawDecodeStats? RawStats,
+    long TriggersWritten = 0, long TriggersDropped = 0);
 
 /// <summary>
-/// Converts event files between .raw (EVT 2.0/2.1/3.0 in, EVT 2.0 out), .dat and RVT raw event HDF5 (.h5), streaming
-/// in chunks so memory stays bounded whatever the file size. The output is written atomically. An .h5 input is read
-/// as RVT's H5Reader returns it (p = max(p, 0), t made non-decreasing).
+/// Converts event files: any format <see cref="EventRecording"/> reads (.raw EVT 2.0/2.1/3.0, .dat, RVT/DSEC .h5,
+/// Metavision .hdf5, .csv/.txt) to .raw (EVT 2.0), .dat, RVT raw event HDF5 (.h5/.hdf5) or .csv/.txt, streaming in
+/// chunks so memory stays bounded whatever the file size. The output is written atomically. An .h5 input is read
+/// as RVT's H5Reader returns it (p = max(p, 0), t made non-decreasing); a .raw input as decoded (no correction).
+/// External triggers (.raw and Metavision .hdf5 inputs) go to a .raw output as EXT_TRIGGER words, merged by time;
+/// .dat, .h5 and .csv have no place for them (docs/FORMATS.md §3).
 /// </summary>
 public static class EventFileConverter
 {
     private const int ChunkEvents = 1 << 16;
 
+    /// <summary>The task name of the progress reports.</summary>
+    private const string ProgressTask = "convert";
+
     /// <summary>
     /// Converts <paramref name="input"/> to <paramref name="output"/>; the kinds come from the extensions.
-    /// <paramref name="rawFormat"/> picks the .raw encoding written (only "evt2"). <paramref name="progress"/> gets the
-    /// fraction of the input read.
+    /// <paramref name="rawFormat"/> picks the .raw encoding written (only "evt2"). <paramref name="progress"/> gets how much
+    /// of the input is read: bytes of a .raw (a .raw → .h5 conversion reads it twice), events otherwise.
+    /// <paramref name="width"/>/<paramref name="height"/> give the sensor size of inputs that do not state it.
     /// </summary>
     public static EventConversionResult Convert(string input, string output, string rawFormat = "evt2",
-        IProgress<double>? progress = null, int? width = null, int? height = null)
+        IProgress<ProgressReport>? progress = null, int? width = null, int? height = null)
     {
-        Kind inKind = KindOf(input) ?? throw new ArgumentException($"{input}: input must be a .raw, .dat or .h5 file");
-        Kind outKind = KindOf(output) ?? throw new ArgumentException($"{output}: output must be a .raw, .dat or .h5 file");
-        bool outRaw = outKind == Kind.Raw;
-        if (outRaw && !rawFormat.Equals("evt2", StringComparison.OrdinalIgnoreCase))
+        EventFileFormat inFormat = InputFormat(input);
+        Kind outKind = KindOf(output) ?? throw new ArgumentException($"{output}: output must be a .raw, .dat, .h5, .hdf5, .csv or .txt file");
+        if (outKind == Kind.Raw && !rawFormat.Equals("evt2", StringComparison.OrdinalIgnoreCase))
         {
             throw new ArgumentException($"raw output format '{rawFormat}' is not supported (only evt2 can be written)");
         }
@@ -33,12 +44,13 @@ public static class EventFileConverter
         {
             throw new ArgumentException($"{input}: input and output are the same file");
         }
-        return inKind switch
+        if (inFormat == EventFileFormat.Raw)
         {
-            Kind.Raw => ConvertFromRaw(input, output, outKind, progress, width, height),
-            Kind.Dat => ConvertFromDat(input, output, outKind, progress),
-            _ => ConvertFromH5(input, output, outKind, progress, DefaultSize(width, height)),
-        };
+            return ConvertFromRaw(input, output, outKind, progress, width, height);
+        }
+        SensorSize? size = width is { } w && height is { } h ? new SensorSize(w, h) : null;
+        using IEventReader reader = EventRecording.Open(input, size);
+        return ConvertFromReader(reader, output, outKind, progress);
     }
 
     private enum Kind
@@ -46,6 +58,19 @@ public static class EventFileConverter
         Raw,
         Dat,
         H5,
+        Csv,
+    }
+
+    private static EventFileFormat InputFormat(string input)
+    {
+        try
+        {
+            return EventRecording.DetectFormat(input);
+        }
+        catch (NotSupportedException)
+        {
+            throw new ArgumentException($"{input}: input must be one of {EventRecording.SupportedExtensions}");
+        }
     }
 
     private static Kind? KindOf(string path) => Path.GetExtension(path).ToLowerInvariant() switch
@@ -53,15 +78,12 @@ public static class EventFileConverter
         ".raw" => Kind.Raw,
         ".dat" => Kind.Dat,
         ".h5" or ".hdf5" => Kind.H5,
+        ".csv" or ".txt" => Kind.Csv,
         _ => null,
     };
 
-    /// <summary>The size an .h5 without events/width and events/height gets: the options, else gen1's.</summary>
-    private static SensorSize? DefaultSize(int? width, int? height) =>
-        width is { } w && height is { } h ? new SensorSize(w, h) : null;
-
     private static EventConversionResult ConvertFromRaw(string input, string output, Kind outKind,
-        IProgress<double>? progress, int? width, int? height)
+        IProgress<ProgressReport>? progress, int? width, int? height)
     {
         long? count = null;
         if (outKind == Kind.H5)
@@ -74,82 +96,198 @@ public static class EventFileConverter
             {
                 total += scratch.Count;
                 scratch.Clear();
-                progress?.Report(0.5 * counter.Position / Math.Max(1, counter.Length));
+                progress?.Report(new ProgressReport(ProgressTask, counter.Position, 2 * counter.Length, ProgressReport.Bytes));
             }
             count = total;
         }
         using RawEventReader reader = RawEventReader.Open(input, width, height, 1 << 20);
+        if (outKind == Kind.Raw)
+        {
+            reader.Triggers = [];
+        }
         int w = reader.Header.Width;
         int h = reader.Header.Height;
         long n = 0;
         var buffer = new GrowableEventBuffer();
-        double offset = count is null ? 0 : 0.5;
-        WriteAtomically(output, outKind, count, w, h, sink =>
+        // An .h5 output read the file once already to count the events.
+        long passes = count is null ? 1 : 2;
+        (long written, _) = WriteAtomically(output, outKind, count, w, h, sink =>
         {
             while (reader.ReadChunk(buffer))
             {
-                sink(new EventArray(buffer.X, buffer.Y, buffer.P, buffer.T, w, h, buffer.Count));
+                if (reader.Triggers is { Count: > 0 } triggers)
+                {
+                    sink.Triggers(triggers);
+                    triggers.Clear();
+                }
+                sink.Events(new EventArray(buffer.X, buffer.Y, buffer.P, buffer.T, w, h, buffer.Count));
                 n += buffer.Count;
                 buffer.Clear();
-                progress?.Report(offset + (1 - offset) * reader.Position / Math.Max(1, reader.Length));
+                progress?.Report(new ProgressReport(ProgressTask, (passes - 1) * reader.Length + reader.Position, passes * reader.Length, ProgressReport.Bytes));
             }
         });
-        return new EventConversionResult(n, w, h, reader.Stats);
+        long dropped = outKind == Kind.Raw ? reader.Stats.ExtTriggerWords - written : reader.Stats.ExtTriggerWords;
+        return new EventConversionResult(n, w, h, reader.Stats, written, dropped);
     }
 
-    private static EventConversionResult ConvertFromDat(string input, string output, Kind outKind, IProgress<double>? progress)
+    private static EventConversionResult ConvertFromReader(IEventReader reader, string output, Kind outKind, IProgress<ProgressReport>? progress)
     {
-        using var reader = new DatStreamReader(input);
         var buffer = new EventBuffer(reader.Width, reader.Height, ChunkEvents);
-        return CopyInChunks(output, outKind, reader.Count, reader.Width, reader.Height, progress,
-            (start, k) => reader.Read(start, k, buffer));
-    }
-
-    private static EventConversionResult ConvertFromH5(string input, string output, Kind outKind,
-        IProgress<double>? progress, SensorSize? defaultSize)
-    {
-        using RawEventH5Reader reader = RawEventH5Reader.Open(input, defaultSize);
-        return CopyInChunks(output, outKind, reader.Count, reader.Size.Width, reader.Size.Height, progress,
-            reader.ReadRange);
-    }
-
-    private static EventConversionResult CopyInChunks(string output, Kind outKind, long count, int width, int height,
-        IProgress<double>? progress, Func<long, int, EventArray> read)
-    {
+        var triggers = reader as PropheseeHdf5Reader;
         long n = 0;
-        WriteAtomically(output, outKind, count, width, height, sink =>
+        (long written, long dropped) = WriteAtomically(output, outKind, reader.Count, reader.Width, reader.Height, sink =>
         {
-            while (n < count)
+            long nextTrigger = 0;
+            while (n < reader.Count)
             {
-                int k = (int)Math.Min(ChunkEvents, count - n);
-                sink(read(n, k));
+                int k = (int)Math.Min(ChunkEvents, reader.Count - n);
+                EventArray events = reader.Read(n, k, buffer);
+                // The triggers up to this chunk's last time go first, so the sink can merge them in.
+                nextTrigger = QueueTriggers(triggers, nextTrigger, events.T[k - 1], sink);
+                sink.Events(events);
                 n += k;
-                progress?.Report((double)n / count);
+                progress?.Report(new ProgressReport(ProgressTask, n, reader.Count, "events"));
             }
+            QueueTriggers(triggers, nextTrigger, long.MaxValue, sink);
         });
-        return new EventConversionResult(n, width, height, null);
+        return new EventConversionResult(n, reader.Width, reader.Height, null, written, dropped);
     }
 
-    private static void WriteAtomically(string output, Kind outKind, long? count, int width, int height,
-        Action<Action<EventArray>> produce)
+    /// <summary>Hands the triggers from <paramref name="next"/> with t ≤ <paramref name="until"/> to the sink.</summary>
+    private static long QueueTriggers(PropheseeHdf5Reader? reader, long next, long until, Sink sink)
+    {
+        if (reader is null)
+        {
+            return next;
+        }
+        while (next < reader.TriggerCount)
+        {
+            ExternalTrigger[] batch = reader.ReadTriggers(next, (int)Math.Min(4096, reader.TriggerCount - next));
+            int take = 0;
+            while (take < batch.Length && batch[take].T <= until)
+            {
+                take++;
+            }
+            sink.Triggers(batch.AsSpan(0, take));
+            next += take;
+            if (take < batch.Length)
+            {
+                break;
+            }
+        }
+        return next;
+    }
+
+    /// <summary>
+    /// Writes the output atomically; returns the triggers written and dropped. <paramref name="count"/> is needed for
+    /// an .h5 output only (PureHDF cannot grow a dataset).
+    /// </summary>
+    private static (long Written, long Dropped) WriteAtomically(string output, Kind outKind, long? count, int width, int height,
+        Action<Sink> produce)
     {
         if (outKind == Kind.H5)
         {
-            RawEventH5Writer.Write(output, count!.Value, width, height, produce);
-            return;
+            var dropping = new Sink(null, null);
+            RawEventH5Writer.Write(output, count!.Value, width, height, sink =>
+            {
+                dropping.Write = sink;
+                produce(dropping);
+            });
+            return (0, dropping.Dropped);
         }
+        Sink? result = null;
         AtomicFile.Write(output, s =>
         {
-            if (outKind == Kind.Raw)
+            switch (outKind)
             {
-                using var writer = new Evt2Writer(s, width, height, leaveOpen: true);
-                produce(e => writer.Write(e));
-            }
-            else
-            {
-                DatFile.WriteHeader(s, width, height);
-                produce(e => DatFile.WriteEvents(s, e, 0, e.Count));
+                case Kind.Raw:
+                    {
+                        using var writer = new Evt2Writer(s, width, height, leaveOpen: true);
+                        result = new Sink(null, writer);
+                        produce(result);
+                        result.Finish();
+                        break;
+                    }
+                case Kind.Csv:
+                    {
+                        using var writer = new CsvEventWriter(s, width, height, leaveOpen: true);
+                        result = new Sink(e => writer.Write(e), null);
+                        produce(result);
+                        break;
+                    }
+                default:
+                    DatFile.WriteHeader(s, width, height);
+                    result = new Sink(e => DatFile.WriteEvents(s, e, 0, e.Count), null);
+                    produce(result);
+                    break;
             }
         });
+        return (result!.Written, result.Dropped);
+    }
+
+    /// <summary>
+    /// Where converted events and triggers go. With an EVT 2.0 writer, queued triggers are written before the first
+    /// later event (so the stream stays in time order); without one they are counted as dropped.
+    /// </summary>
+    private sealed class Sink(Action<EventArray>? write, Evt2Writer? raw)
+    {
+        private readonly Queue<ExternalTrigger> _pending = new();
+
+        public Action<EventArray>? Write { get; set; } = write;
+
+        public long Written { get; private set; }
+
+        public long Dropped { get; private set; }
+
+        public void Triggers(ReadOnlySpan<ExternalTrigger> triggers)
+        {
+            if (raw is null)
+            {
+                Dropped += triggers.Length;
+                return;
+            }
+            foreach (ExternalTrigger t in triggers)
+            {
+                _pending.Enqueue(t);
+            }
+        }
+
+        public void Triggers(List<ExternalTrigger> triggers) => Triggers(CollectionsMarshal.AsSpan(triggers));
+
+        public void Events(EventArray events)
+        {
+            if (raw is null)
+            {
+                Write!(events);
+                return;
+            }
+            if (_pending.Count == 0)
+            {
+                raw.Write(events);
+                return;
+            }
+            for (int i = 0; i < events.Count; i++)
+            {
+                while (_pending.Count > 0 && _pending.Peek().T < events.T[i])
+                {
+                    WriteTrigger(_pending.Dequeue());
+                }
+                raw.Write(events.X[i], events.Y[i], events.P[i], events.T[i]);
+            }
+        }
+
+        public void Finish()
+        {
+            while (_pending.Count > 0)
+            {
+                WriteTrigger(_pending.Dequeue());
+            }
+        }
+
+        private void WriteTrigger(ExternalTrigger t)
+        {
+            raw!.WriteTrigger(t);
+            Written++;
+        }
     }
 }

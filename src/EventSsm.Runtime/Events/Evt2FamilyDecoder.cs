@@ -31,7 +31,8 @@ public abstract class Evt2FamilyDecoder : RawDecoder
 
     /// <summary>
     /// A word of type <paramref name="type"/> (not CD, header <paramref name="header"/>): EVT_TIME_HIGH moves the time
-    /// base (read it again from <see cref="TimeBase"/>); the other types are counted and skipped.
+    /// base (read it again from <see cref="TimeBase"/>); EXT_TRIGGER (time-low bits 27–22, channel bits 12–8, value
+    /// bit 0) is collected when <see cref="RawDecoder.Triggers"/> is set; every other type is counted and skipped.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private protected void NonCdWord(uint type, uint header, RawDecodeStats stats)
@@ -39,10 +40,12 @@ public abstract class Evt2FamilyDecoder : RawDecoder
         if (type == 0x8)
         {
             _time.Update(header & 0x0FFF_FFFF, stats);
+            return;
         }
-        else
+        stats.CountSkippedWord(type);
+        if (type == 0xA && Triggers is { } triggers && _time.HasBase)
         {
-            stats.CountSkippedWord(type);
+            triggers.Add(new ExternalTrigger(_time.Base + ((header >> 22) & 0x3F), (byte)(header & 1), (int)((header >> 8) & 0x1F)));
         }
     }
 }

@@ -21,6 +21,7 @@ public sealed class Evt2Writer : IDisposable
     private bool _hasHigh;
     private uint _high;
     private long _lastT;
+    private bool _hasTime;
     private long _count;
 
     public Evt2Writer(Stream stream, int width, int height, bool leaveOpen = false, IEnumerable<KeyValuePair<string, string>>? extraFields = null)
@@ -76,15 +77,30 @@ public sealed class Evt2Writer : IDisposable
         {
             throw new ArgumentException($"event {_count}: ({x}, {y}) is outside the {Width}×{Height} sensor");
         }
+        CheckTime(t, $"event {_count}");
+        WriteTimeHigh(t);
+        uint type = (uint)(p & 1);
+        Put((type << 28) | ((uint)(t & 0x3F) << 22) | ((uint)x << 11) | (uint)y);
+        _lastT = t;
+        _hasTime = true;
+        _count++;
+    }
+
+    private void CheckTime(long t, string what)
+    {
         if (t < 0)
         {
-            throw new ArgumentException($"event {_count}: negative timestamp {t}");
+            throw new ArgumentException($"{what}: negative timestamp {t}");
         }
-        if (_count > 0 && Math.Abs(t - _lastT) >= HalfRange)
+        if (_hasTime && Math.Abs(t - _lastT) >= HalfRange)
         {
-            // Half the 2^34 µs counter range or more between two events would be read back as a wrap (or a step back).
-            throw new ArgumentException($"event {_count}: timestamp {t} is {t - _lastT} µs from the previous one, more than EVT 2.0 can encode unambiguously");
+            // Half the 2^34 µs counter range or more between two words would be read back as a wrap (or a step back).
+            throw new ArgumentException($"{what}: timestamp {t} is {t - _lastT} µs from the previous one, more than EVT 2.0 can encode unambiguously");
         }
+    }
+
+    private void WriteTimeHigh(long t)
+    {
         uint high = (uint)((t >> 6) & 0x0FFF_FFFF);
         if (!_hasHigh || high != _high)
         {
@@ -92,11 +108,28 @@ public sealed class Evt2Writer : IDisposable
             _high = high;
             _hasHigh = true;
         }
-        uint type = (uint)(p & 1);
-        Put((type << 28) | ((uint)(t & 0x3F) << 22) | ((uint)x << 11) | (uint)y);
-        _lastT = t;
-        _count++;
     }
+
+    /// <summary>
+    /// An EXT_TRIGGER word (docs/FORMATS.md §3): time-low bits 27–22, channel bits 12–8 (0–31),
+    /// value bit 0. The same time rules as for CD events apply.
+    /// </summary>
+    public void WriteTrigger(ExternalTrigger trigger)
+    {
+        if (trigger.Id is < 0 or > 31 || trigger.Polarity > 1)
+        {
+            throw new ArgumentException($"trigger at {trigger.T} µs: channel {trigger.Id} and value {trigger.Polarity} do not fit EVT 2.0 (channels 0–31, value 0/1)");
+        }
+        CheckTime(trigger.T, "trigger");
+        WriteTimeHigh(trigger.T);
+        Put(0xA000_0000u | ((uint)(trigger.T & 0x3F) << 22) | ((uint)trigger.Id << 8) | trigger.Polarity);
+        _lastT = trigger.T;
+        _hasTime = true;
+        Triggers++;
+    }
+
+    /// <summary>External triggers written so far.</summary>
+    public long Triggers { get; private set; }
 
     public void Flush()
     {

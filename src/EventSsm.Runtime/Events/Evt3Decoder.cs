@@ -11,7 +11,8 @@ namespace EventSsm.Events;
 /// EVT_ADDR_X 0x2: one event at x bits 10–0, polarity bit 11. VECT_BASE_X 0x3: base x bits 10–0, polarity bit 11.
 /// VECT_12 0x4 / VECT_8 0x5: bit i of the 12 / 8 low bits = an event at base x + i; base x then advances by 12 / 8.
 /// EVT_TIME_LOW 0x6 / EVT_TIME_HIGH 0x8: the low / high 12 bits of a 24-bit µs time; a new time-high clears the
-/// time-low (as OpenEB does: the matching time-low follows). CONTINUED_4 0x7, EXT_TRIGGER 0xA, OTHERS 0xE,
+/// time-low (as OpenEB does: the matching time-low follows). EXT_TRIGGER 0xA (channel bits 11–8, value bit 0) is
+/// counted, and collected into <see cref="RawDecoder.Triggers"/> when set. CONTINUED_4 0x7, OTHERS 0xE,
 /// CONTINUED_12 0xF and reserved types are counted and skipped. Type 0x1 is undocumented; OpenEB treats it as the
 /// row address of non-CD events, so the events that follow it are dropped until the next EVT_ADDR_Y.
 /// </summary>
@@ -147,6 +148,14 @@ public sealed class Evt3Decoder : RawDecoder
                     break;
                 case 0x7:
                     stats.ContinuedWords++;
+                    break;
+                case 0xA:
+                    // EXT_TRIGGER: channel bits 11–8, value bit 0, at the current time.
+                    stats.ExtTriggerWords++;
+                    if (Triggers is { } triggers && hasBase)
+                    {
+                        triggers.Add(new ExternalTrigger(t, (byte)(word & 1), (int)((word >> 8) & 0xF)));
+                    }
                     break;
                 case 0x8:
                     if (_time.Update(word & 0xFFF, stats))

@@ -43,6 +43,12 @@ public abstract class RawDecoder
 
     public RawDecodeStats Stats { get; } = new();
 
+    /// <summary>
+    /// When set, EXT_TRIGGER words that have a time base are decoded into this list as well as counted
+    /// (docs/FORMATS.md §3); the caller drains it. Null (the default) only counts them.
+    /// </summary>
+    public List<ExternalTrigger>? Triggers { get; set; }
+
     public static RawDecoder Create(RawFileHeader header, string? name) => header.Format switch
     {
         RawEventFormat.Evt2 => new Evt2Decoder(header.Width, header.Height, name, header.DataOffset),

@@ -7,7 +7,9 @@ namespace EventSsm.Events;
 /// <summary>
 /// RVT raw event HDF5 files, <c>&lt;seq&gt;_td.dat.h5</c> (gen1) and <c>&lt;seq&gt;_td.h5</c> (gen4)
 /// (docs/DATA.md §1.3): group <c>events</c> with 1-D integer datasets x, y, p, t, and optional scalar
-/// <c>events/height</c> and <c>events/width</c>.
+/// <c>events/height</c> and <c>events/width</c>. DSEC's <c>events.h5</c> (docs/FORMATS.md §6) has the same group
+/// plus a root <c>t_offset</c> (and <c>ms_to_idx</c>): its times are made absolute (t + t_offset) and its sensor
+/// defaults to 640×480.
 /// <para>
 /// Like RVT's <c>H5Reader</c>: p becomes max(p, 0) and t is made non-decreasing by a running maximum over the whole
 /// file. Ranges are read with hyperslabs, so only the chunks they touch are decoded. To know the corrected t of any
@@ -36,8 +38,9 @@ public sealed class RawEventH5Reader : IEventReader
     private long[] _cachedBlockT = [];
 
     private RawEventH5Reader(string path, NativeFile file, NativeDataset x, NativeDataset y, NativeDataset p,
-        NativeDataset t, long count, SensorSize size)
+        NativeDataset t, long count, SensorSize size, long? timeOffset)
     {
+        TimeOffsetUs = timeOffset;
         Path = path;
         _file = file;
         _x = x;
@@ -59,6 +62,17 @@ public sealed class RawEventH5Reader : IEventReader
     /// <summary>From events/width and events/height, else the default given to <see cref="Open"/>.</summary>
     public SensorSize Size { get; }
 
+    /// <summary>DSEC's <c>t_offset</c> (µs), added to every stored t; null for RVT files.</summary>
+    public long? TimeOffsetUs { get; }
+
+    /// <summary>A DSEC <c>events.h5</c>: a root <c>t_offset</c> or <c>ms_to_idx</c> beside the <c>events</c> group.</summary>
+    public bool IsDsec { get; private init; }
+
+    /// <summary>DSEC's sensor (Prophesee Gen3.1, left event camera).</summary>
+    public static SensorSize DsecSize => new(640, 480);
+
+    private long Offset => TimeOffsetUs ?? 0;
+
     string? IEventReader.Name => Path;
 
     public int Width => Size.Width;
@@ -69,11 +83,10 @@ public sealed class RawEventH5Reader : IEventReader
     public static RawEventH5Reader Open(string path, SensorSize? defaultSize = null)
     {
         ArgumentNullException.ThrowIfNull(path);
-        SensorSize fallback = defaultSize ?? SensorSize.Gen1;
         NativeFile file = Hdf5Access.Open(path);
         try
         {
-            RawEventH5Reader reader = Hdf5Access.Guard(path, () => Create(path, file, fallback));
+            RawEventH5Reader reader = Hdf5Access.Guard(path, () => Create(path, file, defaultSize));
             Hdf5Access.Guard(path, reader.BuildIndex);
             return reader;
         }
@@ -95,7 +108,7 @@ public sealed class RawEventH5Reader : IEventReader
         return reader.ReadRange(0, (int)reader.Count);
     }
 
-    private static RawEventH5Reader Create(string path, NativeFile file, SensorSize fallback)
+    private static RawEventH5Reader Create(string path, NativeFile file, SensorSize? requested)
     {
         if (!file.LinkExists("events") || file.Get("events") is not NativeGroup events)
         {
@@ -123,9 +136,20 @@ public sealed class RawEventH5Reader : IEventReader
             }
             n = (long)dims[0];
         }
+        bool dsec = file.LinkExists("t_offset") || file.LinkExists("ms_to_idx");
+        long? offset = null;
+        if (file.LinkExists("t_offset"))
+        {
+            offset = Hdf5Access.ReadScalarInt64(Hdf5Access.Dataset(file, "t_offset", path));
+            if (Math.Abs(offset.Value) > 1L << 60)
+            {
+                throw new DataFormatException(path, $"t_offset = {offset} µs is not a time");
+            }
+        }
+        SensorSize fallback = requested ?? (dsec ? DsecSize : SensorSize.Gen1);
         int width = ReadOptionalSize(events, "width", fallback.Width, path);
         int height = ReadOptionalSize(events, "height", fallback.Height, path);
-        return new RawEventH5Reader(path, file, x, y, p, t, n, new SensorSize(width, height));
+        return new RawEventH5Reader(path, file, x, y, p, t, n, new SensorSize(width, height), offset) { IsDsec = dsec };
     }
 
     private static int ReadOptionalSize(NativeGroup events, string name, int fallback, string path)
@@ -157,7 +181,7 @@ public sealed class RawEventH5Reader : IEventReader
                 throw new DataFormatException(Path, $"events/t starts at {t[0]} < 0");
             }
             _maxBefore[b] = running;
-            _firstCorrected[b] = Math.Max(running, t[0]);
+            _firstCorrected[b] = checked(Math.Max(running, t[0]) + Offset);
             foreach (long v in t)
             {
                 running = Math.Max(running, v);
@@ -198,7 +222,7 @@ public sealed class RawEventH5Reader : IEventReader
             long start = (long)block * IndexBlockSize;
             long[] t = new long[(int)Math.Min(IndexBlockSize, Count - start)];
             Hdf5Access.ReadInt64(_t, (ulong)start, t);
-            RunningMax(t, _maxBefore[block]);
+            RunningMax(t, _maxBefore[block], Offset);
             _cachedBlockT = t;
             _cachedBlock = block;
         }
@@ -255,12 +279,12 @@ public sealed class RawEventH5Reader : IEventReader
         int lead = (int)(start - blockStart);
         long[] t = new long[checked(lead + count)];
         Hdf5Access.ReadInt64(_t, (ulong)blockStart, t);
-        RunningMax(t, _maxBefore[block]);
+        RunningMax(t, _maxBefore[block], Offset);
         t.AsSpan(lead).CopyTo(ts);
 
         long[] v = new long[count];
-        ReadField(_x, "x", start, v, xs);
-        ReadField(_y, "y", start, v, ys);
+        ReadField(_x, "x", start, v, xs, Size.Width);
+        ReadField(_y, "y", start, v, ys, Size.Height);
         Hdf5Access.ReadInt64(_p, (ulong)start, v);
         for (int i = 0; i < count; i++)
         {
@@ -275,20 +299,21 @@ public sealed class RawEventH5Reader : IEventReader
         return count;
     }
 
-    private void ReadField(NativeDataset d, string name, long start, long[] tmp, ushort[] dst)
+    private void ReadField(NativeDataset d, string name, long start, long[] tmp, ushort[] dst, int limit)
     {
         Hdf5Access.ReadInt64(d, (ulong)start, tmp);
         for (int i = 0; i < tmp.Length; i++)
         {
-            if ((ulong)tmp[i] > ushort.MaxValue)
+            if ((ulong)tmp[i] >= (ulong)limit)
             {
-                throw new DataFormatException(Path, $"events/{name}[{start + i}] = {tmp[i]} is not a pixel coordinate");
+                throw new DataFormatException(Path, $"events/{name}[{start + i}] = {tmp[i]} lies outside the {Size.Width}×{Size.Height} sensor");
             }
             dst[i] = (ushort)tmp[i];
         }
     }
 
-    private static void RunningMax(Span<long> t, long running)
+    /// <summary>RVT's running maximum, then DSEC's offset (0 for RVT files).</summary>
+    private static void RunningMax(Span<long> t, long running, long offset)
     {
         for (int i = 0; i < t.Length; i++)
         {
@@ -300,6 +325,7 @@ public sealed class RawEventH5Reader : IEventReader
             {
                 running = t[i];
             }
+            t[i] = checked(t[i] + offset);
         }
     }
 

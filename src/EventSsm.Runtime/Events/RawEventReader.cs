@@ -30,6 +30,13 @@ public sealed class RawEventReader : IDisposable
 
     public RawDecodeStats Stats => _decoder.Stats;
 
+    /// <summary>Set to collect the external triggers decoded by <see cref="ReadChunk"/> (see <see cref="RawDecoder.Triggers"/>).</summary>
+    public List<ExternalTrigger>? Triggers
+    {
+        get => _decoder.Triggers;
+        set => _decoder.Triggers = value;
+    }
+
     /// <summary>File offset of the next byte to decode.</summary>
     public long Position => _decoder.Position;
 

@@ -8,7 +8,8 @@ namespace EventSsm.Events;
 /// The text header of a Metavision .raw file: '% key value' lines at the start of the file, ended by '% end' (newer
 /// files) or by the first byte that is not '%' (older files). The event format comes from
 /// '% format EVT3;height=720;width=1280' (newer) or '% evt 3.0' (older); the sensor size from the format's
-/// height/width options or from '% geometry 1280x720'.
+/// height/width options or from '% geometry 1280x720'. Older recordings with neither get both from their camera's
+/// '% system_ID' as Metavision does, else from the plugin name or sensor generation (docs/FORMATS.md §4).
 /// </summary>
 public sealed class RawFileHeader
 {
@@ -19,7 +20,7 @@ public sealed class RawFileHeader
     public const int MaxDimension = 2048;
 
     public RawFileHeader(RawEventFormat format, int width, int height, long dataOffset,
-        IReadOnlyList<KeyValuePair<string, string>> fields)
+        IReadOnlyList<KeyValuePair<string, string>> fields, string sizeSource = "header")
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -30,6 +31,7 @@ public sealed class RawFileHeader
         Height = height;
         DataOffset = dataOffset;
         Fields = fields;
+        SizeSource = sizeSource;
     }
 
     public RawEventFormat Format { get; }
@@ -40,6 +42,12 @@ public sealed class RawFileHeader
 
     /// <summary>Byte offset of the first event word.</summary>
     public long DataOffset { get; }
+
+    /// <summary>
+    /// Where <see cref="Width"/>/<see cref="Height"/> came from: "header", "override", or for old files without a
+    /// geometry the system-ID table or a heuristic (docs/FORMATS.md §4).
+    /// </summary>
+    public string SizeSource { get; }
 
     /// <summary>Every header line as (key, value), in file order ('% end' excluded).</summary>
     public IReadOnlyList<KeyValuePair<string, string>> Fields { get; }
@@ -124,6 +132,7 @@ public sealed class RawFileHeader
         int? widthOverride, int? heightOverride)
     {
         var header = new RawFileHeader(RawEventFormat.Evt3, 1, 1, dataOffset, fields);
+        PropheseeCamera? camera = KnownCamera(header);
         string? format = header.Get("format");
         string? evt = header.Get("evt");
         RawEventFormat fmt;
@@ -172,9 +181,13 @@ public sealed class RawFileHeader
                 _ => throw new UnsupportedDataException(name, $"event format 'evt {evt}' is not supported (2.0, 2.1 and 3.0 are)"),
             };
         }
+        else if (camera is not null)
+        {
+            fmt = camera.Format;
+        }
         else
         {
-            throw new UnsupportedDataException(name, "the header has no '% format' or '% evt' line, so the event encoding is unknown");
+            throw new UnsupportedDataException(name, "the header has no '% format' or '% evt' line and no known '% system_ID', so the event encoding is unknown");
         }
         string? geometry = header.Get("geometry");
         if ((width is null || height is null) && geometry is not null)
@@ -187,17 +200,64 @@ public sealed class RawFileHeader
             width ??= ParseDim(wh[0], "geometry width", name);
             height ??= ParseDim(wh[1], "geometry height", name);
         }
-        width = widthOverride ?? width;
-        height = heightOverride ?? height;
+        string source = "header";
+        if (widthOverride is not null || heightOverride is not null)
+        {
+            width = widthOverride ?? width;
+            height = heightOverride ?? height;
+            source = "override";
+        }
         if (width is null || height is null)
         {
-            throw new DataFormatException(name, "the header gives no sensor size ('% geometry' or format width/height); pass it explicitly");
+            (SensorSize? legacy, source) = LegacyGeometry(header, camera);
+            if (legacy is not { } size)
+            {
+                string id = header.Get("system_ID") is { } sid ? $"system_ID {sid} is not a known Prophesee camera" : "there is no system_ID";
+                throw new DataFormatException(name, $"the header gives no sensor size (no '% geometry', no format width/height; {id}, and neither plugin_name nor sensor_generation names a sensor); pass --width and --height");
+            }
+            width ??= size.Width;
+            height ??= size.Height;
         }
         if (width > MaxDimension || height > MaxDimension || width <= 0 || height <= 0)
         {
             throw new UnsupportedDataException(name, $"sensor size {width}×{height} is outside 1..{MaxDimension}");
         }
-        return new RawFileHeader(fmt, width.Value, height.Value, dataOffset, fields);
+        return new RawFileHeader(fmt, width.Value, height.Value, dataOffset, fields, source);
+    }
+
+    /// <summary>
+    /// Metavision consults its system-ID table only for Prophesee's own recordings: integrator names missing (files
+    /// before SDK 4.0) or "Prophesee".
+    /// </summary>
+    private static PropheseeCamera? KnownCamera(RawFileHeader header)
+    {
+        string? legacy = header.Get("integrator_name");
+        string plugin = header.Get("plugin_integrator_name") ?? legacy ?? "Prophesee";
+        string camera = header.Get("camera_integrator_name") ?? legacy ?? "Prophesee";
+        if (!plugin.Equals("Prophesee", StringComparison.OrdinalIgnoreCase) || !camera.Equals("Prophesee", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+        return PropheseeCameras.ParseSystemId(header.Get("system_ID")) is { } id ? PropheseeCameras.Find(id) : null;
+    }
+
+    private static (SensorSize? Size, string Source) LegacyGeometry(RawFileHeader header, PropheseeCamera? camera)
+    {
+        if (camera is not null)
+        {
+            return (new SensorSize(camera.Width, camera.Height), $"system_ID {camera.SystemId} ({camera.Name})");
+        }
+        string? plugin = header.Get("plugin_name");
+        if (PropheseeCameras.FromPluginName(plugin) is { } fromPlugin)
+        {
+            return (fromPlugin, $"plugin_name {plugin} (heuristic)");
+        }
+        string? generation = header.Get("sensor_generation") ?? header.Get("generation");
+        if (PropheseeCameras.FromGeneration(generation) is { } fromGeneration)
+        {
+            return (fromGeneration, $"sensor_generation {generation} (heuristic)");
+        }
+        return (null, "");
     }
 
     private static int ParseDim(string v, string what, string? name)

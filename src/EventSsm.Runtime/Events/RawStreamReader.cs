@@ -35,11 +35,11 @@ public sealed class RawStreamReader : IEventReader
     public long Count => Index.Count;
 
     /// <summary>
-    /// Opens and indexes <paramref name="path"/> (see <see cref="RawTimeIndex.Build(string, int?, int?, long?, IProgress{long}?, CancellationToken)"/>
+    /// Opens and indexes <paramref name="path"/> (see <see cref="RawTimeIndex.Build(string, int?, int?, long?, IProgress{ProgressReport}?, CancellationToken)"/>
     /// for the arguments). The file stays open until the reader is disposed.
     /// </summary>
     public static RawStreamReader Open(string path, int? width = null, int? height = null, long? checkpointBytes = null,
-        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellationToken = default)
     {
         RawFileHeader header = RawFileHeader.Read(path, width, height);
         SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);

@@ -1,4 +1,5 @@
 using Microsoft.Win32.SafeHandles;
+using EventSsm.IO;
 
 namespace EventSsm.Events;
 
@@ -60,10 +61,10 @@ public sealed class RawTimeIndex
     /// <summary>
     /// Indexes <paramref name="path"/>; <paramref name="width"/>/<paramref name="height"/> override the header's geometry,
     /// <paramref name="checkpointBytes"/> (a multiple of 8, so a word boundary in every format) the spacing.
-    /// <paramref name="progress"/> gets the file offset reached after each piece of at most 64 KiB.
+    /// <paramref name="progress"/> gets the bytes read (task "index") after each piece of at most 64 KiB.
     /// </summary>
     public static RawTimeIndex Build(string path, int? width = null, int? height = null, long? checkpointBytes = null,
-        IProgress<long>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellationToken = default)
     {
         RawFileHeader header = RawFileHeader.Read(path, width, height);
         using SafeFileHandle handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.SequentialScan);
@@ -71,7 +72,7 @@ public sealed class RawTimeIndex
     }
 
     internal static RawTimeIndex Build(SafeFileHandle handle, RawFileHeader header, string? name, long? checkpointBytes,
-        IProgress<long>? progress, CancellationToken cancellationToken)
+        IProgress<ProgressReport>? progress, CancellationToken cancellationToken)
     {
         long length = RandomAccess.GetLength(handle);
         long spacing = checkpointBytes ?? DefaultSpacing(length - header.DataOffset);
@@ -118,7 +119,7 @@ public sealed class RawTimeIndex
                 count += events.Count;
             }
             offset += got;
-            progress?.Report(offset);
+            progress?.Report(new ProgressReport("index", offset, length, ProgressReport.Bytes));
         }
         return new RawTimeIndex(name, header, length, spacing, [.. checkpoints], count, running, decoder.Stats);
     }

@@ -15,7 +15,8 @@ public enum BoxLayout
 
 /// <summary>
 /// Converts Prophesee bbox record arrays (.npy, structured dtype) to and from <see cref="BoundingBox"/>. Fields are
-/// found by name, so packed and aligned files and the legacy v1 names (<c>ts</c>, <c>confidence</c>) all read.
+/// found by name and widened or narrowed by value, so packed and aligned files, the legacy v1 names (<c>ts</c>,
+/// <c>confidence</c>), eTraM's and both DSEC-Det dtypes (docs/FORMATS.md §7.1) all read.
 /// </summary>
 public static class BoundingBoxFile
 {
@@ -59,6 +60,11 @@ public static class BoundingBoxFile
                 if (cls[i] < 0 || cls[i] > uint.MaxValue)
                 {
                     throw new DataFormatException(name, $"row {i}: class_id {cls[i]} is out of range");
+                }
+                if (track is not null && (track[i] < 0 || track[i] > uint.MaxValue))
+                {
+                    // DSEC-Det's README dtype has uint64 track ids; ours are uint32.
+                    throw new DataFormatException(name, $"row {i}: track_id {track[i]} does not fit 32 bits");
                 }
                 boxes[i] = new BoundingBox(t[i], x[i], y[i], w[i], h[i], (uint)cls[i], conf?[i] ?? 1f, (uint)(track?[i] ?? 0));
             }
@@ -120,6 +126,34 @@ public static class BoundingBoxFile
             a.SetField<uint>("class_id", cls);
         }
         return a;
+    }
+
+    /// <summary>
+    /// Throws <see cref="DataFormatException"/> naming the file and the first box whose class id has no name in
+    /// <paramref name="classNames"/>.
+    /// </summary>
+    public static void CheckClassIds(ReadOnlySpan<BoundingBox> boxes, IReadOnlyList<string> classNames, string? name)
+    {
+        ArgumentNullException.ThrowIfNull(classNames);
+        for (int i = 0; i < boxes.Length; i++)
+        {
+            if (boxes[i].ClassId >= (uint)classNames.Count)
+            {
+                throw new DataFormatException(name,
+                    $"row {i}: class_id {boxes[i].ClassId} is not one of the {classNames.Count} classes (0..{classNames.Count - 1}: {string.Join(", ", classNames)})");
+            }
+        }
+    }
+
+    /// <summary>Boxes per class id, in id order.</summary>
+    public static SortedDictionary<uint, long> CountByClass(ReadOnlySpan<BoundingBox> boxes)
+    {
+        var counts = new SortedDictionary<uint, long>();
+        foreach (BoundingBox b in boxes)
+        {
+            counts[b.ClassId] = counts.GetValueOrDefault(b.ClassId) + 1;
+        }
+        return counts;
     }
 
     public static void Write(string path, ReadOnlySpan<BoundingBox> boxes, BoxLayout layout = BoxLayout.PropheseeV2) =>

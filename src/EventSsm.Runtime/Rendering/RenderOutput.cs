@@ -19,8 +19,9 @@ public enum RenderFormat
 public sealed record RenderedFile(string Path, RenderFormat Format, int Frames);
 
 /// <summary>
-/// The one place that turns rendered frames into a file (used by <c>render</c>, <c>predict</c> and the demo): GIF, PNG
-/// frames, or MP4 at the real-time rate with a clear message and a GIF instead when ffmpeg is missing.
+/// The one place that turns rendered frames into a file (through <see cref="RecordingRenderer"/> for <c>render</c>,
+/// <c>predict</c> and the demo): GIF, PNG frames, or MP4 at the real-time rate with a clear message and a GIF instead
+/// when ffmpeg is missing.
 /// </summary>
 public static class RenderOutput
 {
@@ -31,6 +32,12 @@ public static class RenderOutput
         "png" => RenderFormat.Png,
         _ => throw new ArgumentException($"unknown rendering '{name}' (expected gif, mp4 or png)"),
     };
+
+    /// <summary>The format a target names: .gif, .mp4, else a folder of PNGs.</summary>
+    public static RenderFormat FormatOf(string target) =>
+        target.EndsWith(".gif", StringComparison.OrdinalIgnoreCase) ? RenderFormat.Gif
+        : target.EndsWith(".mp4", StringComparison.OrdinalIgnoreCase) ? RenderFormat.Mp4
+        : RenderFormat.Png;
 
     /// <summary>The file extension of a format (empty for the PNG folder).</summary>
     public static string Extension(RenderFormat format) => format switch

@@ -52,7 +52,7 @@ public sealed class WindowRepresentations
     /// and bytes, in order. The span is only valid during the call.
     /// </summary>
     public void Run(IEventReader reader, IReadOnlyList<long> endsUs, long dtUs, Action<int, ReadOnlySpan<byte>> sink,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(reader);
         ArgumentNullException.ThrowIfNull(endsUs);
@@ -94,7 +94,7 @@ public sealed class WindowRepresentations
             {
                 sink(first + j, outputs[j]);
             }
-            progress?.Report(first + k);
+            progress?.Report(new ProgressReport("represent", first + k, endsUs.Count, "windows"));
         }
     }
 
@@ -103,7 +103,7 @@ public sealed class WindowRepresentations
     /// is in memory.
     /// </summary>
     public void WriteNpy(string path, IEventReader reader, IReadOnlyList<long> endsUs, long dtUs,
-        IProgress<int>? progress = null, CancellationToken cancellationToken = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellationToken = default)
     {
         AtomicFile.Write(path, s =>
         {

@@ -28,6 +28,12 @@ public sealed class Preprocessor
     public const string TempPrefix = ".tmp-";
 
     /// <summary>
+    /// The task of the progress reports that count finished sequences; each sequence being written also reports its
+    /// windows as the task <c>&lt;split&gt;/&lt;sequence&gt;</c>.
+    /// </summary>
+    public const string ProgressTask = "preprocess";
+
+    /// <summary>
     /// <c>dirs_to_ignore</c> of preprocess_dataset.py: gen1 sequences that have no labels left after filtering
     /// (docs/DATA.md §2). They are skipped before anything is read.
     /// </summary>
@@ -53,7 +59,7 @@ public sealed class Preprocessor
     /// <see cref="SequenceStatus.Failed"/> and the other sequences go on; a missing bbox file or an unusable input
     /// layout throws before anything is written.
     /// </summary>
-    public PreprocessReport Run(string rawDir, string outDir, IProgress<PreprocessProgress>? progress = null,
+    public PreprocessReport Run(string rawDir, string outDir, IProgress<ProgressReport>? progress = null,
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rawDir);
@@ -93,10 +99,12 @@ public sealed class Preprocessor
         int windowWorkers = Math.Max(1, workers / concurrent);
         var outcomes = new SequenceOutcome[sequences.Count];
         var parallel = new ParallelOptions { MaxDegreeOfParallelism = concurrent, CancellationToken = cancellationToken };
+        int finished = 0;
+        progress?.Report(new ProgressReport(ProgressTask, 0, sequences.Count, "sequences"));
         Parallel.For(0, sequences.Count, parallel, i =>
         {
             outcomes[i] = Process(sequences[i], outDir, windowWorkers, progress, cancellationToken);
-            progress?.Report(new PreprocessProgress(outcomes[i].Split, outcomes[i].Sequence, outcomes[i].Windows, outcomes[i].Windows, outcomes[i]));
+            progress?.Report(new ProgressReport(ProgressTask, Interlocked.Increment(ref finished), sequences.Count, "sequences"));
         });
         return new PreprocessReport(outcomes, removed, missing);
     }
@@ -117,7 +125,7 @@ public sealed class Preprocessor
     }
 
     private SequenceOutcome Process(RawSequenceFiles seq, string outDir, int windowWorkers,
-        IProgress<PreprocessProgress>? progress, CancellationToken cancellationToken)
+        IProgress<ProgressReport>? progress, CancellationToken cancellationToken)
     {
         string splitOut = Path.Combine(outDir, seq.Split);
         string final = Path.Combine(splitOut, seq.Name);
@@ -162,7 +170,7 @@ public sealed class Preprocessor
     }
 
     private void WriteSequence(RawSequenceFiles seq, LabelFrames frames, string dir, int windowWorkers,
-        IProgress<PreprocessProgress>? progress, CancellationToken cancellationToken)
+        IProgress<ProgressReport>? progress, CancellationToken cancellationToken)
     {
         string labelsDir = Path.Combine(dir, "labels_v2");
         Directory.CreateDirectory(labelsDir);
@@ -182,7 +190,7 @@ public sealed class Preprocessor
     }
 
     private void WriteRepresentations(RawSequenceFiles seq, long[] ends, string path, int windowWorkers,
-        IProgress<PreprocessProgress>? progress, CancellationToken cancellationToken)
+        IProgress<ProgressReport>? progress, CancellationToken cancellationToken)
     {
         (int width, int height) = DatasetInfo.SensorSize(_options.Dataset);
         using IEventReader reader = OpenEvents(seq.EventsPath, width, height);
@@ -202,19 +210,29 @@ public sealed class Preprocessor
             built[j] = new byte[windows.OutputBytes];
         }
         int builtFrom = -chunk;
-        progress?.Report(new PreprocessProgress(seq.Split, seq.Name, 0, ends.Length));
-        RepresentationH5Writer.Write(path, ends.Length, windows.Channels, windows.Height, windows.Width, (i, dst) =>
+        string task = $"{seq.Split}/{seq.Name}";
+        progress?.Report(new ProgressReport(task, 0, ends.Length, "windows"));
+        try
         {
-            if (i >= builtFrom + chunk)
+            RepresentationH5Writer.Write(path, ends.Length, windows.Channels, windows.Height, windows.Width, (i, dst) =>
             {
-                builtFrom = i;
-                int n = Math.Min(chunk, ends.Length - i);
-                windows.Run(reader, new ArraySegment<long>(ends, i, n), dtUs, (j, bytes) => bytes.CopyTo(built[j]),
-                    cancellationToken: cancellationToken);
-                progress?.Report(new PreprocessProgress(seq.Split, seq.Name, i + n, ends.Length));
-            }
-            built[i - builtFrom].CopyTo(dst);
-        });
+                if (i >= builtFrom + chunk)
+                {
+                    builtFrom = i;
+                    int n = Math.Min(chunk, ends.Length - i);
+                    windows.Run(reader, new ArraySegment<long>(ends, i, n), dtUs, (j, bytes) => bytes.CopyTo(built[j]),
+                        cancellationToken: cancellationToken);
+                    progress?.Report(new ProgressReport(task, i + n, ends.Length, "windows"));
+                }
+                built[i - builtFrom].CopyTo(dst);
+            });
+        }
+        catch
+        {
+            // Ends the sequence's task for the display; the outcome reports the failure.
+            progress?.Report(new ProgressReport(task, ends.Length, ends.Length, "windows"));
+            throw;
+        }
     }
 
     private IEventReader OpenEvents(string path, int width, int height) =>

@@ -1,10 +1,10 @@
 namespace EventSsm.Datasets;
 
-/// <summary>One raw sequence of a split: <c>&lt;seq&gt;_td.{dat.h5,h5,dat,raw}</c> and <c>&lt;seq&gt;_bbox.npy</c>.</summary>
+/// <summary>One raw sequence of a split: <c>&lt;seq&gt;_td.{dat.h5,h5,dat,raw,hdf5}</c> and <c>&lt;seq&gt;_bbox.npy</c>.</summary>
 public sealed record RawSequenceFiles(string Split, string Name, string EventsPath, string BoxesPath)
 {
     /// <summary>Event file suffixes, in the order they are looked for.</summary>
-    public static readonly IReadOnlyList<string> EventSuffixes = ["_td.dat.h5", "_td.h5", "_td.dat", "_td.raw"];
+    public static readonly IReadOnlyList<string> EventSuffixes = ["_td.dat.h5", "_td.h5", "_td.dat", "_td.raw", "_td.hdf5"];
 
     public const string BoxesSuffix = "_bbox.npy";
 

@@ -1,6 +1,8 @@
+using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Model;
+using static TorchSharp.torch;
 
 namespace EventSsm.Inference;
 
@@ -21,9 +23,11 @@ public sealed class LoadedDetector : IDisposable
     /// <summary>
     /// Builds the model a command needs. Our .safetensors checkpoints embed their config: with no overrides it is used
     /// as is. Otherwise the <c>val</c> config is composed with <paramref name="overrides"/> (e.g.
-    /// <c>dataset=gen1 +experiment/gen1=small.yaml</c>), as the original's validation script does.
+    /// <c>dataset=gen1 +experiment/gen1=small.yaml</c>), as the original's validation script does. The model is moved
+    /// to <paramref name="device"/> (default the CPU).
     /// </summary>
-    public static LoadedDetector Load(string checkpoint, IReadOnlyList<string>? overrides = null, string? configDir = null)
+    public static LoadedDetector Load(string checkpoint, IReadOnlyList<string>? overrides = null, string? configDir = null,
+        Device? device = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         if (!File.Exists(checkpoint))
@@ -37,13 +41,16 @@ public sealed class LoadedDetector : IDisposable
             {
                 throw new ArgumentException($"{checkpoint}: has no embedded config; give the experiment as overrides, e.g. dataset=gen1 +experiment/gen1=small.yaml");
             }
-            cfg = ConfigComposer.Compose(ConfigLocator.Find(configDir), "val", overrides);
-            ConfigModifier.Apply(cfg);
+            cfg = RunConfig.Resolve(configDir, "val", overrides);
         }
         var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         try
         {
             DetectorCheckpoint.Load(model, checkpoint);
+            if (device is not null)
+            {
+                model.to(device);
+            }
         }
         catch
         {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Model;
 
 /// <summary>
-/// Drops the inference caches (<see cref="S5Ssm"/>'s discretised operands) in a module tree. Weight loaders call it
+/// Drops the inference caches (<see cref="S5Layer"/>'s discretised operands) in a module tree. Weight loaders call it
 /// after writing parameters in place, because a cache cannot notice in-place changes (TorchSharp has no tensor version).
 /// </summary>
 public static class InferenceCaches
@@ -12,7 +12,7 @@ public static class InferenceCaches
     public static void Invalidate(nn.Module root)
     {
         ArgumentNullException.ThrowIfNull(root);
-        foreach (S5Ssm ssm in root.modules().Prepend(root).OfType<S5Ssm>())
+        foreach (S5Layer ssm in root.modules().Prepend(root).OfType<S5Layer>())
         {
             ssm.InvalidateCaches();
         }

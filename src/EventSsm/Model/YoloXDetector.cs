@@ -77,7 +77,7 @@ public sealed class YoloXDetector : nn.Module
     }
 
     /// <summary>
-    /// Drops the inference caches of the S5 layers (see <see cref="S5Ssm"/>). Loading weights through
+    /// Drops the inference caches of the S5 layers (see <see cref="S5Layer"/>). Loading weights through
     /// <c>load_state_dict</c>, <see cref="Checkpoints.StateDictLoader"/> or <see cref="Checkpoints.DetectorCheckpoint"/>,
     /// <c>train()</c>/<c>eval()</c> and <c>to()</c> do this already; call it after modifying parameters in place in eval mode.
     /// </summary>

@@ -1,4 +1,5 @@
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.Labels;
 
 namespace EventSsm.Synthetic;
@@ -30,15 +31,20 @@ public static class SyntheticDataset
 
     public static ulong SequenceSeed(ulong seed, int index) => SynthRandom.Derive(seed, 1000 + (ulong)index).NextUInt64();
 
+    /// <param name="written">Called after each sequence is written, with its index.</param>
+    /// <param name="progress">Gets the sequences written (task <c>synth</c>).</param>
     public static IReadOnlyList<SyntheticSequenceInfo> Write(string outDir, int sequences, SceneOptions template,
-        Action<SyntheticSequenceInfo, int>? progress = null)
+        Action<SyntheticSequenceInfo, int>? written = null, IProgress<ProgressReport>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(template);
         template.Validate();
         (int train, int val, _) = SplitCounts(sequences);
-        var written = new List<SyntheticSequenceInfo>();
+        var infos = new List<SyntheticSequenceInfo>();
+        progress?.Report(new ProgressReport("synth", 0, sequences, "sequences"));
         for (int i = 0; i < sequences; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             string split = i < train ? "train" : i < train + val ? "val" : "test";
             string name = SequenceName(i);
             SyntheticSequence seq = SceneSimulator.Generate(template with { Seed = SequenceSeed(template.Seed, i) });
@@ -49,9 +55,10 @@ public static class SyntheticDataset
             DatFile.Write(events, seq.Events);
             BoundingBoxFile.Write(labels, seq.Labels);
             var info = new SyntheticSequenceInfo(split, name, events, labels, seq.Events.Count, seq.Labels.Length);
-            written.Add(info);
-            progress?.Invoke(info, i);
+            infos.Add(info);
+            written?.Invoke(info, i);
+            progress?.Report(new ProgressReport("synth", i + 1, sequences, "sequences"));
         }
-        return written;
+        return infos;
     }
 }

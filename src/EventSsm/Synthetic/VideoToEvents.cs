@@ -42,6 +42,17 @@ public static class VideoToEvents
         return ReadGif(path, fps);
     }
 
+    /// <summary>
+    /// The <c>video2events</c> command: reads the frames of <paramref name="input"/> (<see cref="ReadFrames"/>),
+    /// converts them and writes the events as a .dat file; returns the events.
+    /// </summary>
+    public static EventArray ConvertFile(string input, string output, EventCameraOptions options, double? fps = null, ulong seed = 0)
+    {
+        EventArray events = Convert(ReadFrames(input, fps), options, seed);
+        DatFile.Write(output, events);
+        return events;
+    }
+
     /// <summary>Converts frames to time-sorted events; the first frame sets every pixel's reference.</summary>
     public static EventArray Convert(IEnumerable<GreyFrame> frames, EventCameraOptions options, ulong seed = 0)
     {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using TorchSharp;
 using TorchSharp.Modules;
 using EventSsm.Checkpoints;
@@ -17,7 +18,18 @@ using static TorchSharp.torch;
 namespace EventSsm.Training;
 
 /// <summary>One logged training step.</summary>
-public sealed record TrainStepInfo(long Step, long MaxSteps, double Loss, double LearningRate, double StepsPerSecond, bool Skipped);
+/// <param name="StepsPerSecond">The rate since the previous logged step.</param>
+public sealed record TrainStepInfo(long Step, long MaxSteps, double Loss, double LearningRate, double StepsPerSecond, bool Skipped)
+{
+    /// <summary>Time to <see cref="MaxSteps"/> at the current rate (validations not included); null before a rate is known.</summary>
+    public TimeSpan? Eta => StepsPerSecond > 0 && double.IsFinite(StepsPerSecond)
+        ? TimeSpan.FromSeconds(Math.Min((MaxSteps - Step) / StepsPerSecond, TimeSpan.MaxValue.TotalSeconds / 2))
+        : null;
+
+    /// <summary>The log line of <c>train</c> and the demo: step, loss, learning rate, it/s and ETA.</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"step {Step}/{MaxSteps}  loss {(Skipped ? "skipped (non-finite)" : Loss.ToString("F4", CultureInfo.InvariantCulture))}  lr {LearningRate:E2}  {StepsPerSecond:F2} it/s  ETA {ProgressReport.FormatDuration(Eta)}");
+}
 
 /// <summary>
 /// The original's training loop (docs/MODEL.md §8): mixed stream/random batches, AdamW, the OneCycle schedule,
@@ -36,6 +48,9 @@ public sealed class Trainer
 
     /// <param name="validate">Runs validation with the model and the number of samples to keep for images
     /// (<see cref="Validator.ForTraining"/>).</param>
+    /// <summary>The task of the progress reports (steps done of <see cref="TrainerOptions.MaxSteps"/>).</summary>
+    public const string ProgressTask = "train";
+
     public Trainer(YoloXDetector model, ConfigNode config, TrainerOptions options, string runDirectory,
         Func<YoloXDetector, int, ValidationResult>? validate = null)
     {
@@ -60,8 +75,13 @@ public sealed class Trainer
     /// <summary>The weighted H2 term h2_weight·Σ energy of the last step (0 when h2_weight is 0), included in the loss.</summary>
     public double LastH2Loss { get; private set; }
 
-    /// <summary>Trains until <see cref="TrainerOptions.MaxSteps"/> (or <paramref name="stopAfter"/> steps of this call).</summary>
-    public void Run(bool resume = false, long? stopAfter = null, IProgress<TrainStepInfo>? progress = null, CancellationToken ct = default)
+    /// <summary>
+    /// Trains until <see cref="TrainerOptions.MaxSteps"/> (or <paramref name="stopAfter"/> steps of this call) on the
+    /// model's device. <paramref name="log"/> gets every <see cref="TrainerOptions.LogInterval"/>-th step and every
+    /// skipped one; <paramref name="progress"/> gets every step (task <c>train</c>).
+    /// </summary>
+    public void Run(bool resume = false, long? stopAfter = null, Action<TrainStepInfo>? log = null,
+        IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         Directory.CreateDirectory(Path.Combine(_runDir, "checkpoints"));
         IO.AtomicFile.WriteAllText(Path.Combine(_runDir, "config.yaml"), _config.ToYaml());
@@ -73,7 +93,6 @@ public sealed class Trainer
         var schedule = new OneCycleSchedule(_o.LearningRate, _o.MaxSteps, _o.PctStart, _o.DivFactor, _o.FinalDivFactor / _o.DivFactor);
         using var optimizer = optim.AdamW(_model.parameters(), _o.LearningRate, weight_decay: _o.WeightDecay);
         using var states = new RecurrentStates();
-        using var log = new RunLog(_runDir);
         long step = 0;
         double best = double.NegativeInfinity;
         if (resume)
@@ -90,9 +109,11 @@ public sealed class Trainer
                 states.Set("train", saved);
             }
         }
+        using var metrics = new RunLog(_runDir, MetricColumns(), resumeAfterStep: resume ? step : null);
         long end = stopAfter is long n ? Math.Min(_o.MaxSteps, step + n) : _o.MaxSteps;
+        progress?.Report(new ProgressReport(ProgressTask, step, _o.MaxSteps, "steps"));
         // The resolved config as TensorBoard text (indented: a markdown code block), as the original logs it to W&B.
-        log.LogText(step, "config", string.Join('\n', _config.ToYaml().Split('\n').Select(l => "    " + l)));
+        metrics.LogText(step, "config", string.Join('\n', _config.ToYaml().Split('\n').Select(l => "    " + l)));
         // Batches are a pure function of the step, so reading [step, end) ahead on workers changes nothing but the wait.
         using var batches = new PrefetchingBatchSource(sampler.Batches(step, end),
             () => new BatchReader(train.Sequences, H5RepresentationReader.Open, channels, hw[0], hw[1],
@@ -130,15 +151,16 @@ public sealed class Trainer
                 {
                     scalars["train/loss_h2"] = LastH2Loss;
                 }
-                log.Log(step, scalars);
-                progress?.Report(new TrainStepInfo(step, _o.MaxSteps, loss, lr, rate, skipped));
+                metrics.Log(step, scalars);
+                log?.Invoke(new TrainStepInfo(step, _o.MaxSteps, loss, lr, rate, skipped));
                 clock.Restart();
                 stepsSinceLog = 0;
             }
             if (trainSamples is not null)
             {
-                LogImages(log, step, "train/predictions_vs_labels", trainSamples);
+                LogImages(metrics, step, "train/predictions_vs_labels", trainSamples);
             }
+            progress?.Report(new ProgressReport(ProgressTask, step, _o.MaxSteps, "steps"));
             bool validateNow = _validate is not null && ((_o.ValidationInterval is long vi && step % vi == 0) || step == _o.MaxSteps);
             if (validateNow)
             {
@@ -155,9 +177,9 @@ public sealed class Trainer
                 {
                     scalars[$"val/AP_{name}"] = ap;
                 }
-                log.Log(step, scalars);
-                LogPrCurves(log, step, result);
-                LogImages(log, step, "val/predictions_vs_labels", result.Samples);
+                metrics.Log(step, scalars);
+                LogPrCurves(metrics, step, result);
+                LogImages(metrics, step, "val/predictions_vs_labels", result.Samples);
                 if (m.AP > best)
                 {
                     best = m.AP;
@@ -227,6 +249,22 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>The columns of metrics.csv, declared before the first row so the file keeps one header.</summary>
+    private List<string> MetricColumns()
+    {
+        List<string> columns = ["train/loss", "train/lr", "train/steps_per_s"];
+        if (_model.Options.Backbone.H2Weight > 0)
+        {
+            columns.Add("train/loss_h2");
+        }
+        if (_validate is not null)
+        {
+            columns.AddRange(["val/AP", "val/AP_50", "val/AP_75"]);
+            columns.AddRange(DatasetInfo.ClassNames(_o.Dataset).Select(c => $"val/AP_{c}"));
+        }
+        return columns;
+    }
+
     /// <summary>One optimisation step; returns the loss, or NaN when the step was skipped (non-finite loss).</summary>
     /// <param name="samples">When not null, up to <see cref="HighDimLogging.Samples"/> labelled frames of the batch are added
     /// with the detections of this step's head outputs (for TensorBoard images).</param>
@@ -236,14 +274,15 @@ public sealed class Trainer
         using DisposeScope scope = NewDisposeScope();
         using SampleBatch batch = batches.Next(ct) ?? throw new InvalidOperationException("the batch loader ended before the last step");
         int b = batch.BatchSize;
+        Device device = _model.parameters().First().device;
         Tensor[]? stored = states.Get("train", batch.IsFirstSample[..streamSlots]);
         Tensor?[]? initial = null;
         if (stored is not null)
         {
             // Random-access samples always start from a zero state (is_first_sample = True, docs/DATA.md §3.3).
-            initial = stored.Select(s => (Tensor?)cat([s, zeros([b - streamSlots, .. s.shape[1..]], dtype: s.dtype)], 0)).ToArray();
+            initial = stored.Select(s => (Tensor?)cat([s, zeros([b - streamSlots, .. s.shape[1..]], dtype: s.dtype, device: s.device)], 0)).ToArray();
         }
-        (Tensor[] features, Tensor[] newStates) = _model.ForwardBackbone(batch.InputOn(), initial);
+        (Tensor[] features, Tensor[] newStates) = _model.ForwardBackbone(batch.InputOn(device), initial);
         states.Set("train", newStates.Select(s => s[..streamSlots]).ToArray());
 
         var frames = new List<long>();
@@ -271,7 +310,7 @@ public sealed class Trainer
         YoloXLosses losses;
         try
         {
-            losses = YoloXLoss.Compute(head, Targets(labels), _model.NumClasses);
+            losses = YoloXLoss.Compute(head, Targets(labels).to(device), _model.NumClasses);
         }
         catch (System.Runtime.InteropServices.ExternalException)
         {

@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
+using EventSsm.IO;
 using EventSsm.Labels;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
@@ -17,9 +18,13 @@ namespace EventSsm.Training;
 /// </summary>
 public static class Validator
 {
-    /// <summary>Runs <paramref name="model"/> (in eval mode; its mode is restored afterwards) over a dataset split.</summary>
+    /// <summary>
+    /// Runs <paramref name="model"/> (in eval mode; its mode is restored afterwards) over a dataset split.
+    /// <paramref name="progress"/> gets the representation steps fed to the backbone (padding excluded) after each
+    /// batch, as the task <c>validate &lt;split&gt;</c>.
+    /// </summary>
     public static DetectionMetrics Validate(YoloXDetector model, PreprocessedDataset data, ValidationOptions options,
-        IProgress<ValidationProgress>? progress = null, CancellationToken cancellation = default) =>
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default) =>
         Run(model, data, options, progress, cancellation).Metrics;
 
     /// <summary>
@@ -27,7 +32,7 @@ public static class Validator
     /// class, and the frames of <see cref="ValidationOptions.Capture"/>.
     /// </summary>
     public static ValidationResult Run(YoloXDetector model, PreprocessedDataset data, ValidationOptions options,
-        IProgress<ValidationProgress>? progress = null, CancellationToken cancellation = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(data);
@@ -57,7 +62,8 @@ public static class Validator
         using var states = new RecurrentStates();
         bool wasTraining = model.training;
         model.eval();
-        int frames = 0;
+        string task = $"validate {data.Split}";
+        long totalSteps = batches.Sum(b => b.Slots.Sum(c => c is null ? 0L : c.Length - c.PaddedSteps));
         long steps = 0;
         var samples = new List<DetectionSample>();
         try
@@ -70,9 +76,9 @@ public static class Validator
                 cancellation.ThrowIfCancellationRequested();
                 using DisposeScope scope = NewDisposeScope();
                 using SampleBatch batch = source.Next(cancellation) ?? throw new InvalidOperationException("the batch loader ended early");
-                frames += Step(model, batch, $"val/{batches[i].Worker}", states, evaluator, options, samples);
+                Step(model, batch, $"val/{batches[i].Worker}", states, evaluator, options, samples);
                 steps += CountSteps(batch);
-                progress?.Report(new ValidationProgress(i + 1, batches.Count, frames, steps));
+                progress?.Report(new ProgressReport(task, steps, totalSteps, "steps"));
             }
         }
         finally
@@ -89,12 +95,12 @@ public static class Validator
     /// <see cref="FixedSamples"/> when the trainer asks for a number of samples (TensorBoard images).
     /// </summary>
     public static Func<YoloXDetector, int, ValidationResult> ForTraining(PreprocessedDataset data, ValidationOptions options,
-        CancellationToken cancellation = default)
+        IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(data);
         ArgumentNullException.ThrowIfNull(options);
         return (model, samples) => Run(model, data, samples > 0 ? options with { Capture = FixedSamples(data, samples) } : options,
-            cancellation: cancellation);
+            progress, cancellation);
     }
 
     /// <summary>
@@ -124,8 +130,8 @@ public static class Validator
         return picked;
     }
 
-    /// <summary>One batch: backbone over the chunk, detection on the labelled steps; returns the frames added.</summary>
-    private static int Step(YoloXDetector model, SampleBatch batch, string stateKey, RecurrentStates states,
+    /// <summary>One batch: backbone over the chunk, detection on the labelled steps.</summary>
+    private static void Step(YoloXDetector model, SampleBatch batch, string stateKey, RecurrentStates states,
         PropheseeEvaluator evaluator, ValidationOptions options, List<DetectionSample> samples)
     {
         Tensor x = batch.InputOn(options.Device);
@@ -154,7 +160,7 @@ public static class Validator
         }
         if (indices.Count == 0)
         {
-            return 0;
+            return;
         }
         HeadOutputs outputs = model.ForwardDetect(features, [.. indices]);
         IReadOnlyList<Detection>[] detections = options.Detect is { } detect
@@ -172,7 +178,6 @@ public static class Validator
                 samples.Add(Sample(batch, slots[f], sequence, time, options.Height, options.Width, gt, dt));
             }
         }
-        return groundTruth.Count;
     }
 
     /// <summary>

@@ -1,22 +1,41 @@
-using System.CommandLine;
 using EventSsm.Cli;
 
 namespace EventSsm.Tests.Cli;
 
-/// <summary>Runs the eventssm command line in-process, so library exceptions reach the test instead of Program's one-line handler.</summary>
+/// <summary>What one command line did: its exit code and what it wrote to each writer.</summary>
+internal sealed record CliResult(int ExitCode, string Output, string Error);
+
+/// <summary>
+/// Runs the eventssm command line in-process through <see cref="Program.Run"/>, the path <c>Main</c> takes, with
+/// string writers, so tests see the exit code and every line the command printed.
+/// </summary>
 internal static class CliRunner
 {
-    /// <summary>Runs <paramref name="args"/>, asserts exit code 0 and returns what the command printed.</summary>
+    /// <summary>Runs <paramref name="args"/>, asserts exit code 0 and returns what the command wrote to its output.</summary>
     public static string Run(params string[] args)
     {
+        CliResult r = Invoke(args);
+        Assert.True(r.ExitCode == 0, $"exit code {r.ExitCode}\n{r.Error}\n{r.Output}");
+        return r.Output;
+    }
+
+    /// <summary>Runs <paramref name="args"/> and returns whatever happened.</summary>
+    public static CliResult Invoke(string[] args, CancellationToken cancellation = default)
+    {
         using var output = new StringWriter();
-        int rc = Program.BuildRoot().Parse(args).Invoke(new InvocationConfiguration
-        {
-            Output = output,
-            Error = output,
-            EnableDefaultExceptionHandler = false,
-        });
-        Assert.True(rc == 0, output.ToString());
-        return output.ToString();
+        using var error = new StringWriter();
+        int rc = Program.Run(args, output, error, cancellation);
+        return new CliResult(rc, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs <paramref name="args"/>, asserts exit code 2 (bad input) and returns the single error line.</summary>
+    public static string BadInput(params string[] args)
+    {
+        CliResult r = Invoke(args);
+        Assert.True(r.ExitCode == ExitCodes.BadInput, $"exit code {r.ExitCode}\n{r.Error}\n{r.Output}");
+        string[] lines = r.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        string line = Assert.Single(lines);
+        Assert.StartsWith("error: ", line, StringComparison.Ordinal);
+        return line;
     }
 }

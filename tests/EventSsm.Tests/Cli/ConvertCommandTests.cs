@@ -1,4 +1,3 @@
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
 
@@ -12,8 +11,8 @@ public sealed class ConvertCommandTests
     public void Convert_DatToH5ToDat_IsIdentical()
     {
         using TempDir dir = Fixtures.TempDir();
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["convert", GoldenDat, dir.File("a_td.dat.h5")]));
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["convert", dir.File("a_td.dat.h5"), dir.File("b.dat")]));
+        CliRunner.Run(["convert", GoldenDat, dir.File("a_td.dat.h5")]);
+        CliRunner.Run(["convert", dir.File("a_td.dat.h5"), dir.File("b.dat")]);
         EventArray golden = DatFile.ReadAll(GoldenDat);
         AssertSame(golden, RawEventH5Reader.ReadAll(dir.File("a_td.dat.h5"), SensorSize.Gen4));
         AssertSame(golden, DatFile.ReadAll(dir.File("b.dat")));
@@ -60,7 +59,7 @@ public sealed class ConvertCommandTests
         var e = Assert.ThrowsAny<DataFormatException>(() => EventFileConverter.Convert(bad, dir.File("out.dat")));
         Assert.Contains(bad, e.Message, StringComparison.Ordinal);
         Assert.False(File.Exists(dir.File("out.dat")));
-        Assert.NotEqual(0, EventSsm.Cli.Program.Main(["convert", bad, dir.File("out.dat")]));
+        Assert.Contains(bad, CliRunner.BadInput(["convert", bad, dir.File("out.dat")]), StringComparison.Ordinal);
     }
 
     [Fact]

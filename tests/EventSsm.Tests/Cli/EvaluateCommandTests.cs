@@ -61,37 +61,37 @@ public sealed class EvaluateCommandTests
     }
 
     [Fact]
-    public void MissingTwin_ThrowsNamingTheFile()
+    public void MissingTwin_IsBadInputNamingTheFile()
     {
         GoldenEvalCase c = GoldenEvalCase.Get("gen1_per_sequence");
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
         File.Delete(Path.Combine(dtDir, "seq02_bbox.npy"));
-        FileNotFoundException e = Assert.Throws<FileNotFoundException>(() => CliRunner.Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
-        Assert.Contains("seq02_bbox.npy", e.Message);
+        string error = CliRunner.BadInput("evaluate", "--dataset", "gen1", gtDir, dtDir);
+        Assert.Contains("seq02_bbox.npy", error);
     }
 
     [Fact]
-    public void WrongDtype_ThrowsDataFormatException()
+    public void WrongDtype_IsBadInputNamingTheFile()
     {
         GoldenEvalCase c = GoldenEvalCase.Get("gen1_per_sequence");
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
         NpyFile.Write(Path.Combine(dtDir, "seq01_bbox.npy"), NpyArray.FromArray(new long[] { 1, 2, 3 }, 3));
-        DataFormatException e = Assert.Throws<DataFormatException>(() => CliRunner.Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
-        Assert.Contains("seq01_bbox.npy", e.Message);
+        string error = CliRunner.BadInput("evaluate", "--dataset", "gen1", gtDir, dtDir);
+        Assert.Contains("seq01_bbox.npy", error);
     }
 
     [Fact]
-    public void ClassOutsideDataset_ThrowsDataFormatException()
+    public void ClassOutsideDataset_IsBadInputNamingTheFile()
     {
         // gen4 files hold class ids 0..2; gen1 has only 0 (car) and 1 (pedestrian).
         GoldenEvalCase c = GoldenEvalCase.Get("gen4_ds2_per_sequence");
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
-        DataFormatException e = Assert.Throws<DataFormatException>(() => CliRunner.Run("evaluate", "--dataset", "gen1", gtDir, dtDir));
-        Assert.Contains("class id 2", e.Message);
-        Assert.Contains("seq00_bbox.npy", e.Message);
+        string error = CliRunner.BadInput("evaluate", "--dataset", "gen1", gtDir, dtDir);
+        Assert.Contains("class id 2", error);
+        Assert.Contains("seq00_bbox.npy", error);
     }
 
     private static (string GtDir, string DtDir) CopyAsBboxPairs(GoldenEvalCase c, TempDir tmp)

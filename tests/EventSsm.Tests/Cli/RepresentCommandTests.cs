@@ -1,4 +1,3 @@
-using EventSsm.Cli;
 using EventSsm.IO.Numpy;
 
 namespace EventSsm.Tests.Cli;
@@ -11,9 +10,8 @@ public sealed class RepresentCommandTests
         long[] ends = NpyFile.Read(Fixtures.Events.WindowEnds).ToArray<long>();
         using TempDir dir = Fixtures.TempDir();
         string output = dir.File("hist.npy");
-        int rc = EventSsm.Cli.Program.Main(["represent", Fixtures.Events.SynthDat,
+        CliRunner.Run(["represent", Fixtures.Events.SynthDat,
             "--out", output, "--ends-us", string.Join(',', ends)]);
-        Assert.Equal(0, rc);
         NpyArray got = NpyFile.Read(output);
         NpyArray expected = NpzFile.ReadAll(Fixtures.Events.StackedHistogram)["stacked_hist"];
         Assert.Equal(expected.Shape, got.Shape);
@@ -24,9 +22,9 @@ public sealed class RepresentCommandTests
     public void Represent_BadEndList_ExitsWithUserError()
     {
         using TempDir dir = Fixtures.TempDir();
-        int rc = EventSsm.Cli.Program.Main(["represent", Fixtures.Events.SynthDat,
+        string error = CliRunner.BadInput(["represent", Fixtures.Events.SynthDat,
             "--out", dir.File("x.npy"), "--ends-us", "1,abc"]);
-        Assert.Equal(2, rc);
+        Assert.Contains("'abc'", error);
         Assert.False(File.Exists(dir.File("x.npy")));
     }
 }

@@ -1,5 +1,6 @@
 using EventSsm.Datasets;
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.IO.Numpy;
 using EventSsm.Labels;
 using EventSsm.Representations;
@@ -56,7 +57,7 @@ public sealed class PreprocessorTests
     public void FailureMidSequence_LeavesNoOutputDirectory_AndARerunFinishesIt()
     {
         using TempDir tmp = Fixtures.TempDir();
-        var progress = new List<PreprocessProgress>();
+        var progress = new List<ProgressReport>();
         PreprocessOptions failing = Gen1("val") with
         {
             OpenEvents = path => new FailingReader(EventRecording.Open(path), readsBeforeFailure: 5),
@@ -66,7 +67,9 @@ public sealed class PreprocessorTests
         Assert.All(report.Sequences, s => Assert.Equal(SequenceStatus.Failed, s.Status));
         Assert.Contains(report.Sequences, s => s.Reason!.Contains("simulated crash"));
         Assert.Empty(Directory.GetDirectories(Path.Combine(tmp.Path, "val")));
-        Assert.Contains(progress, p => p.WindowsDone > 0 && p.Outcome is null);
+        // Each sequence reported some windows before it failed, and the count of finished sequences reached the total.
+        Assert.Contains(progress, p => p.Unit == "windows" && p.Done > 0 && !p.IsFinished);
+        Assert.Contains(progress, p => p.Task == Preprocessor.ProgressTask && p.Done == 2 && p.IsFinished);
 
         PreprocessReport rerun = new Preprocessor(Gen1("val")).Run(GoldenRaw(), tmp.Path);
         Assert.Equal(2, rerun.Count(SequenceStatus.Written));
@@ -82,6 +85,11 @@ public sealed class PreprocessorTests
         // An EVT 2.0 .raw copy, read through the seek index with a checkpoint every 4 KiB so windows start mid-file.
         AssertConvertedInputGivesGoldenOutput("_td.raw", (path, events) => RawFile.WriteEvt2(path, events),
             Gen1("val") with { OpenEvents = path => RawStreamReader.Open(path, checkpointBytes: 4096) });
+
+    [Fact]
+    public void MetavisionHdf5Input_GivesTheSameRepresentationsAsH5Input() =>
+        // Metavision's layout with ECF chunks of 16384 events (written through PureHDF and our ECF filter).
+        AssertConvertedInputGivesGoldenOutput("_td.hdf5", (path, events) => Events.PropheseeHdf5Files.Write(path, events), Gen1("val"));
 
     /// <summary>
     /// Converts one golden val sequence's events to another file format (<paramref name="eventsSuffix"/>, written by
@@ -205,9 +213,9 @@ public sealed class PreprocessorTests
     }
 
     /// <summary>Records reports synchronously (Progress&lt;T&gt; would post them to the thread pool).</summary>
-    private sealed class SyncProgress(List<PreprocessProgress> sink) : IProgress<PreprocessProgress>
+    private sealed class SyncProgress(List<ProgressReport> sink) : IProgress<ProgressReport>
     {
-        public void Report(PreprocessProgress value)
+        public void Report(ProgressReport value)
         {
             lock (sink)
             {

@@ -1,7 +1,7 @@
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
 using static EventSsm.Tests.Events.EvtStreams;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Events;
 
@@ -70,6 +70,48 @@ public sealed class EvtRawFileTests
         using var ms = new MemoryStream(Header("% evt 3.0\n% end\n"));
         RawFileHeader h = RawFileHeader.Read(ms, null, width: 640, height: 480);
         Assert.Equal((640, 480), (h.Width, h.Height));
+    }
+
+    [Theory]
+    // Metavision's system-ID table (docs/FORMATS.md §4): the size and, without any format line, the encoding.
+    [InlineData("% evt 3.0\n% system_ID 48\n% end\n", RawEventFormat.Evt3, 1280, 720, "system_ID 48 (EVK3_GEN41)")]
+    [InlineData("% evt 2.0\n% system_ID 21\n% integrator_name Prophesee\n% end\n", RawEventFormat.Evt2, 640, 480, "system_ID 21 (CCAM3_GEN3)")]
+    [InlineData("% system_ID 40\n% end\n", RawEventFormat.Evt3, 640, 480, "system_ID 40 (EVK3_GEN31_EVT3)")]
+    [InlineData("% format EVT3\n% plugin_name hal_plugin_gen41_evk2\n% system_ID 39\n% end\n", RawEventFormat.Evt3, 1280, 720, "system_ID 39 (EVK2_GEN41)")]
+    // Heuristics when the table does not know the camera or a foreign integrator disables it.
+    [InlineData("% evt 3.0\n% system_ID 52\n% plugin_name hal_plugin_imx636_evk4\n% end\n", RawEventFormat.Evt3, 1280, 720, "plugin_name hal_plugin_imx636_evk4 (heuristic)")]
+    [InlineData("% evt 2.0\n% system_ID 21\n% camera_integrator_name Acme\n% plugin_name hal_plugin_gen31_fx3\n% end\n", RawEventFormat.Evt2, 640, 480, "plugin_name hal_plugin_gen31_fx3 (heuristic)")]
+    [InlineData("% evt 3.0\n% sensor_generation 320.1\n% end\n", RawEventFormat.Evt3, 320, 320, "sensor_generation 320.1 (heuristic)")]
+    // A geometry in the header wins over the table.
+    [InlineData("% evt 3.0\n% system_ID 48\n% geometry 640x512\n% end\n", RawEventFormat.Evt3, 640, 512, "header")]
+    public void Header_WithoutGeometry_TakesTheSizeFromTheCamera(string text, RawEventFormat format, int width, int height, string source)
+    {
+        using var ms = new MemoryStream(Header(text));
+        RawFileHeader h = RawFileHeader.Read(ms, "old.raw");
+        Assert.Equal((format, width, height, source), (h.Format, h.Width, h.Height, h.SizeSource));
+    }
+
+    [Theory]
+    [InlineData("% evt 3.0\n% system_ID 52\n% end\n", "system_ID 52 is not a known Prophesee camera")]
+    [InlineData("% evt 3.0\n% end\n", "there is no system_ID")]
+    [InlineData("% evt 2.0\n% system_ID 21\n% plugin_integrator_name Acme\n% end\n", "system_ID 21 is not a known Prophesee camera")]
+    public void Header_WithoutAnyKnownSize_SaysSoOnOneLine(string text, string reason)
+    {
+        using var ms = new MemoryStream(Header(text));
+        DataFormatException e = Assert.Throws<DataFormatException>(() => RawFileHeader.Read(ms, "old.raw"));
+        Assert.StartsWith("old.raw: the header gives no sensor size", e.Message);
+        Assert.Contains(reason, e.Message);
+        Assert.Contains("--width and --height", e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+    }
+
+    [Fact]
+    public void SystemIdTable_MatchesTheSpec()
+    {
+        Assert.Equal(22, PropheseeCameras.Table.Count);
+        Assert.Equal(22, PropheseeCameras.Table.Select(c => c.SystemId).Distinct().Count());
+        Assert.All(PropheseeCameras.Table, c => Assert.Equal(c.Generation.StartsWith('3') ? (640, 480) : (1280, 720), (c.Width, c.Height)));
+        Assert.Null(PropheseeCameras.Find(0x37));
     }
 
     [Fact]
@@ -158,9 +200,8 @@ public sealed class EvtRawFileTests
         using TempDir dir = Fixtures.TempDir();
         EventArray events = RandomEvents(1_000, 64, 48, seed: 4);
         RawFile.WriteEvt2(dir.File("in.raw"), events);
-        int rc = EventSsm.Cli.Program.Main(["convert", dir.File("in.raw"), dir.File("out.dat")]);
-        Assert.Equal(0, rc);
+        CliRunner.Run(["convert", dir.File("in.raw"), dir.File("out.dat")]);
         AssertSame(events, DatFile.ReadAll(dir.File("out.dat")));
-        Assert.Equal(2, EventSsm.Cli.Program.Main(["convert", dir.File("in.raw"), dir.File("out.raw"), "--format", "evt3"]));
+        Assert.Contains("evt3", CliRunner.BadInput(["convert", dir.File("in.raw"), dir.File("out.raw"), "--format", "evt3"]));
     }
 }

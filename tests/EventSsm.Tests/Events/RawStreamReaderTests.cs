@@ -223,7 +223,11 @@ public sealed class RawStreamReaderTests
         byte[] file = RandomRawStreams.File(RawEventFormat.Evt2, seed: 8, words: 300_000);
         System.IO.File.WriteAllBytes(path, file);
         var reported = new List<long>();
-        RawTimeIndex index = RawTimeIndex.Build(path, progress: new SyncProgress<long>(reported.Add));
+        RawTimeIndex index = RawTimeIndex.Build(path, progress: new SyncProgress<ProgressReport>(p =>
+        {
+            Assert.Equal(file.Length, p.Total);
+            reported.Add(p.Done);
+        }));
 
         long data = file.Length - index.Header.DataOffset;
         Assert.Equal((data + RawTimeIndex.DefaultCheckpointBytes - 1) / RawTimeIndex.DefaultCheckpointBytes, index.CheckpointCount);

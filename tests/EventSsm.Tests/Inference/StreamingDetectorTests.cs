@@ -10,6 +10,7 @@ using EventSsm.Model.Head;
 using EventSsm.Model;
 using EventSsm.Representations;
 using static TorchSharp.torch;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Inference;
 
@@ -121,8 +122,8 @@ public sealed class StreamingDetectorTests
         }
         DatFile.Write(tmp.File("rec_td.dat"), ShortRecording());
         string outDir = tmp.File("out");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["predict", tmp.File("rec_td.dat"), "--checkpoint", tmp.File("micro.safetensors"),
-            "--out", outDir, "--conf", "0.00001"]));
+        CliRunner.Run(["predict", tmp.File("rec_td.dat"), "--checkpoint", tmp.File("micro.safetensors"),
+            "--out", outDir, "--conf", "0.00001"]);
 
         BoundingBox[] boxes = BoundingBoxFile.Read(Path.Combine(outDir, "rec_bbox.npy"));
         Assert.NotEmpty(boxes);
@@ -132,6 +133,30 @@ public sealed class StreamingDetectorTests
         using SKCodec codec = SKCodec.Create(Path.Combine(outDir, "rec_pred.gif"));
         Assert.NotNull(codec);
         Assert.True(codec.FrameCount >= 8, $"{codec.FrameCount} frames");
+    }
+
+    [Fact]
+    public void PredictCommand_Folder_PredictsEachRecording_AndExitsOneWhenSomeFail()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        ConfigNode cfg = GenOneMicroConfig();
+        using (YoloXDetector model = RandomModel(cfg))
+        {
+            DetectorCheckpoint.Save(tmp.File("micro.safetensors"), model, cfg);
+        }
+        string input = Directory.CreateDirectory(tmp.File("in")).FullName;
+        DatFile.Write(Path.Combine(input, "a_td.dat"), ShortRecording());
+        File.WriteAllBytes(Path.Combine(input, "b_td.dat"), new byte[13]); // no header, no whole event
+        File.WriteAllText(Path.Combine(input, "notes.txt"), "not a recording");
+        string outDir = tmp.File("out");
+
+        CliResult r = CliRunner.Invoke(["predict", input, "--checkpoint", tmp.File("micro.safetensors"), "--out", outDir, "--render", "none"]);
+
+        Assert.Equal(ExitCodes.Failed, r.ExitCode);
+        Assert.True(File.Exists(Path.Combine(outDir, "a_bbox.npy")), r.Output);
+        Assert.False(File.Exists(Path.Combine(outDir, "b_bbox.npy")));
+        string failed = Assert.Single(r.Output.Split('\n'), l => l.Contains("FAILED", StringComparison.Ordinal));
+        Assert.StartsWith(Path.Combine(input, "b_td.dat") + ": FAILED: ", failed, StringComparison.Ordinal);
     }
 
     private static void AssertSameBoxes(IReadOnlyList<Detection> expected, BoundingBox[] actual, long t)

@@ -1,9 +1,9 @@
 using SkiaSharp;
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Rendering;
 using EventSsm.Tests.Events;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Rendering;
 
@@ -111,16 +111,16 @@ public sealed class EventFramesTests
     {
         using TempDir dir = Fixtures.TempDir();
         string root = dir.File("data");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["synth", root, "--sequences", "3", "--seconds", "0.3", "--width", "80", "--height", "60"]));
+        CliRunner.Run(["synth", root, "--sequences", "3", "--seconds", "0.3", "--width", "80", "--height", "60"]);
         string dat = Path.Combine(root, "train", "synth_0000_td.dat");
         string npy = Path.Combine(root, "train", "synth_0000_bbox.npy");
         string gif = dir.File("out.gif");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", dat, "--labels", npy, "--pred", npy, "--out", gif, "--scale", "1"]));
+        CliRunner.Run(["render", dat, "--labels", npy, "--pred", npy, "--out", gif, "--scale", "1"]);
         using SKCodec codec = SKCodec.Create(gif);
         Assert.Equal(6, codec.FrameCount); // window ends 50..300 ms
         Assert.Equal((2 * 80 + 2, 60 + EventVideo.LegendHeight(1)), (codec.Info.Width, codec.Info.Height));
         string pngs = dir.File("png");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["render", dat, "--out", pngs, "--step-ms", "100", "--scale", "2"]));
+        CliRunner.Run(["render", dat, "--out", pngs, "--step-ms", "100", "--scale", "2"]);
         Assert.Equal(new[] { "000000.png", "000001.png", "000002.png" }, Directory.GetFiles(pngs).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());
     }
 }

@@ -2,6 +2,7 @@ using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.IO.Numpy;
 using EventSsm.Representations;
 using EventSsm.Tests.Events;
@@ -112,12 +113,12 @@ public sealed class StackedHistogramTests
         string path = dir.File("h.npy");
         using var reader = new DatStreamReader(GoldenEvents.DatPath);
         var runner = new WindowRepresentations(new StackedHistogram(240, 304), downsample2: true);
-        int lastProgress = 0;
+        ProgressReport lastProgress = default;
         runner.WriteNpy(path, reader, ends, 50_000, new SyncProgress(v => lastProgress = v));
         NpyArray a = NpyFile.Read(path);
         Assert.Equal(NpyDType.UInt8.ToDescr(), a.DType.ToDescr());
         Assert.Equal(new long[] { 3, 20, 120, 152 }, a.Shape);
-        Assert.Equal(3, lastProgress);
+        Assert.Equal(new ProgressReport("represent", 3, 3, "windows"), lastProgress);
         int one = 20 * 120 * 152;
         Assert.True(a.Data.AsSpan(one, one).SequenceEqual(a.Data.AsSpan(2 * one, one)));
         Assert.Contains(a.Data.AsSpan(0, one).ToArray(), v => v != 0);
@@ -179,8 +180,8 @@ public sealed class StackedHistogramTests
         Assert.Throws<ArgumentException>(() => new StackedHistogram(4, 4).Build(ev, new byte[20 * 16]));
     }
 
-    private sealed class SyncProgress(Action<int> report) : IProgress<int>
+    private sealed class SyncProgress(Action<ProgressReport> report) : IProgress<ProgressReport>
     {
-        public void Report(int value) => report(value);
+        public void Report(ProgressReport value) => report(value);
     }
 }

@@ -1,7 +1,7 @@
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.Labels;
 using EventSsm.Synthetic;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Synthetic;
 
@@ -14,8 +14,8 @@ public sealed class SyntheticDatasetTests
         string a = Path.Combine(dir.Path, "a");
         string b = Path.Combine(dir.Path, "b");
         string[] args = ["--sequences", "3", "--seconds", "0.4", "--seed", "12", "--width", "160", "--height", "120"];
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["synth", a, .. args]));
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["synth", b, .. args]));
+        CliRunner.Run(["synth", a, .. args]);
+        CliRunner.Run(["synth", b, .. args]);
         string[] expected =
         [
             "test/synth_0002_bbox.npy", "test/synth_0002_td.dat", "train/synth_0000_bbox.npy", "train/synth_0000_td.dat",

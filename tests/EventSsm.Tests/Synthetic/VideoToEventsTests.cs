@@ -1,7 +1,7 @@
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.Rendering;
 using EventSsm.Synthetic;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Synthetic;
 
@@ -65,7 +65,7 @@ public sealed class VideoToEventsTests
         string gif = dir.File("square.gif");
         GifWriter.WriteFile(gif, MovingSquare(), 5);
         string dat = dir.File("out.dat");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["video2events", gif, dat, "--fps", "100"]));
+        CliRunner.Run(["video2events", gif, dat, "--fps", "100"]);
         EventArray ev = DatFile.ReadAll(dat);
         Assert.True(ev.Count > 50);
         Assert.True(ev.T[ev.Count - 1] <= 40_000);

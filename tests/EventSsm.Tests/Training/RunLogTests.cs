@@ -8,30 +8,28 @@ namespace EventSsm.Tests.Training;
 
 public sealed class RunLogTests
 {
+    private static readonly string[] s_columns = ["train/loss", "lr", "val/AP"];
+
     [Fact]
-    public void WritesCsvRows_AndTensorBoardEvents_AndResumesHeader()
+    public void OneHeader_ForRowsWithDifferentKeys_AndTensorBoardEvents()
     {
         using TempDir tmp = Fixtures.TempDir();
-        using (var log = new RunLog(tmp.Path))
+        using (var log = new RunLog(tmp.Path, s_columns))
         {
             log.Log(1, new Dictionary<string, double> { ["train/loss"] = 2.5, ["lr"] = 1e-4 });
-            log.Log(2, new Dictionary<string, double> { ["train/loss"] = 2.0, ["lr"] = 2e-4 });
+            log.Log(2, new Dictionary<string, double> { ["val/AP"] = 0.25 });
+            Assert.Equal(["step,train/loss,lr,val/AP", "1,2.5,0.0001,", "2,,,0.25"], File.ReadAllLines(log.CsvPath));
         }
-        using (var log = new RunLog(tmp.Path))
+        using (var resumed = new RunLog(tmp.Path, s_columns, resumeAfterStep: 2))
         {
-            log.Log(3, new Dictionary<string, double> { ["train/loss"] = 1.5, ["lr"] = 3e-4, ["val/AP"] = 0.25 });
+            resumed.Log(3, new Dictionary<string, double> { ["train/loss"] = 1.5 });
         }
-        string[] lines = File.ReadAllLines(Path.Combine(tmp.Path, "metrics.csv"));
-        Assert.Equal("step,train/loss,lr", lines[0]);
-        Assert.Equal("1,2.5,0.0001", lines[1]);
-        Assert.Equal("step,train/loss,lr,val/AP", lines[3]);
-        Assert.Equal("3,1.5,0.0003,0.25", lines[4]);
-        // Two event files (one per run, resumed): every record's CRCs check and the scalars read back.
+        // Two event files (the run and its resumption): every record's CRCs check and the scalars read back.
         string dir = Path.Combine(tmp.Path, "tensorboard");
         Assert.Equal(2, Directory.GetFiles(dir, "events.out.tfevents.*").Length);
         Assert.All(Directory.GetFiles(dir), f => Assert.Equal("brain.Event:2", TensorBoardEventFile.Read(f)[0].FileVersion));
         List<(long Step, Summary.Types.Value Value)> values = TensorBoardEventFile.Values(dir);
-        Assert.Equal([(1L, 2.5f), (2L, 2.0f), (3L, 1.5f)], values.Where(v => v.Value.Tag == "train/loss").Select(v => (v.Step, v.Value.SimpleValue)));
+        Assert.Equal([(1L, 2.5f), (3L, 1.5f)], values.Where(v => v.Value.Tag == "train/loss").Select(v => (v.Step, v.Value.SimpleValue)));
         Assert.Equal(0.25f, values.Single(v => v.Value.Tag == "val/AP").Value.SimpleValue);
     }
 
@@ -41,7 +39,7 @@ public sealed class RunLogTests
         using TempDir tmp = Fixtures.TempDir();
         var image = new RgbImage(6, 4);
         image.Fill(new Rgb(10, 200, 30));
-        using (var log = new RunLog(tmp.Path))
+        using (var log = new RunLog(tmp.Path, s_columns))
         {
             log.LogImage(7, "val/img/0", image);
             log.LogText(0, "config", "    model:\n      name: rnndet");
@@ -71,5 +69,58 @@ public sealed class RunLogTests
         Assert.Equal([0f, 4f, 6f], t[9..12]);          // FN = 8 − TP
         Assert.Equal([0.5f, 0.8f, 1f], t[12..15]);     // precision
         Assert.Equal([1f, 0.5f, 0.25f], t[15..18]);    // recall
+    }
+
+    [Fact]
+    public void Resume_KeepsTheRowsUpToTheResumedStep_UnderTheSameHeader()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        var first = new RunLog(tmp.Path, s_columns, tensorBoard: false);
+        for (int step = 1; step <= 4; step++)
+        {
+            first.Log(step, new Dictionary<string, double> { ["train/loss"] = step, ["lr"] = 1e-4 });
+        }
+        // The checkpoint was at step 2: steps 3 and 4 are redone and must not appear twice.
+        var resumed = new RunLog(tmp.Path, s_columns, resumeAfterStep: 2, tensorBoard: false);
+        resumed.Log(3, new Dictionary<string, double> { ["train/loss"] = 30, ["val/AP"] = 0.5 });
+
+        MetricsCsv csv = MetricsCsv.Read(resumed.CsvPath);
+        Assert.Equal(["step", .. s_columns], csv.Columns);
+        Assert.Equal([1L, 2, 3], csv.StepsWith("train/loss"));
+        Assert.Equal(30, csv.Rows[^1]["train/loss"]);
+        Assert.Equal([3L], csv.StepsWith("val/AP"));
+    }
+
+    [Fact]
+    public void Resume_AFileWithAppendedHeaderLines_IsRewrittenUnderOneHeader()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        // What earlier versions wrote: a second header line when validation columns first appeared.
+        File.WriteAllText(Path.Combine(tmp.Path, RunLog.CsvName),
+            "step,train/loss,lr\n1,2.5,0.0001\n2,2,0.0002\nstep,train/loss,lr,val/AP\n3,1.5,0.0003,0.25\n");
+        var log = new RunLog(tmp.Path, s_columns, resumeAfterStep: 3, tensorBoard: false);
+        log.Log(4, new Dictionary<string, double> { ["train/loss"] = 1.0, ["lr"] = 4e-4 });
+
+        Assert.Equal(["step,train/loss,lr,val/AP", "1,2.5,0.0001,", "2,2,0.0002,", "3,1.5,0.0003,0.25", "4,1,0.0004,"],
+            File.ReadAllLines(log.CsvPath));
+    }
+
+    [Fact]
+    public void NewRun_StartsANewFile()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        new RunLog(tmp.Path, s_columns, tensorBoard: false).Log(1, new Dictionary<string, double> { ["lr"] = 1 });
+        var again = new RunLog(tmp.Path, ["lr"], tensorBoard: false);
+        Assert.Equal(["step,lr"], File.ReadAllLines(again.CsvPath));
+    }
+
+    [Fact]
+    public void UndeclaredKey_Throws()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        var log = new RunLog(tmp.Path, s_columns, tensorBoard: false);
+        ArgumentException e = Assert.Throws<ArgumentException>(() => log.Log(1, new Dictionary<string, double> { ["val/AP_50"] = 1 }));
+        Assert.Contains("val/AP_50", e.Message);
+        Assert.Equal(["step,train/loss,lr,val/AP"], File.ReadAllLines(log.CsvPath));
     }
 }

@@ -1,9 +1,9 @@
 using System.Text.Json;
 using EventSsm.Checkpoints;
-using EventSsm.Cli;
 using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
+using EventSsm.IO;
 using EventSsm.Labels;
 using EventSsm.Model.Head;
 using EventSsm.Model;
@@ -80,7 +80,7 @@ public sealed class ValidatorTests
         using YoloXDetector model = LoadModel(cfg);
         // val: two sequences (one per loader worker), both with their first label frame past step L−1.
         PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
-        var reports = new List<ValidationProgress>();
+        var reports = new List<ProgressReport>();
         DetectionMetrics metrics = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg), new SyncProgress(reports.Add));
 
         // docs/DATA.md §3.5: each stream starts L−1 steps before its first label frame and
@@ -88,13 +88,13 @@ public sealed class ValidatorTests
         Assert.Equal(2, data.Sequences.Count);
         Assert.All(data.Sequences, s => Assert.True(s.ObjframeIdx2ReprIdx[0] > SequenceLength - 1));
         long[] streamSteps = [.. data.Sequences.Select(s => s.ReprCount - (s.ObjframeIdx2ReprIdx[0] - SequenceLength + 1))];
-        ValidationProgress last = reports[^1];
-        Assert.Equal(streamSteps.Sum(), last.Steps);
-        // Each of the two workers streams one sequence with batch size 1; their batches interleave.
-        Assert.Equal(streamSteps.Sum(n => (int)((n + SequenceLength - 1) / SequenceLength)), last.Batches);
-        Assert.Equal(Enumerable.Range(1, last.Batches), reports.Select(r => r.Batch));
-        int framesWithBoxes = data.Sequences.Sum(s => Enumerable.Range(0, s.FrameTimestamps.Length).Count(k => s.FrameLabels(k).Length > 0));
-        Assert.Equal(framesWithBoxes, last.LabelFrames);
+        ProgressReport last = reports[^1];
+        Assert.Equal(streamSteps.Sum(), last.Done);
+        Assert.True(last.IsFinished);
+        Assert.Equal("validate val", last.Task);
+        // One report per batch; each of the two workers streams one sequence with batch size 1, and their batches interleave.
+        Assert.Equal(streamSteps.Sum(n => (int)((n + SequenceLength - 1) / SequenceLength)), reports.Count);
+        Assert.All(reports.Zip(reports.Skip(1)), p => Assert.True(p.Second.Done > p.First.Done));
         Assert.Equal(EvaluableFrames(data), metrics.Images);
         Assert.True(metrics.Images > 0);
     }
@@ -131,20 +131,26 @@ public sealed class ValidatorTests
     [Fact]
     public void MissingCheckpoint_IsAOneLineError()
     {
-        Assert.Equal(2, Program.Main(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
-        var e = Assert.Throws<FileNotFoundException>(() => CliRunner.Run(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]));
-        Assert.Contains("/nonexistent/model.ckpt", e.Message);
+        string error = CliRunner.BadInput(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt")]);
+        Assert.Contains("/nonexistent/model.ckpt", error);
+    }
+
+    [Fact]
+    public void CheckpointOption_ReplacesTheOverride()
+    {
+        // --checkpoint is the shared option of the model commands; validate also keeps the original's checkpoint= override.
+        string output = CliRunner.Run(["validate", .. Overrides("checkpoint=/nonexistent/model.ckpt"), "--checkpoint", Checkpoint, "--json"]);
+        using JsonDocument doc = JsonDocument.Parse(output);
+        Assert.True(doc.RootElement.GetProperty("AP").GetDouble() >= 0);
     }
 
     [Fact]
     public void WrongExperiment_NamesTheCheckpointAndTheExperiment()
     {
         // Without the micro overrides the small experiment's 48-channel backbone does not fit the 16-channel weights.
-        string[] args = ["validate", "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml"];
-        var e = Assert.Throws<InvalidOperationException>(() => CliRunner.Run(args));
-        Assert.Contains("model.ckpt", e.Message);
-        Assert.Contains("experiment", e.Message);
-        Assert.DoesNotContain('\n', e.Message);
+        string error = CliRunner.BadInput(["validate", "dataset=gen1", $"dataset.path={DataRoot}", $"checkpoint={Checkpoint}", "+experiment/gen1=small.yaml"]);
+        Assert.Contains("model.ckpt", error);
+        Assert.Contains("experiment", error);
     }
 
     [Fact]
@@ -154,8 +160,8 @@ public sealed class ValidatorTests
         {
             return;
         }
-        var e = Assert.Throws<InvalidOperationException>(() => CliRunner.Run(["validate", .. Overrides(), "--device", "cuda"]));
-        Assert.Contains("libtorch-cuda", e.Message);
+        string error = CliRunner.BadInput(["validate", .. Overrides(), "--device", "cuda"]);
+        Assert.Contains("libtorch-cuda", error);
     }
 
     /// <summary>Label frames with at least one ground-truth box that survives the evaluation filter
@@ -175,8 +181,8 @@ public sealed class ValidatorTests
         return n;
     }
 
-    private sealed class SyncProgress(Action<ValidationProgress> report) : IProgress<ValidationProgress>
+    private sealed class SyncProgress(Action<ProgressReport> report) : IProgress<ProgressReport>
     {
-        public void Report(ValidationProgress value) => report(value);
+        public void Report(ProgressReport value) => report(value);
     }
 }

@@ -1,16 +1,22 @@
 using System.Buffers.Binary;
+using System.IO.Compression;
+using K4os.Compression.LZ4;
 using ZstdSharp;
 
 namespace EventSsm.IO.Hdf5;
 
 /// <summary>
 /// Managed Blosc1 frames as hdf5-blosc (HDF5 filter 32001) writes them (docs/DATA.md §2.8). Decoding supports
-/// the zstd codec, byte shuffle, split and unsplit blocks, raw streams and MEMCPYED frames; other codecs and bit
-/// shuffle raise <see cref="UnsupportedDataException"/>. Every size in the frame is checked before it is used, so
+/// the BloscLZ, LZ4 (and LZ4HC), zlib and zstd codecs (docs/FORMATS.md §5), byte shuffle, split and unsplit
+/// blocks, raw streams and MEMCPYED frames; snappy and bit shuffle raise <see cref="UnsupportedDataException"/>.
+/// Every size in the frame is checked before it is used, so
 /// corrupt frames raise <see cref="DataFormatException"/> instead of reading out of bounds.
 /// </summary>
 public static class Blosc1Codec
 {
+    public const int BloscLzCodec = 0;
+    public const int Lz4Codec = 1;
+    public const int ZlibCodec = 3;
     public const int ZstdCodec = 4;
     public const int DefaultBlockSize = 32768;
 
@@ -81,10 +87,10 @@ public static class Blosc1Codec
         {
             throw new UnsupportedDataException(fileName, "Blosc bit-shuffle is not supported (only byte shuffle)");
         }
-        if (h.Codec != ZstdCodec)
+        if (h.Codec is not (BloscLzCodec or Lz4Codec or ZlibCodec or ZstdCodec))
         {
             throw new UnsupportedDataException(fileName,
-                $"Blosc codec '{Blosc1Header.CodecName(h.Codec)}' is not supported (only zstd is read)");
+                $"Blosc codec '{Blosc1Header.CodecName(h.Codec)}' is not supported (blosclz, lz4, lz4hc, zlib and zstd are read)");
         }
         if (h.UncompressedSize > 0 && h.BlockSize <= 0)
         {
@@ -119,7 +125,6 @@ public static class Blosc1Codec
         int dataStart = Blosc1Header.Size + 4 * nblocks;
         bool unshuffle = h.IsByteShuffled && h.TypeSize > 1;
         byte[]? tmp = unshuffle ? new byte[Math.Min(h.BlockSize, h.UncompressedSize)] : null;
-        Decompressor zstd = t_decompressor ??= new Decompressor();
         for (int b = 0; b < nblocks; b++)
         {
             int bstart = BinaryPrimitives.ReadInt32LittleEndian(frame[(Blosc1Header.Size + 4 * b)..]);
@@ -160,7 +165,7 @@ public static class Blosc1Codec
                 }
                 else
                 {
-                    DecompressStream(zstd, payload, streamDst, fileName, b, s);
+                    DecompressStream(h.Codec, payload, streamDst, fileName, b, s);
                 }
                 pos += csize;
             }
@@ -171,24 +176,48 @@ public static class Blosc1Codec
         }
     }
 
-    private static void DecompressStream(Decompressor zstd, ReadOnlySpan<byte> payload, Span<byte> dst, string? fileName, int block, int stream)
+    private static void DecompressStream(int codec, ReadOnlySpan<byte> payload, Span<byte> dst, string? fileName, int block, int stream)
     {
         int written;
         try
         {
-            written = zstd.Unwrap(payload, dst);
+            written = codec switch
+            {
+                BloscLzCodec => BloscLzDecoder.Decode(payload, dst),
+                // A raw LZ4 block (LZ4HC writes the same format); -1 when malformed.
+                Lz4Codec => LZ4Codec.Decode(payload, dst),
+                ZlibCodec => Inflate(payload, dst),
+                _ => (t_decompressor ??= new Decompressor()).Unwrap(payload, dst),
+            };
         }
-        catch (ZstdException ex)
+        catch (Exception ex) when (ex is ZstdException or ArgumentException or InvalidDataException)
         {
-            throw Bad(fileName, $"Blosc block {block} stream {stream}: zstd error: {ex.Message}", ex);
-        }
-        catch (ArgumentException ex)
-        {
-            throw Bad(fileName, $"Blosc block {block} stream {stream}: zstd error: {ex.Message}", ex);
+            throw Bad(fileName, $"Blosc block {block} stream {stream}: {Blosc1Header.CodecName(codec)} error: {ex.Message}", ex);
         }
         if (written != dst.Length)
         {
-            throw Bad(fileName, $"Blosc block {block} stream {stream} decompressed to {written} bytes, expected {dst.Length}");
+            throw Bad(fileName, written < 0
+                ? $"Blosc block {block} stream {stream}: corrupt {Blosc1Header.CodecName(codec)} data"
+                : $"Blosc block {block} stream {stream} decompressed to {written} bytes, expected {dst.Length}");
+        }
+    }
+
+    /// <summary>A zlib stream (c-blosc writes zlib's compress2 format); fills at most dst and reports the bytes written.</summary>
+    private static unsafe int Inflate(ReadOnlySpan<byte> payload, Span<byte> dst)
+    {
+        fixed (byte* p = payload)
+        {
+            using var input = new UnmanagedMemoryStream(p, payload.Length);
+            using var zlib = new ZLibStream(input, CompressionMode.Decompress);
+            int total = 0;
+            int n;
+            while (total < dst.Length && (n = zlib.Read(dst[total..])) > 0)
+            {
+                total += n;
+            }
+            // One more byte would mean the stream holds more than the block.
+            Span<byte> probe = stackalloc byte[1];
+            return total == dst.Length && zlib.Read(probe) > 0 ? -1 : total;
         }
     }
 

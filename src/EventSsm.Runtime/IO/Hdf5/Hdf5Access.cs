@@ -6,7 +6,7 @@ using PureHDF.VOL.Native;
 namespace EventSsm.IO.Hdf5;
 
 /// <summary>
-/// The boundary between our API and PureHDF: opens files with the Blosc filter registered, and turns whatever
+/// The boundary between our API and PureHDF: opens files with the Blosc and ECF filters registered, and turns whatever
 /// PureHDF (or our filter, which cannot know the file name) throws on a corrupt file into a
 /// <see cref="DataFormatException"/> that names the file.
 /// </summary>
@@ -15,6 +15,7 @@ internal static class Hdf5Access
     public static NativeFile Open(string path)
     {
         BloscH5Filter.EnsureRegistered();
+        EcfH5Filter.EnsureRegistered();
         // Opening the stream ourselves lets FileNotFoundException and access errors surface unchanged.
         var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 16, FileOptions.RandomAccess);
         try

@@ -93,6 +93,7 @@ public static class Hdf5Inspector
                 5 => "nbit",
                 6 => "scaleoffset",
                 BloscH5Filter.Id => "blosc",
+                EcfH5Filter.Id => "ecf (Prophesee)",
                 _ => "",
             };
             string label = string.IsNullOrEmpty(name) ? known : name;

@@ -37,10 +37,18 @@ public sealed class RecurrentStage : nn.Module
         else
         {
             // The original hard-codes S5Block(dim=stage_dim, state_dim=stage_dim, bidir=False, bandlimit=0.5).
-            s5_block = new S5Block(
-                stageDim, stageDim, options.DtMin, options.DtMax, options.Bandlimit, options.Discretization);
-            s5_block.S5.Ssm.MaskMode = options.Mask;
-            s5_block.S5.Ssm.MaskBandlimit = options.MaskBandlimit;
+            // The sequential scan always: the real-arithmetic loop on cached operands (see S5Layer), whatever L.
+            s5_block = new S5Block(stageDim, new S5LayerOptions
+            {
+                StateWidth = stageDim,
+                DtMin = options.DtMin,
+                DtMax = options.DtMax,
+                Bandlimit = options.Bandlimit,
+                Discretization = options.Discretization,
+                ScanMethod = LinearRecurrence.Method.Sequential,
+            });
+            s5_block.Layer.MaskMode = options.Mask;
+            s5_block.Layer.MaskBandlimit = options.MaskBandlimit;
         }
         RegisterComponents();
     }

@@ -22,6 +22,16 @@ public static class FrequencyResponse
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor delta = logStep.exp() * stepScale;
+        return PassBandMaskAtSteps(lambdaImag, delta, bandlimit).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>
+    /// <see cref="PassBandMask"/> for effective steps given directly: Δ (any shape broadcastable with (P), e.g. one
+    /// per sequence and time step) → Δ·|Im λ| &lt; π·β.
+    /// </summary>
+    public static Tensor PassBandMaskAtSteps(Tensor lambdaImag, Tensor delta, double bandlimit)
+    {
+        using DisposeScope scope = NewDisposeScope();
         return (delta * lambdaImag.abs() < Math.PI * bandlimit).MoveToOuterDisposeScope();
     }
 

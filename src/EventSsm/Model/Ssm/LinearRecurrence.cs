@@ -28,10 +28,12 @@ public static class LinearRecurrence
     /// <returns>All states x_0 … x_{L−1}, shaped like <paramref name="b"/>.</returns>
     public static Tensor Solve(Tensor a, Tensor b, Tensor? initial = null, Method method = Method.Auto)
     {
-        long length = b.shape[0];
-        bool parallel = method == Method.Parallel || (method == Method.Auto && length >= ParallelThreshold);
-        return parallel ? Parallel(a, b, initial) : Sequential(a, b, initial);
+        return IsParallel(method, b.shape[0]) ? Parallel(a, b, initial) : Sequential(a, b, initial);
     }
+
+    /// <summary>Whether <paramref name="method"/> evaluates a recurrence of this length with the parallel scan.</summary>
+    public static bool IsParallel(Method method, long length) =>
+        method == Method.Parallel || (method == Method.Auto && length >= ParallelThreshold);
 
     public static Tensor Sequential(Tensor a, Tensor b, Tensor? initial = null)
     {

@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -6,52 +7,131 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Ssm;
 
 /// <summary>
-/// Pre-LayerNorm S5 block with a GEGLU feed-forward (docs/MODEL.md §3.3). Keys: <c>s5.seq.*</c>,
-/// <c>attn_norm.{weight,bias}</c>, <c>ff_enc.weight (2H,H)</c>, <c>ff_dec.weight (H,H)</c>, <c>ff_norm.{weight,bias}</c>.
+/// Pre-LayerNorm block around one <see cref="S5Layer"/>: the detector's temporal layer and the general sequence block
+/// (docs/S5.md). <see cref="S5BlockVariant.Geglu"/> is the original's S5Block (docs/MODEL.md §3.3): f = LN(x);
+/// h = gelu(S5(f)) + f; g = LN(h); y = GEGLU(g) + g. Keys as in the original (whose <c>S5</c> wrapper holds the layer
+/// as <c>seq</c>): <c>s5.seq.*</c> (the layer's keys), <c>attn_norm.{weight,bias}</c>, and for Geglu also
+/// <c>ff_enc.weight (2H,H)</c>, <c>ff_dec.weight (H,H)</c>, <c>ff_norm.{weight,bias}</c>.
 /// </summary>
-public sealed class S5Block : nn.Module
+public sealed partial class S5Block : nn.Module
 {
-    private readonly S5 s5;
+    private readonly SeqHolder s5;
     private readonly LayerNorm attn_norm;
-    private readonly Linear ff_enc;
-    private readonly Linear ff_dec;
-    private readonly LayerNorm ff_norm;
+    private readonly Linear? ff_enc;
+    private readonly Linear? ff_dec;
+    private readonly LayerNorm? ff_norm;
+    private readonly S5BlockVariant _variant;
 
     /// <param name="dim">H, channels.</param>
-    /// <param name="stateDim">P, complex states (= H in the detector).</param>
-    /// <param name="bandlimit">Init-time C mask of the S5 layer; the detector hard-codes 0.5.</param>
-    public S5Block(
-        int dim,
-        int stateDim,
-        double dtMin = 1e-3,
-        double dtMax = 1e-1,
-        double? bandlimit = null,
-        S5Discretization discretization = S5Discretization.Bilinear,
-        Generator? generator = null)
+    /// <param name="options">Options of the S5 layer; null = the detector's defaults with P = H.</param>
+    /// <param name="variant">Geglu (the original's block) or Residual.</param>
+    /// <param name="generator">Random source of the S5 layer's initialisation; null = the global one.</param>
+    public S5Block(int dim, S5LayerOptions? options = null, S5BlockVariant variant = S5BlockVariant.Geglu, Generator? generator = null)
         : base(nameof(S5Block))
     {
-        s5 = new S5(dim, stateDim, dtMin, dtMax, bandlimit, discretization, generator);
+        _variant = variant;
+        s5 = new SeqHolder(new S5Layer(dim, options, generator));
         attn_norm = LayerNorm(dim, eps: 1e-5);
-        // ff_mult = 1 with GEGLU: 2H for value and gate, no biases.
-        ff_enc = Linear(dim, 2 * dim, hasBias: false);
-        ff_dec = Linear(dim, dim, hasBias: false);
-        ff_norm = LayerNorm(dim, eps: 1e-5);
+        if (variant == S5BlockVariant.Geglu)
+        {
+            // ff_mult = 1 with GEGLU: 2H for value and gate, no biases.
+            ff_enc = Linear(dim, 2 * dim, hasBias: false);
+            ff_dec = Linear(dim, dim, hasBias: false);
+            ff_norm = LayerNorm(dim, eps: 1e-5);
+        }
         RegisterComponents();
     }
 
-    public S5 S5 => s5;
+    /// <summary>The block's S5 layer (keys <c>s5.seq.*</c>).</summary>
+    public S5Layer Layer => s5.Seq;
 
-    /// <summary>x (N, L, H) → (y (N, L, H), last state (N, P) complex64).</summary>
+    public S5BlockVariant Variant => _variant;
+
+    /// <summary>The detector's call: x (N, L, H) → (y (N, L, H), last state (N, P)); see <see cref="S5Layer.Forward(Tensor, Tensor?, double, S5StateMode)"/>.</summary>
     public (Tensor Y, Tensor State) Forward(Tensor x, Tensor? prevState, double stepScale, S5StateMode mode)
     {
         using DisposeScope scope = NewDisposeScope();
-        // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
         Tensor f = attn_norm.call(x);
-        (Tensor z, Tensor state) = s5.Forward(f, prevState, stepScale, mode);
-        Tensor h = functional.gelu(z) + f;
-        Tensor g = ff_norm.call(h);
-        Tensor[] parts = ff_enc.call(g).chunk(2, -1);
-        Tensor y = ff_dec.call(parts[0] * functional.gelu(parts[1])) + g;
-        return (y.MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
+        (Tensor z, Tensor state) = Layer.Forward(f, prevState, stepScale, mode);
+        return (Mix(x, f, z).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
+
+    /// <summary>x (N, L, H) → (y (N, L, H), last state (N, P)); arguments as in <see cref="S5Layer.Forward(Tensor, Tensor?, Tensor?, LinearRecurrence.Method?)"/>.</summary>
+    public (Tensor Y, Tensor State) Forward(Tensor x, Tensor? stepScale = null, Tensor? state = null, LinearRecurrence.Method? method = null)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor f = attn_norm.call(x);
+        (Tensor z, Tensor last) = Layer.Forward(f, stepScale, state, method);
+        return (Mix(x, f, z).MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>One streaming step: x (N, H) → (y (N, H), state (N, P)); see <see cref="S5Layer.Step"/>.</summary>
+    public (Tensor Y, Tensor State) Step(Tensor x, Tensor? state, Tensor? stepScale = null)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor f = attn_norm.call(x);
+        (Tensor z, Tensor next) = Layer.Step(f, state, stepScale);
+        return (Mix(x, f, z).MoveToOuterDisposeScope(), next.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
+    /// Loads weights, also from a state dict of the earlier general block, which kept the layer at <c>s5.X</c>
+    /// (<see cref="UpgradeLegacyKeys"/>).
+    /// </summary>
+    public override (IList<string> missing_keys, IList<string> unexpected_keyes) load_state_dict(
+        Dictionary<string, Tensor> source, bool strict = true, IList<string>? skip = null)
+    {
+        Layer.InvalidateCaches();
+        return base.load_state_dict(UpgradeLegacyKeys(source), strict, skip);
+    }
+
+    /// <summary>
+    /// Renames the S5 keys of the earlier general block (<c>…s5.Lambda</c>, <c>…s5.B</c>, …) to this block's
+    /// <c>…s5.seq.Lambda</c> etc., at any prefix; every other key is kept as it is. For models with several blocks
+    /// (apply it to the whole state dict before loading).
+    /// </summary>
+    public static Dictionary<string, Tensor> UpgradeLegacyKeys(IReadOnlyDictionary<string, Tensor> source)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        var upgraded = new Dictionary<string, Tensor>(source.Count);
+        foreach ((string key, Tensor value) in source)
+        {
+            upgraded[LegacyLayerKey().Replace(key, "${prefix}s5.seq.${name}")] = value;
+        }
+        return upgraded;
+    }
+
+    private Tensor Mix(Tensor x, Tensor f, Tensor z)
+    {
+        if (_variant == S5BlockVariant.Residual)
+        {
+            return x + functional.gelu(z);
+        }
+        // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
+        Tensor h = functional.gelu(z) + f;
+        Tensor g = ff_norm!.call(h);
+        Tensor[] parts = ff_enc!.call(g).chunk(2, -1);
+        return ff_dec!.call(parts[0] * functional.gelu(parts[1])) + g;
+    }
+
+    /// <summary>
+    /// The original's <c>S5</c> module only wraps its <c>S5SSM</c> as <c>seq</c> (it vmaps over sequences, which
+    /// <see cref="S5Layer"/> does itself); this holder keeps that key nesting, nothing else.
+    /// </summary>
+    private sealed class SeqHolder : nn.Module
+    {
+        private readonly S5Layer seq;
+
+        public SeqHolder(S5Layer layer)
+            : base("S5")
+        {
+            seq = layer;
+            RegisterComponents();
+        }
+
+        public S5Layer Seq => seq;
+    }
+
+    [GeneratedRegex(@"^(?<prefix>(.*\.)?)s5\.(?<name>Lambda|B|C|D|log_step|BH|BP|CH|CP)$")]
+    private static partial Regex LegacyLayerKey();
 }

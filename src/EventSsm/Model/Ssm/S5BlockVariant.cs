@@ -1,6 +1,6 @@
 namespace EventSsm.Model.Ssm;
 
-/// <summary>Layout of an <see cref="S5SequenceBlock"/>.</summary>
+/// <summary>Layout of an <see cref="S5Block"/>.</summary>
 public enum S5BlockVariant
 {
     /// <summary>

@@ -4,9 +4,8 @@ using static TorchSharp.torch;
 namespace EventSsm.Model.Ssm;
 
 /// <summary>
-/// Discretisation of a diagonal continuous system x' = λx + B̃u (docs/MODEL.md §4.3), shared by the detector's
-/// <see cref="S5Ssm"/> and the general <see cref="S5Layer"/>. B̄ is diagonal-times-B̃, so only the per-state gain is
-/// returned: B̄ = gain[…, None] ⊙ B̃. Keeping the gain separate lets per-time-step Δ avoid a (L, P, H) tensor.
+/// Discretisation of a diagonal continuous system x' = λx + B̃u (docs/MODEL.md §4.3), used by <see cref="S5Layer"/>
+/// (and by exporters that bake Λ̄ and B̄). B̄ is diagonal-times-B̃, so only the per-state gain is returned: B̄ = gain[…, None] ⊙ B̃. Keeping the gain separate lets per-time-step Δ avoid a (L, P, H) tensor.
 /// </summary>
 public static class S5Discretizer
 {

@@ -4,7 +4,7 @@ using static TorchSharp.torch;
 namespace EventSsm.Model.Ssm;
 
 /// <summary>
-/// The H2 regulariser of docs/FREQUENCY.md: Σ over every <see cref="S5Ssm"/> in a model of the energy of its frequency
+/// The H2 regulariser of docs/FREQUENCY.md: Σ over every <see cref="S5Layer"/> in a model of the energy of its frequency
 /// response beyond ω_c = π·β, (1/2π)∫_{|ω|≥ω_c}‖H(iω)‖²_F dω. Minimising it pushes the S5 layers towards low-pass
 /// behaviour, so that they alias less when the step changes. Not in the original (docs/MODEL.md §4.5).
 /// </summary>
@@ -19,7 +19,7 @@ public static class S5H2Penalty
         using DisposeScope scope = NewDisposeScope();
         Tensor total = zeros(1, dtype: float32).squeeze();
         // TorchSharp's modules() lists descendants only; the model may itself be an S5 layer.
-        foreach (S5Ssm ssm in model.modules().Prepend(model).OfType<S5Ssm>())
+        foreach (S5Layer ssm in model.modules().Prepend(model).OfType<S5Layer>())
         {
             Tensor e = ssm.EnergyAboveCutoff(stepScale, bandlimit);
             total = total.to(e.device) + e;

@@ -27,7 +27,7 @@ public sealed record S5LayerOptions
     /// <summary>Rank k of the <see cref="S5BcInit.Factorized"/> parameterisation.</summary>
     public int FactorRank { get; init; } = 8;
 
-    /// <summary>Init-time C̃ mask as in the detector (<see cref="S5Ssm.BandlimitMask"/>); null disables it.</summary>
+    /// <summary>Init-time C̃ mask as in the detector (<see cref="S5Layer.BandlimitMask"/>); null disables it.</summary>
     public double? Bandlimit { get; init; }
 
     /// <summary>Evaluation of the scan; Auto picks the parallel scan from <see cref="LinearRecurrence.ParallelThreshold"/>.</summary>

@@ -52,6 +52,7 @@ public static class DetectorBenchmark
         }
         manual_seed(0);
         using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Recurrent, options.Overrides);
+        model.to(options.Device);
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long channels = model.Options.Backbone.InputChannels;
@@ -64,8 +65,8 @@ public static class DetectorBenchmark
         using (inference_mode())
         {
             // Event histograms are small non-negative counts; the values do not change the cost.
-            using Tensor x1 = rand([1, 1, channels, h, w], generator: new Generator(1)) * 4;
-            using Tensor xl = rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4;
+            using Tensor x1 = (rand([1, 1, channels, h, w], generator: new Generator(1)) * 4).to(options.Device);
+            using Tensor xl = (rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4).to(options.Device);
             frame = TimeStreaming(model, x1, options);
             chunk = Time(options, () =>
             {
@@ -78,7 +79,7 @@ public static class DetectorBenchmark
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         return new DetectorBenchmarkResult(options, h, w, model.ParameterCount(), torch.get_num_threads(),
-            frame, chunk, train, breakdown, process.PeakWorkingSet64);
+            frame, chunk, train, breakdown, process.PeakWorkingSet64, options.Device.type == DeviceType.CUDA ? "cuda" : "cpu");
     }
 
     private static LatencyStats TimeStreaming(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
@@ -110,9 +111,9 @@ public static class DetectorBenchmark
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long frames = (long)options.Length * options.TrainBatch;
-        using Tensor x = rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
-            generator: new Generator(3)) * 4;
-        using Tensor targets = TrainTargets(frames, h, w, model.NumClasses);
+        using Tensor x = (rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
+            generator: new Generator(3)) * 4).to(options.Device);
+        using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
         try
@@ -221,10 +222,16 @@ public static class DetectorBenchmark
         {
             step();
         }
+        bool gpu = options.Device.type == DeviceType.CUDA;
         for (int i = 0; i < options.Repeats; i++)
         {
             long start = Stopwatch.GetTimestamp();
             step();
+            if (gpu)
+            {
+                // CUDA kernels run asynchronously: the step is done when the device is.
+                torch.cuda.synchronize();
+            }
             samples.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
         }
         return LatencyStats.From(samples);

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using static TorchSharp.torch;
 
 namespace EventSsm.Workflows.Benchmarks;
 
@@ -30,6 +32,10 @@ public sealed record DetectorBenchmarkOptions(
     RecurrentLayer Recurrent = RecurrentLayer.S5,
     IReadOnlyList<string>? Overrides = null)
 {
+    /// <summary>Where the model runs; CUDA timings wait for the device after each measured step.</summary>
+    [JsonIgnore]
+    public Device Device { get; init; } = CPU;
+
     public void Validate()
     {
         if (Model is not ("tiny" or "small" or "base"))

@@ -1,3 +1,8 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EventSsm.Model.Backbone;
 using EventSsm.Inference;
 
 namespace EventSsm.Workflows.Benchmarks;
@@ -16,4 +21,41 @@ public sealed record DetectorBenchmarkResult(
     LatencyStats Chunk,
     LatencyStats? TrainStep,
     IReadOnlyDictionary<string, double> Breakdown,
-    long PeakWorkingSetBytes);
+    long PeakWorkingSetBytes,
+    string Device = "cpu")
+{
+    /// <summary>The result as indented JSON (enums by name), as <c>eventssm benchmark</c> prints and saves it.</summary>
+    public string ToJson() => JsonSerializer.Serialize(this,
+        new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } });
+
+    /// <summary>The human-readable table of <c>eventssm benchmark</c>.</summary>
+    public string ToTable()
+    {
+        var sb = new StringBuilder();
+        DetectorBenchmarkOptions o = Options;
+        string extra = o.Overrides is { Count: > 0 } ov ? $" ({string.Join(' ', ov)})" : "";
+        string family = o.Recurrent == RecurrentLayer.Lstm ? "LSTM-ViT (RVT)" : "S5-ViT";
+        string device = Device == "cpu" ? "" : $" on {Device}";
+        sb.AppendLine(Invariant($"{family}-{o.Model}{extra}, input {InputHeight}x{InputWidth}, {Parameters / 1e6:F2} M parameters, {Threads} threads{device}"));
+        sb.AppendLine($"{"measurement",-34} {"p50 ms",10} {"p95 ms",10} {"min ms",10} {"n",4}");
+        Row(sb, "forward, 1 frame (streaming)", Frame);
+        Row(sb, $"forward, chunk L={o.Length}", Chunk);
+        if (TrainStep is LatencyStats t)
+        {
+            Row(sb, $"train step B={o.TrainBatch} L={o.Length}", t);
+            sb.AppendLine(Invariant($"{"  = train steps/s (from p50)",-34} {1000 / t.P50Ms,10:F2}"));
+        }
+        sb.AppendLine("breakdown of one frame (p50 ms):");
+        foreach ((string name, double ms) in Breakdown)
+        {
+            sb.AppendLine(Invariant($"  {name,-32} {ms,10:F1}"));
+        }
+        sb.AppendLine(Invariant($"peak working set: {PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB"));
+        return sb.ToString();
+    }
+
+    private static void Row(StringBuilder sb, string name, LatencyStats s) =>
+        sb.AppendLine(Invariant($"{name,-34} {s.P50Ms,10:F1} {s.P95Ms,10:F1} {s.MinMs,10:F1} {s.Count,4}"));
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

@@ -68,7 +68,9 @@ public static class DemoPipeline
     /// <summary>Steps of the default demo (see <see cref="DemoOptions.Steps"/> and docs/PERFORMANCE.md for the timing).</summary>
     public const long DefaultSteps = 400;
 
-    public static DemoResult Run(DemoOptions o, Action<string> log, CancellationToken ct = default)
+    /// <param name="log">Gets the stage lines and the training log.</param>
+    /// <param name="progress">Gets the progress of each long stage (synthesis, preprocessing, training, validation, prediction).</param>
+    public static DemoResult Run(DemoOptions o, Action<string> log, IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();
         string raw = Path.Combine(o.OutDirectory, "raw");
@@ -80,12 +82,12 @@ public static class DemoPipeline
         if (!Directory.Exists(Path.Combine(raw, "test")))
         {
             var scene = new SceneOptions { DurationUs = (long)(o.SecondsPerSequence * 1e6), Seed = (ulong)o.Seed };
-            SyntheticDataset.Write(raw, o.Sequences, scene);
+            SyntheticDataset.Write(raw, o.Sequences, scene, progress: progress);
         }
 
         log($"2/6 preprocessing (stacked histograms, 50 ms windows, the original's label selection) → {pre}");
         var preOptions = new PreprocessOptions { Dataset = DatasetKind.Gen1 };
-        PreprocessReport report = new Preprocessor(preOptions).Run(raw, pre, cancellationToken: ct);
+        PreprocessReport report = new Preprocessor(preOptions).Run(raw, pre, progress, ct);
         if (report.AnyFailed)
         {
             throw new InvalidOperationException("preprocessing failed: " + string.Join("; ", report.Sequences.Where(s => s.Status == SequenceStatus.Failed).Select(s => $"{s.Sequence}: {s.Reason}")));
@@ -115,15 +117,14 @@ public static class DemoPipeline
         manual_seed(o.Seed);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg, o.Seed) with { LogInterval = 25, CheckpointInterval = 200 }, run);
-        trainer.Run(progress: new InlineProgress<TrainStepInfo>(p =>
-            log($"   step {p.Step}/{p.MaxSteps}  loss {p.Loss:F3}  lr {p.LearningRate:E2}  {p.StepsPerSecond:F2} it/s")), ct: ct);
+        trainer.Run(log: step => log($"   {step}"), progress: progress, ct: ct);
 
         log("4/6 validating on the test split (streaming, Prophesee/COCO metric, confidence 0.001)");
         ConfigNode valCfg = cfg.Clone();
         valCfg.Set("model.postprocess.confidence_threshold", 0.001);
         model.eval();
         DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", DatasetKind.Gen1, preOptions.RepresentationName),
-            ValidationOptions.FromConfig(valCfg));
+            ValidationOptions.FromConfig(valCfg), progress, ct);
         DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
 
         log("5/6 predicting on every test recording (streaming, one window at a time) and rendering the first (MP4 with ffmpeg, else GIF)");
@@ -137,9 +138,13 @@ public static class DemoPipeline
             {
                 BoundingBox[]? labels = i == 0 ? BoundingBoxFile.Read(LabelsOf(recordings[i])) : null;
                 PredictionResult pred = RecordingPredictor.Predict(loaded, recordings[i], predDir,
-                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "mp4" : "none", log,
-                    labels: labels);
+                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "mp4" : "none",
+                    progress, ct, labels: labels);
                 rendering ??= pred.RenderPath;
+                if (pred.RenderNote is not null)
+                {
+                    log($"   {pred.RenderNote}");
+                }
                 log($"   {Path.GetFileName(pred.BoxesPath)}: {pred.Windows} windows, {pred.Boxes} boxes, latency p50 {pred.LatencyP50Ms:F1} ms");
             }
         }
@@ -147,8 +152,7 @@ public static class DemoPipeline
         // RVT's per-frame protocol (detections at exactly each label time). The toolbox's default ±50 ms matching would
         // pool three 20 Hz windows per label and count the neighbours' boxes as false positives.
         log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --per-frame {gtDir} {predDir}`) and writing the viewer page");
-        DetectionMetrics predMetrics = PropheseeFileEvaluation.Evaluate(
-            PropheseeFileEvaluation.FindPairs(gtDir, predDir), DatasetKind.Gen1, false, EvaluationMode.PerFrame);
+        DetectionMetrics predMetrics = PropheseeFileEvaluation.EvaluateFolders(gtDir, predDir, DatasetKind.Gen1, false, EvaluationMode.PerFrame).Metrics;
         ViewResult view = RecordingViewer.Build(new ViewOptions
         {
             Input = recordings[0],
@@ -157,6 +161,7 @@ public static class DemoPipeline
             Labels = LabelsOf(recordings[0]),
             PerFrame = true,
         }, ct: ct);
+        log($"   {view.Path}: {view.Bytes / 1e6:F1} MB");
 
         string json = Path.Combine(o.OutDirectory, "results.json");
         string Num(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
@@ -168,7 +173,7 @@ public static class DemoPipeline
 
     /// <summary>The synthetic labels of a recording: x_td.dat → x_bbox.npy next to it.</summary>
     private static string LabelsOf(string recording) =>
-        Path.Combine(Path.GetDirectoryName(recording)!, RecordingViewer.RecordingName(recording) + PropheseeFileEvaluation.FileSuffix);
+        Path.Combine(Path.GetDirectoryName(recording)!, RecordingPredictor.RecordingName(recording) + PropheseeFileEvaluation.FileSuffix);
 
     /// <summary>Re-saves the final weights as the inference checkpoint with the validation config embedded.</summary>
     private static void DetectorCheckpoint(YoloXDetector model, ConfigNode config, string path) =>

@@ -7,23 +7,23 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Workflows.Examples;
 
 /// <summary>
-/// Small sequence classifier: Linear encoder → <c>depth</c> × <see cref="S5SequenceBlock"/> → mean over time → Linear
+/// Small sequence classifier: Linear encoder → <c>depth</c> × <see cref="S5Block"/> → mean over time → Linear
 /// decoder. The per-event gaps are passed to every S5 layer as the step scale (irregular sampling).
 /// </summary>
 public sealed class BurstClassifier : nn.Module
 {
     private readonly Linear encoder;
-    private readonly ModuleList<S5SequenceBlock> blocks;
+    private readonly ModuleList<S5Block> blocks;
     private readonly Linear decoder;
 
     public BurstClassifier(int inputs, int classes, int width, int depth, S5BlockVariant variant, S5LayerOptions options, Generator? generator = null)
         : base(nameof(BurstClassifier))
     {
         encoder = Linear(inputs, width);
-        blocks = new ModuleList<S5SequenceBlock>();
+        blocks = new ModuleList<S5Block>();
         for (int i = 0; i < depth; i++)
         {
-            blocks.Add(new S5SequenceBlock(width, variant, options, generator));
+            blocks.Add(new S5Block(width, options, variant, generator));
         }
         decoder = Linear(width, classes);
         RegisterComponents();
@@ -34,7 +34,7 @@ public sealed class BurstClassifier : nn.Module
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor x = encoder.call(features);
-        foreach (S5SequenceBlock block in blocks)
+        foreach (S5Block block in blocks)
         {
             x = block.Forward(x, gaps).Y;
         }

@@ -37,8 +37,9 @@ public static class FrequencySweep
 
     /// <summary>Runs the sweep and returns every row now in sweep.csv (this run's and, with Append, earlier labels').</summary>
     /// <param name="config">The composed validation config (after <see cref="ConfigModifier.Apply"/>).</param>
+    /// <param name="progress">Gets each rate's preprocessing and validation (see <see cref="Preprocessor"/>, <see cref="Validator"/>).</param>
     public static IReadOnlyList<FrequencySweepRow> Run(ConfigNode config, string checkpoint, FrequencySweepOptions options,
-        Action<string>? log = null, CancellationToken cancellation = default)
+        Action<string>? log = null, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(checkpoint);
@@ -90,7 +91,7 @@ public static class FrequencySweep
             cancellation.ThrowIfCancellationRequested();
             double hz = options.Hz[i];
             PreprocessOptions pre = preprocessing[i];
-            string dataDir = options.PreprocessedDirectory ?? Preprocess(options.RawDirectory!, options.OutDirectory, hz, pre, log, cancellation);
+            string dataDir = options.PreprocessedDirectory ?? Preprocess(options.RawDirectory!, options.OutDirectory, hz, pre, log, progress, cancellation);
 
             ConfigNode cfg = config.Clone();
             cfg.Set("dataset.ev_repr_name", pre.RepresentationName, create: true);
@@ -115,7 +116,7 @@ public static class FrequencySweep
             {
                 DetectorCheckpoint.Load(model, checkpoint);
                 model.to(options.Device);
-                m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), cancellation: cancellation);
+                m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), progress, cancellation);
             }
             var row = new FrequencySweepRow(options.Label, hz, pre.StepMs, pre.WindowMs, scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
             rows.Add(row);
@@ -127,6 +128,38 @@ public static class FrequencySweep
         AtomicFile.WriteAllText(Path.Combine(options.OutDirectory, MarkdownName), Markdown(all, trainHz));
         PngFile.Write(Path.Combine(options.OutDirectory, PlotName), Plot(all));
         return all;
+    }
+
+    /// <summary>Rates as the command line gives them: comma-separated positive numbers (e.g. <c>20,40,80</c>).</summary>
+    public static double[] ParseRates(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        double[] rates = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v > 0
+                ? v
+                : throw new ArgumentException($"--hz: '{s}' is not a positive rate"))
+            .ToArray();
+        return rates;
+    }
+
+    /// <summary>
+    /// The <c>frequency-plot</c> command: reads several sweep.csv files and writes their series into one plot.
+    /// Returns the number of series and points.
+    /// </summary>
+    public static (int Series, int Points) PlotFiles(IReadOnlyList<string> csvFiles, string png)
+    {
+        ArgumentNullException.ThrowIfNull(csvFiles);
+        var rows = new List<FrequencySweepRow>();
+        foreach (string path in csvFiles)
+        {
+            if (!File.Exists(path))
+            {
+                throw new FileNotFoundException($"{path}: sweep CSV not found", path);
+            }
+            rows.AddRange(ReadCsv(path));
+        }
+        PngFile.Write(png, Plot(rows));
+        return (rows.Select(r => r.Label).Distinct().Count(), rows.Count);
     }
 
     /// <summary>The representation step 1000/hz in ms; it must be a whole number of µs (e.g. 12.5 ms at 80 Hz).</summary>
@@ -227,7 +260,8 @@ public static class FrequencySweep
             .ToArray(),
         "mAP vs input frequency", "frequency (Hz)", "mAP (%)");
 
-    private static string Preprocess(string raw, string outDir, double hz, PreprocessOptions pre, Action<string>? log, CancellationToken ct)
+    private static string Preprocess(string raw, string outDir, double hz, PreprocessOptions pre, Action<string>? log,
+        IProgress<ProgressReport>? progress, CancellationToken ct)
     {
         string name = $"pre_{hz.ToString("0.###", CultureInfo.InvariantCulture)}hz";
         if (pre.WindowMs != pre.StepMs)
@@ -236,7 +270,7 @@ public static class FrequencySweep
         }
         string dir = Path.Combine(outDir, name);
         log?.Invoke($"{hz:0.###} Hz: preprocessing {raw} ({pre.RepresentationName}) → {dir} (resumes when partly done)");
-        PreprocessReport report = new Preprocessor(pre).Run(raw, dir, cancellationToken: ct);
+        PreprocessReport report = new Preprocessor(pre).Run(raw, dir, progress, ct);
         if (report.AnyFailed)
         {
             throw new InvalidOperationException($"{dir}: preprocessing failed: " + string.Join("; ",

@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.IO.Numpy;
 using EventSsm.IO;
+using EventSsm.Inference;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
@@ -15,6 +16,33 @@ namespace EventSsm.Workflows.Parity;
 /// </summary>
 public static class ForwardRunner
 {
+    /// <summary>The original's validation threshold for comparison runs (the config default is 0.1).</summary>
+    public const double ComparisonConfidence = 0.001;
+
+    /// <summary>
+    /// The <c>forward</c> command: loads the detector, checks and reads the input .npy, runs it and writes the .npz.
+    /// Detections use <see cref="ComparisonConfidence"/> unless the overrides set
+    /// <c>model.postprocess.confidence_threshold</c>.
+    /// </summary>
+    /// <returns>The stage count, the head output shape and the detection count of the run.</returns>
+    public static (int Stages, long[] HeadShape, int Detections) RunFile(ForwardFileOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory);
+        using DisposeScope scope = NewDisposeScope();
+        NpyArray arr = NpyFile.Read(options.Input);
+        if (arr.Shape.Length != 5 || !((arr.DType.Kind == 'u' && arr.DType.ItemSize == 1) || (arr.DType.Kind == 'f' && arr.DType.ItemSize == 4)))
+        {
+            throw new DataFormatException(options.Input, $"expected a uint8 or float32 (L, B, C, H, W) array, got {arr.DType} ({string.Join(", ", arr.Shape)})");
+        }
+        Tensor[]? states = options.StatesFrom is { } from ? ReadStates(from) : null;
+        bool confidenceGiven = options.Overrides.Any(o => o.TrimStart('+').StartsWith("model.postprocess.confidence_threshold=", StringComparison.Ordinal));
+        ForwardResult result = Run(detector.Model, NpyTensor.ToTensor(arr), states, options.StepScale, options.StateMode,
+            confidenceGiven ? null : ComparisonConfidence);
+        Save(options.Output, result);
+        return (result.Stages.Length, result.Head.shape, result.Detections.Sum(d => d.Count));
+    }
+
     /// <summary>Runs the model without gradients; every returned tensor belongs to the caller's dispose scope.</summary>
     public static ForwardResult Run(YoloXDetector model, Tensor x, IReadOnlyList<Tensor?>? states = null, double? stepScale = null,
         S5StateMode? stateMode = null, double? confidenceThreshold = null, double? nmsThreshold = null)

@@ -1,5 +1,6 @@
 using EventSsm.Datasets;
 using EventSsm.Events;
+using EventSsm.IO;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Rendering;
@@ -8,7 +9,17 @@ namespace EventSsm.Workflows.Prediction;
 
 /// <summary>What <see cref="RecordingPredictor.Predict"/> wrote.</summary>
 public sealed record PredictionResult(string BoxesPath, string CsvPath, string? RenderPath, int Windows, int Boxes,
-    double LatencyP50Ms, double LatencyP95Ms);
+    double LatencyP50Ms, double LatencyP95Ms)
+{
+    /// <summary>What the user should know about the rendering, e.g. that an MP4 became a GIF because ffmpeg is missing.</summary>
+    public string? RenderNote { get; init; }
+}
+
+/// <summary>A recording <see cref="RecordingPredictor.Run"/> could not predict, and why.</summary>
+public sealed record PredictionFailure(string Recording, string Reason);
+
+/// <summary>What <see cref="RecordingPredictor.Run"/> did for each recording.</summary>
+public sealed record PredictionReport(IReadOnlyList<PredictionResult> Written, IReadOnlyList<PredictionFailure> Failed);
 
 /// <summary>
 /// Runs a <see cref="StreamingDetector"/> over a whole recording window by window and writes the Prophesee boxes
@@ -16,42 +27,105 @@ public sealed record PredictionResult(string BoxesPath, string CsvPath, string? 
 /// </summary>
 public static class RecordingPredictor
 {
-    /// <param name="render">gif, mp4 (GIF when ffmpeg is missing), png or none.</param>
+    /// <summary>
+    /// The <c>predict</c> command: loads the detector on the device and predicts one recording, or every recording of
+    /// a folder. A bad single recording throws; in a folder, a recording that fails is reported in
+    /// <see cref="PredictionReport.Failed"/> and the others go on. <paramref name="progress"/> gets each recording's
+    /// windows (task <c>predict &lt;file&gt;</c>) and, for a folder, the recordings done (task <c>predict</c>).
+    /// </summary>
+    public static PredictionReport Run(PredictOptions options, IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Streaming.Validate();
+        CheckRender(options.Render);
+        bool folder = Directory.Exists(options.Input);
+        string[] recordings = folder ? Recordings(options.Input) : [options.Input];
+        if (!folder && !File.Exists(options.Input))
+        {
+            throw new FileNotFoundException($"{options.Input}: no such file or folder", options.Input);
+        }
+        using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
+        var written = new List<PredictionResult>();
+        var failed = new List<PredictionFailure>();
+        for (int i = 0; i < recordings.Length; i++)
+        {
+            ct.ThrowIfCancellationRequested();
+            try
+            {
+                written.Add(Predict(detector, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct,
+                    options.ShowConfidence));
+            }
+            catch (Exception e) when (folder && e is not OperationCanceledException)
+            {
+                failed.Add(new PredictionFailure(recordings[i], e.Message));
+            }
+            if (folder)
+            {
+                progress?.Report(new ProgressReport("predict", i + 1, recordings.Length, "recordings"));
+            }
+        }
+        return new PredictionReport(written, failed);
+    }
+
+    /// <summary>The files of <paramref name="folder"/> that <see cref="EventRecording"/> opens, by name.</summary>
+    private static string[] Recordings(string folder)
+    {
+        string[] files = [.. Directory.GetFiles(folder).Where(IsRecording).Order(StringComparer.Ordinal)];
+        if (files.Length == 0)
+        {
+            throw new FileNotFoundException($"{folder}: no event recordings in this folder");
+        }
+        return files;
+    }
+
+    private static bool IsRecording(string path)
+    {
+        try
+        {
+            // Text files in a folder are as likely notes or earlier CSV outputs as events: only named ones are read.
+            return EventRecording.DetectFormat(path) != EventFileFormat.Csv;
+        }
+        catch (NotSupportedException)
+        {
+            return false;
+        }
+    }
+
+    private static void CheckRender(string render)
+    {
+        if (render is not ("gif" or "mp4" or "png" or "none"))
+        {
+            throw new ArgumentException($"--render {render}: expected gif, mp4, png or none");
+        }
+    }
+
+    /// <summary>Predicts one recording with a loaded detector; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).</summary>
+    /// <param name="render">gif, mp4 (a GIF when ffmpeg is missing; <see cref="PredictionResult.RenderNote"/> says so), png or none.</param>
     /// <param name="showConfidence">The rendering's display threshold; the files keep every box above the options' threshold.</param>
     /// <param name="labels">Ground truth to draw beside the predictions in the rendering.</param>
     public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
-        string render = "gif", Action<string>? log = null, double showConfidence = 0.3, IReadOnlyList<BoundingBox>? labels = null)
+        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
+        IReadOnlyList<BoundingBox>? labels = null)
     {
-        RenderFormat? format = render == "none" ? null : RenderOutput.Parse(render);
+        CheckRender(render);
         Directory.CreateDirectory(outDir);
         DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
         using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
         var windows = new List<WindowDetections>();
+        string task = $"predict {Path.GetFileName(recording)}";
         using (IEventReader reader = EventRecording.Open(recording))
         {
             int total = EventWindows.CoveringEnds(reader, options.StepUs).Length;
-            void Collect(IReadOnlyList<WindowDetections> done)
-            {
-                foreach (WindowDetections w in done)
-                {
-                    windows.Add(w);
-                    if (windows.Count % 20 == 0 || windows.Count == total)
-                    {
-                        log?.Invoke($"window {windows.Count}/{total} (t = {w.EndUs / 1e6:F2} s, {w.Boxes.Length} boxes)");
-                    }
-                }
-            }
             foreach (EventArray chunk in EventWindows.ByDuration(reader, options.StepUs))
             {
-                Collect(streaming.Push(chunk));
+                ct.ThrowIfCancellationRequested();
+                windows.AddRange(streaming.Push(chunk));
+                progress?.Report(new ProgressReport(task, Math.Min(windows.Count, total), total, "windows"));
             }
-            Collect(streaming.Flush());
+            windows.AddRange(streaming.Flush());
+            progress?.Report(new ProgressReport(task, total, total, "windows"));
         }
-        string name = Path.GetFileNameWithoutExtension(recording);
-        if (name.EndsWith("_td", StringComparison.Ordinal))
-        {
-            name = name[..^3];
-        }
+        string name = RecordingName(recording);
         BoundingBox[] boxes = [.. windows.SelectMany(w => w.Boxes)];
         string npy = Path.Combine(outDir, $"{name}_bbox.npy");
         string csv = Path.Combine(outDir, $"{name}_bbox.csv");
@@ -59,7 +133,8 @@ public static class RecordingPredictor
         PredictionFiles.WriteCsv(csv, boxes, DatasetInfo.ClassNames(kind));
         double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
         string? target = null;
-        if (format is { } f)
+        string? note = null;
+        if (render != "none")
         {
             var renderOptions = new RenderOptions
             {
@@ -69,12 +144,30 @@ public static class RecordingPredictor
                 Scale = 0,
                 MinConfidence = showConfidence,
             };
-            using IEventReader events = EventRecording.Open(recording);
-            IEnumerable<RgbImage> frames = EventVideo.Frames(events, labels, boxes, renderOptions);
-            target = RenderOutput.Write(Path.Combine(outDir, $"{name}_pred{RenderOutput.Extension(f)}"), frames, options.StepUs, f, log).Path;
+            RenderResult rendered = RecordingRenderer.Render(recording, labels, boxes,
+                Path.Combine(outDir, $"{name}_pred{RenderOutput.Extension(RenderOutput.Parse(render))}"), renderOptions);
+            (target, note) = (rendered.Target, rendered.Note);
         }
         return new PredictionResult(npy, csv, target, windows.Count, boxes.Length,
-            ms.Length > 0 ? Percentile(ms, 0.50) : 0, ms.Length > 0 ? Percentile(ms, 0.95) : 0);
+            ms.Length > 0 ? Percentile(ms, 0.50) : 0, ms.Length > 0 ? Percentile(ms, 0.95) : 0) { RenderNote = note };
+    }
+
+    /// <summary>
+    /// The base name of a recording's output files, as its labels are named: <c>x_td.dat</c>, <c>x_td.dat.h5</c>,
+    /// <c>x.raw</c> → <c>x</c> (then <c>x_bbox.npy</c>, which <c>evaluate</c> pairs with the ground truth).
+    /// </summary>
+    public static string RecordingName(string recording)
+    {
+        string name = Path.GetFileName(recording);
+        foreach (string ext in new[] { ".dat.h5", ".h5", ".hdf5", ".dat", ".raw", ".csv", ".txt" })
+        {
+            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
+            {
+                name = name[..^ext.Length];
+                break;
+            }
+        }
+        return name.EndsWith("_td", StringComparison.Ordinal) ? name[..^3] : name;
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

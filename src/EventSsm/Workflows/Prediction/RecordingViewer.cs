@@ -30,7 +30,10 @@ public static class RecordingViewer
     /// <summary>RVT's stacked-histogram count cutoff (the value every preprocessed dataset uses).</summary>
     private const int CountCutoff = 10;
 
-    public static ViewResult Build(ViewOptions options, Action<string>? log = null, CancellationToken ct = default)
+    /// <param name="log">Gets one line per stage (and notes, e.g. where the ground truth was found).</param>
+    /// <param name="progress">Gets the prediction's windows with <see cref="ViewOptions.Checkpoint"/> (task <c>predict &lt;file&gt;</c>).</param>
+    public static ViewResult Build(ViewOptions options, Action<string>? log = null, IProgress<ProgressReport>? progress = null,
+        CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (Directory.Exists(options.Input))
@@ -45,13 +48,13 @@ public static class RecordingViewer
         {
             throw new ArgumentException("--pred and --checkpoint both give the predictions: use one");
         }
-        string name = RecordingName(options.Input);
+        string name = RecordingPredictor.RecordingName(options.Input);
         DatasetKind? kind = options.Dataset is null ? null : DatasetInfo.Parse(options.Dataset);
         string? predictions = null;
         int bins = 10;
         if (options.Checkpoint is not null)
         {
-            using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory);
+            using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
             kind ??= DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
             bins = detector.Config.GetInt("model.backbone.input_channels") / 2;
             string dir = Path.GetDirectoryName(Path.GetFullPath(options.Output)) ?? ".";
@@ -62,7 +65,7 @@ public static class RecordingViewer
                 WindowUs = options.WindowUs,
                 ConfidenceThreshold = options.FileConfidence,
             };
-            predictions = RecordingPredictor.Predict(detector, options.Input, dir, streaming, "none", log).BoxesPath;
+            predictions = RecordingPredictor.Predict(detector, options.Input, dir, streaming, "none", progress, ct).BoxesPath;
         }
         else if (options.Predictions is not null)
         {
@@ -247,21 +250,6 @@ public static class RecordingViewer
             }
         }
         return boxes;
-    }
-
-    /// <summary>The recording's base name as <c>predict</c> names its files: <c>x_td.dat</c> → <c>x</c>.</summary>
-    public static string RecordingName(string recording)
-    {
-        string name = Path.GetFileName(recording);
-        foreach (string ext in new[] { ".dat.h5", ".h5", ".hdf5", ".dat", ".raw" })
-        {
-            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
-            {
-                name = name[..^ext.Length];
-                break;
-            }
-        }
-        return name.EndsWith("_td", StringComparison.Ordinal) ? name[..^3] : name;
     }
 
     private static string ResolvePredictions(string path, string name)

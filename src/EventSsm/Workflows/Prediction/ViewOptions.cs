@@ -1,4 +1,5 @@
 using EventSsm.Rendering;
+using static TorchSharp.torch;
 
 namespace EventSsm.Workflows.Prediction;
 
@@ -47,4 +48,7 @@ public sealed record ViewOptions
     public long BinsBudgetBytes { get; init; } = 6L << 20;
 
     public EventColoring Coloring { get; init; } = EventColoring.Binary;
+
+    /// <summary>Where <see cref="Checkpoint"/> runs.</summary>
+    public Device Device { get; init; } = CPU;
 }

@@ -11,9 +11,9 @@ namespace EventSsm.Tests.Model.Backbone;
 /// <summary>Step scale, pass-band mask and H2 regulariser of the detector's S5 layers (docs/FREQUENCY.md).</summary>
 public sealed class S5FrequencyTests
 {
-    private static S5Ssm LoadGoldenSsm()
+    private static S5Layer LoadGoldenSsm()
     {
-        var ssm = new S5Ssm(16, 16);
+        var ssm = new S5Layer(16);
         GoldenTensors.LoadInto(ssm, GoldenTensors.LoadStateDict("s5.seq.", "s5", "wide_step", "weights.npz"));
         return ssm;
     }
@@ -62,7 +62,7 @@ public sealed class S5FrequencyTests
     {
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         Tensor u = GoldenTensors.Load("s5", "wide_step", "attn_norm_out.npy");
         Tensor zero = zeros([u.shape[0], 16], dtype: ScalarType.ComplexFloat32);
         (Tensor yCarry, Tensor sCarry) = ssm.Forward(u, zero, 0.7, S5StateMode.Carry);
@@ -78,7 +78,7 @@ public sealed class S5FrequencyTests
     {
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         Dictionary<string, Tensor> sd = ssm.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         double[] imag = sd["Lambda"][.., 1].to(float64).data<double>().ToArray();
         double[] delta = sd["log_step"].to(float64).exp().data<double>().ToArray();
@@ -99,7 +99,7 @@ public sealed class S5FrequencyTests
                 c[.., p] = zeros(16, 2);
             }
         }
-        var manual = new S5Ssm(16, 16);
+        var manual = new S5Layer(16);
         GoldenTensors.LoadInto(manual, new Dictionary<string, Tensor>(sd) { ["C"] = c });
 
         Tensor u = GoldenTensors.Load("s5", "wide_step", "attn_norm_out.npy");
@@ -128,7 +128,7 @@ public sealed class S5FrequencyTests
     {
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         ssm.eval();
         Tensor u = GoldenTensors.Load("s5", "wide_step", "attn_norm_out.npy");
         (Tensor off, _) = ssm.Forward(u, null, 1.0, S5StateMode.Reference);
@@ -146,11 +146,11 @@ public sealed class S5FrequencyTests
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         Assert.All(model.Backbone.Stages, s =>
         {
-            Assert.Equal(S5MaskMode.Eval, s.S5Block.S5.Ssm.MaskMode);
-            Assert.Equal(0.25, s.S5Block.S5.Ssm.MaskBandlimit);
+            Assert.Equal(S5MaskMode.Eval, s.S5Block.Layer.MaskMode);
+            Assert.Equal(0.25, s.S5Block.Layer.MaskBandlimit);
         });
         using var plain = new YoloXDetector(DetectorOptions.FromConfig(YoloXDetectorTests.MicroConfig()));
-        Assert.All(plain.Backbone.Stages, s => Assert.Equal(S5MaskMode.Off, s.S5Block.S5.Ssm.MaskMode));
+        Assert.All(plain.Backbone.Stages, s => Assert.Equal(S5MaskMode.Off, s.S5Block.Layer.MaskMode));
     }
 
     [Theory]
@@ -162,7 +162,7 @@ public sealed class S5FrequencyTests
         using DisposeScope scope = NewDisposeScope();
         manual_seed(3);
         // No init-time band limit, so every mode carries energy.
-        var ssm = new S5Ssm(4, 6, dtMin: 0.05, dtMax: 2.0);
+        var ssm = new S5Layer(4, new S5LayerOptions { StateWidth = 6, DtMin = 0.05, DtMax = 2.0 });
         double closed = S5H2Penalty.Compute(ssm, stepScale, bandlimit).item<float>();
 
         Dictionary<string, Tensor> sd = ssm.state_dict();
@@ -196,7 +196,7 @@ public sealed class S5FrequencyTests
         using DisposeScope scope = NewDisposeScope();
         RecurrentBackbone backbone = LoadMicroBackbone(RecurrentBackboneTests.MicroOptions());
         Tensor total = S5H2Penalty.Compute(backbone, 1.0, 0.5);
-        double sum = backbone.Stages.Sum(s => s.S5Block.S5.Ssm.EnergyAboveCutoff(1.0, 0.5).item<float>());
+        double sum = backbone.Stages.Sum(s => s.S5Block.Layer.EnergyAboveCutoff(1.0, 0.5).item<float>());
         Assert.True(total.item<float>() > 0);
         Assert.Equal(sum, total.item<float>(), 1e-4 * sum);
 

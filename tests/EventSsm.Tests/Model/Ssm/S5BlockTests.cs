@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
 
-/// <summary>S5Block against the golden vectors of the original (tests/fixtures/golden/s5, README "S5Block").</summary>
+/// <summary>
+/// S5Block against the golden vectors of the original (tests/fixtures/golden/s5, README "S5Block") through the
+/// detector's call and the general call, its streaming step, variants and keys.
+/// </summary>
 public sealed class S5BlockTests
 {
     private const double Tolerance = 1e-5;
@@ -14,46 +17,13 @@ public sealed class S5BlockTests
 
     private static S5Block LoadBlock(string folder)
     {
-        var block = new S5Block(16, 16, bandlimit: 0.5);
+        var block = new S5Block(16, new S5LayerOptions { Bandlimit = 0.5 });
         GoldenTensors.LoadInto(block, GoldenTensors.LoadStateDict("", Path(folder, "weights.npz")));
         block.eval();
         return block;
     }
 
     private static string[] Path(string folder, string file) => [.. folder.Split('/'), file];
-
-    [Theory]
-    [MemberData(nameof(Folders))]
-    public void Discretize_MatchesLambdaBarAndBBar(string folder)
-    {
-        using DisposeScope scope = NewDisposeScope();
-        S5Block block = LoadBlock(folder);
-        foreach ((double scale, string suffix) in new[] { (1.0, ""), (0.5, "_ss05") })
-        {
-            (Tensor lambdaBar, Tensor bBar) = block.S5.Ssm.Discretize(scale);
-            GoldenTensors.AssertClose(
-                view_as_real(lambdaBar), GoldenTensors.Load(Path(folder, $"lambda_bar{suffix}.npy")), Tolerance, "Λ̄" + suffix);
-            GoldenTensors.AssertClose(
-                view_as_real(bBar), GoldenTensors.Load(Path(folder, $"b_bar{suffix}.npy")), Tolerance, "B̄" + suffix);
-        }
-    }
-
-    [Theory]
-    [MemberData(nameof(Folders))]
-    public void S5Layer_MatchesReferenceAndCarryOutputs(string folder)
-    {
-        using DisposeScope scope = NewDisposeScope();
-        S5Block block = LoadBlock(folder);
-        Tensor f = GoldenTensors.Load(Path(folder, "attn_norm_out.npy"));
-        Tensor prev = GoldenTensors.LoadComplex(Path(folder, "prev_state.npy"));
-        using IDisposable noGrad = no_grad();
-
-        (Tensor yRef, _) = block.S5.Forward(f, prev, 1.0, S5StateMode.Reference);
-        GoldenTensors.AssertClose(yRef, GoldenTensors.Load(Path(folder, "s5_layer_y_reference.npy")), Tolerance, "z reference");
-
-        (Tensor yCarry, _) = block.S5.Forward(f, prev, 1.0, S5StateMode.Carry);
-        GoldenTensors.AssertClose(yCarry, GoldenTensors.Load(Path(folder, "s5_layer_y_carry.npy")), Tolerance, "z carry");
-    }
 
     [Theory]
     [MemberData(nameof(Folders))]
@@ -78,6 +48,28 @@ public sealed class S5BlockTests
         }
     }
 
+    /// <summary>The general call (step-scale tensor, state always carried) reproduces the same golden block.</summary>
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void GeneralCall_ReproducesGoldenBlock_WithTensorStepScales(string folder)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Block block = LoadBlock(folder);
+        Tensor x = GoldenTensors.Load(Path(folder, "x.npy"));
+        Tensor prev = GoldenTensors.LoadComplex(Path(folder, "prev_state.npy"));
+        using IDisposable noGrad = no_grad();
+
+        (Tensor yRef, Tensor sRef) = block.Forward(x);
+        GoldenTensors.AssertClose(yRef, GoldenTensors.Load(Path(folder, "y_reference.npy")), Tolerance, "y reference");
+        GoldenTensors.AssertClose(view_as_real(sRef), GoldenTensors.Load(Path(folder, "state_reference.npy")), Tolerance, "state reference");
+        foreach ((double scale, string suffix) in new[] { (1.0, ""), (0.5, "_ss05") })
+        {
+            (Tensor y, Tensor s) = block.Forward(x, tensor(scale), prev);
+            GoldenTensors.AssertClose(y, GoldenTensors.Load(Path(folder, $"y_carry{suffix}.npy")), Tolerance, "y carry" + suffix);
+            GoldenTensors.AssertClose(view_as_real(s), GoldenTensors.Load(Path(folder, $"state_carry{suffix}.npy")), Tolerance, "state carry" + suffix);
+        }
+    }
+
     [Fact]
     public void ReferenceMode_IgnoresIncomingState()
     {
@@ -93,19 +85,65 @@ public sealed class S5BlockTests
         Assert.Equal(0.0, GoldenTensors.MaxAbsDiff(view_as_real(stateWith), view_as_real(stateWithout)));
     }
 
-    [Fact]
-    public void ZohDiscretization_ComposesTwoStepsIntoOneOfTwiceTheLength()
+    [Theory]
+    [InlineData(S5BlockVariant.Geglu)]
+    [InlineData(S5BlockVariant.Residual)]
+    public void StreamingSteps_EqualWholeSequenceForward(S5BlockVariant variant)
     {
         using DisposeScope scope = NewDisposeScope();
-        var ssm = new S5Ssm(16, 16, discretization: S5Discretization.Zoh);
-        GoldenTensors.LoadInto(ssm, GoldenTensors.LoadStateDict("s5.seq.", "s5", "wide_step", "weights.npz"));
-        (Tensor lambdaBar, Tensor bBar) = ssm.Discretize(0.5);
-        (Tensor lambdaBar2, Tensor bBar2) = ssm.Discretize(1.0);
-        // exp(2λΔ) = exp(λΔ)²; (exp(2λΔ) − 1)/λ = (exp(λΔ) + 1)(exp(λΔ) − 1)/λ.
-        GoldenTensors.AssertClose(view_as_real(lambdaBar2), view_as_real(lambdaBar * lambdaBar), 1e-6, "Λ̄(2Δ)");
-        GoldenTensors.AssertClose(
-            view_as_real(bBar2), view_as_real((lambdaBar + 1).unsqueeze(-1) * bBar), 1e-5, "B̄(2Δ)");
-        (Tensor bilinear, _) = LoadBlock("s5/wide_step").S5.Ssm.Discretize(0.5);
-        Assert.True(GoldenTensors.MaxAbsDiff(view_as_real(lambdaBar), view_as_real(bilinear)) > 1e-3);
+        var block = new S5Block(6, new S5LayerOptions { StateWidth = 8, ConjugateSymmetry = true }, variant, new Generator(4, CPU));
+        block.to(float64);
+        var g = new Generator(2, CPU);
+        Tensor x = randn([3, 80, 6], dtype: float64, generator: g);
+        Tensor gaps = rand([3, 80], dtype: float64, generator: g) * 3;
+        using IDisposable noGrad = no_grad();
+        (Tensor y, Tensor last) = block.Forward(x, gaps);
+        Tensor? state = null;
+        for (int t = 0; t < 80; t++)
+        {
+            (Tensor yt, Tensor next) = block.Step(x[.., t], state, gaps[.., t]);
+            state = next;
+            Assert.True((yt - y[.., t]).abs().max().item<double>() <= 1e-10, $"t={t}");
+        }
+        Assert.True((state! - last).abs().max().item<double>() <= 1e-10);
+    }
+
+    [Fact]
+    public void Keys_AreTheOriginals_ForBothVariants()
+    {
+        using var geglu = new S5Block(4);
+        Assert.Equal(
+            ["s5.seq.Lambda", "s5.seq.B", "s5.seq.C", "s5.seq.D", "s5.seq.log_step", "attn_norm.weight", "attn_norm.bias",
+             "ff_enc.weight", "ff_dec.weight", "ff_norm.weight", "ff_norm.bias"],
+            geglu.state_dict().Keys);
+        using var residual = new S5Block(4, new S5LayerOptions { BcInit = S5BcInit.Factorized, FactorRank = 2 }, S5BlockVariant.Residual);
+        Assert.Equal(
+            ["s5.seq.Lambda", "s5.seq.BH", "s5.seq.BP", "s5.seq.CH", "s5.seq.CP", "s5.seq.D", "s5.seq.log_step",
+             "attn_norm.weight", "attn_norm.bias"],
+            residual.state_dict().Keys);
+    }
+
+    /// <summary>State dicts of the earlier general block kept the layer at <c>s5.X</c>; they still load.</summary>
+    [Fact]
+    public void LegacyGeneralBlockKeys_LoadIntoTheBlock_AndUpgradeAtAnyPrefix()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Dictionary<string, Tensor> golden = GoldenTensors.LoadStateDict("", "s5", "weights.npz");
+        Dictionary<string, Tensor> legacy = golden.ToDictionary(kv => kv.Key.Replace("s5.seq.", "s5.", StringComparison.Ordinal), kv => kv.Value);
+        Assert.Contains("s5.Lambda", legacy.Keys);
+        var block = new S5Block(16);
+        GoldenTensors.LoadInto(block, legacy);
+        GoldenTensors.AssertClose(block.Layer.state_dict()["Lambda"].detach(), golden["s5.seq.Lambda"], 0, "Lambda");
+
+        var nested = new Dictionary<string, Tensor>
+        {
+            ["blocks.0.s5.log_step"] = zeros(1),
+            ["blocks.0.s5.seq.B"] = zeros(1),
+            ["blocks.10.attn_norm.weight"] = zeros(1),
+            ["encoder.weight"] = zeros(1),
+        };
+        Assert.Equal(
+            ["blocks.0.s5.seq.log_step", "blocks.0.s5.seq.B", "blocks.10.attn_norm.weight", "encoder.weight"],
+            S5Block.UpgradeLegacyKeys(nested).Keys);
     }
 }

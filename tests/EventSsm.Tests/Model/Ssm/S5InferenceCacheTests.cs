@@ -10,14 +10,14 @@ using static TorchSharp.torch;
 namespace EventSsm.Tests.Model.Ssm;
 
 /// <summary>
-/// <see cref="S5Ssm"/>'s inference cache of the discretised operands: identical outputs, rebuilt whenever the weights,
+/// <see cref="S5Layer"/>'s inference cache of the discretised operands: identical outputs, rebuilt whenever the weights,
 /// the step scale, the mask or the mode change, never used while training.
 /// </summary>
 public sealed class S5InferenceCacheTests
 {
-    private static S5Ssm LoadGoldenSsm()
+    private static S5Layer LoadGoldenSsm()
     {
-        var ssm = new S5Ssm(16, 16);
+        var ssm = new S5Layer(16);
         GoldenTensors.LoadInto(ssm, GoldenTensors.LoadStateDict("s5.seq.", "s5", "wide_step", "weights.npz"));
         return ssm;
     }
@@ -40,7 +40,7 @@ public sealed class S5InferenceCacheTests
     public void CachedForward_IsBitIdenticalToTheUncachedOne(S5StateMode mode, S5MaskMode mask)
     {
         using DisposeScope scope = NewDisposeScope();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         ssm.MaskMode = mask;
         ssm.MaskBandlimit = 0.3;
         ssm.eval();
@@ -62,12 +62,33 @@ public sealed class S5InferenceCacheTests
         AssertIdentical(ssm.Forward(u1, prev, 0.8, mode), ssm.Forward(u1, prev, 0.8, mode), "L = 1");
     }
 
+    /// <summary>The cache also serves the general features (conjugate symmetry, factorised B/C, bidirectional).</summary>
+    [Fact]
+    public void CachedForward_OfAGeneralLayer_IsBitIdenticalToTheUncachedOne()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var layer = new S5Layer(6, new S5LayerOptions
+        {
+            StateWidth = 8, ConjugateSymmetry = true, Bidirectional = true, BcInit = S5BcInit.Factorized, FactorRank = 3,
+        }, new Generator(2, CPU));
+        layer.MaskMode = S5MaskMode.Eval;
+        layer.MaskBandlimit = 0.01;
+        layer.eval();
+        Tensor u = randn([4, 5, 6], generator: new Generator(3, CPU));
+        (Tensor Y, Tensor State) uncached = layer.Forward(u, 0.7);
+        using IDisposable noGrad = no_grad();
+        (Tensor Y, Tensor State) first = layer.Forward(u, 0.7);
+        Assert.True(layer.HasInferenceCache);
+        AssertIdentical(uncached, first, "building call");
+        AssertIdentical(uncached, layer.Forward(u, 0.7), "cached call");
+    }
+
     [Fact]
     public void StepScaleOrMaskChange_RebuildsTheOperands()
     {
         using DisposeScope scope = NewDisposeScope();
-        S5Ssm ssm = LoadGoldenSsm();
-        S5Ssm reference = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
+        S5Layer reference = LoadGoldenSsm();
         ssm.eval();
         reference.eval();
         Tensor u = Input();
@@ -104,9 +125,9 @@ public sealed class S5InferenceCacheTests
     public void LoadingNewWeightsAfterAnEvalForward_GivesTheNewWeightsOutputs()
     {
         using DisposeScope scope = NewDisposeScope();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         ssm.eval();
-        var other = new S5Ssm(16, 16, generator: new Generator(3));
+        var other = new S5Layer(16, generator: new Generator(3));
         other.eval();
         Dictionary<string, Tensor> otherWeights = other.state_dict();
         Tensor u = Input();
@@ -125,7 +146,7 @@ public sealed class S5InferenceCacheTests
     public void InPlaceEdits_AreSeenAfterInvalidateCaches()
     {
         using DisposeScope scope = NewDisposeScope();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         ssm.eval();
         Tensor u = Input();
         using IDisposable noGrad = no_grad();
@@ -146,7 +167,7 @@ public sealed class S5InferenceCacheTests
     public void TrainMode_NeverCaches_AndGradientsReachEveryParameter()
     {
         using DisposeScope scope = NewDisposeScope();
-        S5Ssm ssm = LoadGoldenSsm();
+        S5Layer ssm = LoadGoldenSsm();
         Tensor u = Input();
         ssm.eval();
         using (no_grad())

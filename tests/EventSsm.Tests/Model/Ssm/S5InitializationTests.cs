@@ -39,7 +39,7 @@ public sealed class S5InitializationTests
     public void Bandlimit_ZeroesExactlyTheColumnsAboveHalfNyquist()
     {
         using DisposeScope scope = NewDisposeScope();
-        var ssm = new S5Ssm(32, 64, bandlimit: 0.5, generator: new Generator(11));
+        var ssm = new S5Layer(32, new S5LayerOptions { StateWidth = 64, Bandlimit = 0.5 }, new Generator(11));
         Dictionary<string, Tensor> sd = ssm.state_dict();
         Tensor delta = sd["log_step"].to(ScalarType.Float64).exp();
         Tensor product = delta * sd["Lambda"][.., 1].to(ScalarType.Float64).abs();
@@ -56,7 +56,7 @@ public sealed class S5InitializationTests
         using DisposeScope scope = NewDisposeScope();
         const int h = 24;
         const int p = 40;
-        var ssm = new S5Ssm(h, p, dtMin: 1e-3, dtMax: 1e-1, generator: new Generator(5));
+        var ssm = new S5Layer(h, new S5LayerOptions { StateWidth = p, DtMin = 1e-3, DtMax = 1e-1 }, new Generator(5));
         Dictionary<string, Tensor> sd = ssm.state_dict();
         (_, Tensor v) = HippoInitializer.MakeDplrHippo(p);
         Tensor v64 = v.to(ScalarType.ComplexFloat32);
@@ -84,7 +84,7 @@ public sealed class S5InitializationTests
     public void SeededConstruction_ReproducesTheOriginalUpToEigenvectorSigns()
     {
         using DisposeScope scope = NewDisposeScope();
-        var ssm = new S5Ssm(16, 16, bandlimit: 0.5, generator: new Generator(1234));
+        var ssm = new S5Layer(16, new S5LayerOptions { Bandlimit = 0.5 }, new Generator(1234));
         Dictionary<string, Tensor> ours = ssm.state_dict();
         Dictionary<string, Tensor> golden = GoldenTensors.LoadStateDict("s5.seq.", "s5", "weights.npz");
         foreach (string key in new[] { "Lambda", "D", "log_step" })

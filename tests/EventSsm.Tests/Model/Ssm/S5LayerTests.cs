@@ -5,7 +5,10 @@ using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
 
-/// <summary>The general S5 layer: golden parity, scan ≡ recurrence, bidirectional, irregular steps, conj-sym, gradients.</summary>
+/// <summary>
+/// The S5 layer: golden parity (tests/fixtures/golden/s5), discretisation, scan ≡ recurrence, the real-arithmetic and
+/// per-step paths, bidirectional, irregular steps, conjugate symmetry, mask, gradients.
+/// </summary>
 public sealed class S5LayerTests
 {
     private static S5Layer Layer64(int h, S5LayerOptions options, ulong seed)
@@ -20,22 +23,135 @@ public sealed class S5LayerTests
     private static Dictionary<string, Tensor> Weights(S5Layer layer) =>
         layer.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone());
 
-    [Fact]
-    public void DefaultOptions_LoadGoldenS5Weights_AndReproduceReferenceAndCarryOutputs()
+    public static TheoryData<string> Folders => new() { "s5", "s5/wide_step" };
+
+    private static string[] Path(string folder, string file) => [.. folder.Split('/'), file];
+
+    /// <summary>The layer of the golden S5Block (tests/fixtures/golden/s5): the original's S5SSM, default options.</summary>
+    private static S5Layer GoldenLayer(string folder, S5LayerOptions? options = null)
+    {
+        var layer = new S5Layer(16, options);
+        GoldenTensors.LoadInto(layer, GoldenTensors.LoadStateDict("s5.seq.", Path(folder, "weights.npz")));
+        return layer;
+    }
+
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void Discretize_MatchesGoldenLambdaBarAndBBar(string folder)
     {
         using DisposeScope scope = NewDisposeScope();
-        var layer = new S5Layer(16, new S5LayerOptions { StateWidth = 16 });
-        GoldenTensors.LoadInto(layer, GoldenTensors.LoadStateDict("s5.seq.", "s5", "weights.npz"));
-        Tensor f = GoldenTensors.Load("s5", "attn_norm_out.npy");
-        Tensor prev = GoldenTensors.LoadComplex("s5", "prev_state.npy");
+        S5Layer layer = GoldenLayer(folder);
+        foreach ((double scale, string suffix) in new[] { (1.0, ""), (0.5, "_ss05") })
+        {
+            (Tensor lambdaBar, Tensor bBar) = layer.Discretize(scale);
+            GoldenTensors.AssertClose(
+                view_as_real(lambdaBar), GoldenTensors.Load(Path(folder, $"lambda_bar{suffix}.npy")), 1e-5, "Λ̄" + suffix);
+            GoldenTensors.AssertClose(
+                view_as_real(bBar), GoldenTensors.Load(Path(folder, $"b_bar{suffix}.npy")), 1e-5, "B̄" + suffix);
+        }
+    }
+
+    /// <summary>
+    /// The golden layer outputs through the detector's call (reference and carry semantics, docs/MODEL.md §3.4) and
+    /// through the general call (state carried; sequential and parallel scans).
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Folders))]
+    public void GoldenWeights_ReproduceReferenceAndCarryOutputs_ThroughBothCalls(string folder)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer layer = GoldenLayer(folder);
+        Tensor f = GoldenTensors.Load(Path(folder, "attn_norm_out.npy"));
+        Tensor prev = GoldenTensors.LoadComplex(Path(folder, "prev_state.npy"));
+        Tensor yReference = GoldenTensors.Load(Path(folder, "s5_layer_y_reference.npy"));
+        Tensor yCarry = GoldenTensors.Load(Path(folder, "s5_layer_y_carry.npy"));
         using IDisposable noGrad = no_grad();
+
+        GoldenTensors.AssertClose(layer.Forward(f, prev, 1.0, S5StateMode.Reference).Y, yReference, 1e-5, "reference");
+        GoldenTensors.AssertClose(layer.Forward(f, prev, 1.0, S5StateMode.Carry).Y, yCarry, 1e-5, "carry");
         foreach (LinearRecurrence.Method method in new[] { LinearRecurrence.Method.Sequential, LinearRecurrence.Method.Parallel })
         {
-            (Tensor y, _) = layer.Forward(f, 1.0, null, method);
-            GoldenTensors.AssertClose(y, GoldenTensors.Load("s5", "s5_layer_y_reference.npy"), 1e-5, $"y zero state {method}");
-            (Tensor yCarry, _) = layer.Forward(f, 1.0, prev, method);
-            GoldenTensors.AssertClose(yCarry, GoldenTensors.Load("s5", "s5_layer_y_carry.npy"), 1e-5, $"y carry {method}");
+            GoldenTensors.AssertClose(layer.Forward(f, 1.0, null, method).Y, yReference, 1e-5, $"zero state {method}");
+            GoldenTensors.AssertClose(layer.Forward(f, 1.0, prev, method).Y, yCarry, 1e-5, $"carried state {method}");
         }
+    }
+
+    [Fact]
+    public void ZohDiscretization_ComposesTwoStepsIntoOneOfTwiceTheLength()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer zoh = GoldenLayer("s5/wide_step", new S5LayerOptions { Discretization = S5Discretization.Zoh });
+        (Tensor lambdaBar, Tensor bBar) = zoh.Discretize(0.5);
+        (Tensor lambdaBar2, Tensor bBar2) = zoh.Discretize(1.0);
+        // exp(2λΔ) = exp(λΔ)²; (exp(2λΔ) − 1)/λ = (exp(λΔ) + 1)(exp(λΔ) − 1)/λ.
+        GoldenTensors.AssertClose(view_as_real(lambdaBar2), view_as_real(lambdaBar * lambdaBar), 1e-6, "Λ̄(2Δ)");
+        GoldenTensors.AssertClose(
+            view_as_real(bBar2), view_as_real((lambdaBar + 1).unsqueeze(-1) * bBar), 1e-5, "B̄(2Δ)");
+        (Tensor bilinear, _) = GoldenLayer("s5/wide_step").Discretize(0.5);
+        Assert.True(GoldenTensors.MaxAbsDiff(view_as_real(lambdaBar), view_as_real(bilinear)) > 1e-3);
+    }
+
+    /// <summary>
+    /// One step scale for everything runs the real-arithmetic loop on constant operands; a step-scale tensor runs the
+    /// complex per-step path. Both must agree for every feature of the layer.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(FeatureNames))]
+    public void ConstantStep_RealArithmeticPath_EqualsPerStepComplexPath(string name)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5LayerOptions options = FeatureOptions[name];
+        S5Layer layer = Layer64(5, options, 12);
+        var g = new Generator(6, CPU);
+        Tensor u = randn([3, 17, 5], dtype: float64, generator: g);
+        Tensor scales = full([3, 17], 1.3, dtype: float64);
+        using IDisposable noGrad = no_grad();
+        (Tensor yReal, Tensor sReal) = layer.Forward(u, 1.3, method: LinearRecurrence.Method.Sequential);
+        (Tensor yComplex, Tensor sComplex) = layer.Forward(u, scales, method: LinearRecurrence.Method.Sequential);
+        Assert.True(MaxDiff(yReal, yComplex) <= 1e-10, $"{name}: y {MaxDiff(yReal, yComplex)}");
+        Assert.True(MaxDiff(sReal, sComplex) <= 1e-10, $"{name}: state {MaxDiff(sReal, sComplex)}");
+        if (!options.Bidirectional)
+        {
+            Tensor x0 = complex(randn([3, layer.StateWidth], dtype: float64, generator: g), randn([3, layer.StateWidth], dtype: float64, generator: g));
+            (Tensor yCarry, _) = layer.Forward(u, 1.3, x0, LinearRecurrence.Method.Sequential);
+            (Tensor yCarryComplex, _) = layer.Forward(u, scales, x0, LinearRecurrence.Method.Sequential);
+            Assert.True(MaxDiff(yCarry, yCarryComplex) <= 1e-10, $"{name}: carried y {MaxDiff(yCarry, yCarryComplex)}");
+        }
+    }
+
+    private static readonly Dictionary<string, S5LayerOptions> FeatureOptions = new()
+    {
+        ["conjugate symmetry, 2 blocks"] = new S5LayerOptions { StateWidth = 8, ConjugateSymmetry = true, BlockCount = 2 },
+        ["bidirectional"] = new S5LayerOptions { StateWidth = 6, Bidirectional = true },
+        ["factorised, conjugate symmetry"] = new S5LayerOptions { StateWidth = 6, BcInit = S5BcInit.Factorized, FactorRank = 3, ConjugateSymmetry = true },
+        ["zoh, dense columns, bandlimit"] = new S5LayerOptions { StateWidth = 6, Discretization = S5Discretization.Zoh, BcInit = S5BcInit.DenseColumns, Bandlimit = 0.5, DtMax = 1.0 },
+        ["complex-normal C, bidirectional"] = new S5LayerOptions { StateWidth = 4, BcInit = S5BcInit.ComplexNormal, Bidirectional = true },
+    };
+
+    public static TheoryData<string> FeatureNames => new(FeatureOptions.Keys);
+
+    /// <summary>The pass-band mask with per-sequence step scales equals running each sequence masked at its scalar.</summary>
+    [Fact]
+    public void Mask_AtPerSequenceScales_EqualsEachSequenceMaskedAtItsScalar()
+    {
+        using DisposeScope scope = NewDisposeScope();
+        S5Layer layer = GoldenLayer("s5/wide_step");
+        layer.to(float64);
+        layer.MaskMode = S5MaskMode.Always;
+        layer.MaskBandlimit = 0.3;
+        Tensor u = GoldenTensors.Load("s5", "wide_step", "attn_norm_out.npy").to(float64)[..3];
+        double[] scales = [0.25, 1.0, 2.0];
+        using IDisposable noGrad = no_grad();
+        Assert.Contains(false, layer.ActiveMask(2.0)!.data<bool>().ToArray());
+        (Tensor y, _) = layer.Forward(u, tensor(scales, float64));
+        for (int i = 0; i < 3; i++)
+        {
+            (Tensor yi, _) = layer.Forward(u[i..(i + 1)], scales[i]);
+            Assert.True(MaxDiff(y[i..(i + 1)], yi) <= 1e-12, $"scale {scales[i]}: {MaxDiff(y[i..(i + 1)], yi)}");
+        }
+        layer.MaskMode = S5MaskMode.Off;
+        (Tensor unmasked, _) = layer.Forward(u, tensor(scales, float64));
+        Assert.True(MaxDiff(y, unmasked) > 1e-4);
     }
 
     [Theory]

@@ -1,10 +1,11 @@
 using TorchSharp;
 using EventSsm.Checkpoints;
-using EventSsm.Cli;
 using EventSsm.Events;
 using EventSsm.IO;
+using EventSsm.Labels;
 using EventSsm.Representations;
 using EventSsm.Workflows.Inspection;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Workflows.Inspection;
 
@@ -42,13 +43,13 @@ public sealed class FileInspectorTests
         using TempDir dir = Fixtures.TempDir();
         string raw = dir.File("a.raw");
         RawFile.WriteEvt2(raw, DatFile.ReadAll(Fixtures.Events.SynthDat));
-        var fractions = new List<double>();
-        IReadOnlyList<string> lines = FileInspector.Describe(raw, new Progress(fractions));
+        var reports = new List<ProgressReport>();
+        IReadOnlyList<string> lines = FileInspector.Describe(raw, new Progress(reports));
         Assert.Contains(lines, l => l.StartsWith("format: Metavision .raw, Evt2", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("header: ", StringComparison.Ordinal) && l.Contains("format", StringComparison.Ordinal));
         AssertGoldenDatFacts(lines);
         Assert.Contains(lines, l => l.StartsWith("skipped words: 0 ", StringComparison.Ordinal));
-        Assert.Equal(1.0, fractions[^1]);
+        Assert.Equal(new ProgressReport("inspect", new FileInfo(raw).Length, new FileInfo(raw).Length, ProgressReport.Bytes), reports[^1]);
     }
 
     [Fact]
@@ -134,7 +135,7 @@ public sealed class FileInspectorTests
     [Fact]
     public void InspectCommand_Checkpoint_ExitsZero()
     {
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["inspect", Fixtures.DetectorMicro.Weights]));
+        CliRunner.Run(["inspect", Fixtures.DetectorMicro.Weights]);
     }
 
     /// <summary>config.json's num_parameters: sum(p.numel() for p in model.parameters()) in the original.</summary>
@@ -145,6 +146,75 @@ public sealed class FileInspectorTests
     }
 
     /// <summary>What describing events/gen1_synth_a_td.dat (or the same events in another format) must report.</summary>
+    [Fact]
+    public void Describe_BoxNpy_CountsPerClass_WithNamesWhenGiven()
+    {
+        string path = Fixtures.Events.SynthLabels;
+        IReadOnlyList<string> ids = FileInspector.Describe(path);
+        Assert.Contains("boxes: 496 at 120 label times, 50,000 … 6,000,000 µs", ids);
+        Assert.Contains("class 0: 250", ids);
+        Assert.Contains("class 1: 246", ids);
+        IReadOnlyList<string> named = FileInspector.Describe(path, classNames: ["car", "pedestrian"]);
+        Assert.Contains("class 0 car: 250", named);
+        Assert.Contains("class 1 pedestrian: 246", named);
+        Assert.Contains("class 1 (no such class in the list): 246", FileInspector.Describe(path, classNames: ["car"]));
+    }
+
+    [Fact]
+    public void Describe_DsecTracks_UseDsecDetNames()
+    {
+        IReadOnlyList<string> lines = FileInspector.Describe(DsecDetLabels.TracksPath(Fixtures.Formats.DsecSequence));
+        Assert.Contains("boxes: 7 at 2 label times, 49,599,350,523 … 49,599,400,523 µs", lines);
+        Assert.Contains("class 0 pedestrian: 1", lines);
+        Assert.Contains("class 6 motorcycle: 1", lines);
+    }
+
+    [Fact]
+    public void Describe_DsecEvents_AbsoluteTimes()
+    {
+        IReadOnlyList<string> lines = FileInspector.Describe(DsecDetLabels.EventsPath(Fixtures.Formats.DsecSequence));
+        Assert.Contains("format: DSEC events.h5 (t_offset 49,599,300,523 µs added: times are absolute)", lines);
+        Assert.Contains("sensor: 640×480 (W×H) (no events/width, events/height: DSEC's sensor)", lines);
+        Assert.Contains("events: 6,000", lines);
+    }
+
+    [Fact]
+    public void Describe_PropheseeHdf5_EventsTriggersAttributes()
+    {
+        IReadOnlyList<string> lines = FileInspector.Describe(Fixtures.Formats.PropheseeCppStyle);
+        Assert.Contains("format: Metavision HDF5 (ECF-compressed CD events)", lines);
+        Assert.Contains("sensor: 640×480 (W×H)", lines);
+        Assert.Contains("events: 52,000", lines);
+        Assert.Contains("chunks: 4 of 16,384 events, read directly (version-1 B-tree index)", lines);
+        Assert.Contains(lines, l => l.StartsWith("attributes: camera_integrator_name=Prophesee, duration=", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("external triggers: 50, ", StringComparison.Ordinal)
+            && l.EndsWith("channel 0: 20 rising, 20 falling, channel 1: 5 rising, 5 falling", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("time_shift: 1,051,888 µs", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Describe_RawWithTriggers_CountsThemPerChannel()
+    {
+        using TempDir dir = Fixtures.TempDir();
+        string raw = dir.File("t.raw");
+        EventFileConverter.Convert(Fixtures.Formats.PropheseeCppStyle, raw);
+        IReadOnlyList<string> lines = FileInspector.Describe(raw);
+        Assert.Contains(lines, l => l.StartsWith("external triggers: 50, ", StringComparison.Ordinal)
+            && l.EndsWith("channel 0: 20 rising, 20 falling, channel 1: 5 rising, 5 falling", StringComparison.Ordinal));
+        Assert.Contains("events: 52,000", lines);
+    }
+
+    [Fact]
+    public void Describe_Csv_CountsAndSize()
+    {
+        using TempDir dir = Fixtures.TempDir();
+        string csv = dir.File("e.csv");
+        EventFileConverter.Convert(Fixtures.Events.SynthDat, csv);
+        IReadOnlyList<string> lines = FileInspector.Describe(csv);
+        Assert.Contains("format: text events (t,x,y,p per line)", lines);
+        AssertGoldenDatFacts(lines.Select(l => l.Replace(", from a comment", "", StringComparison.Ordinal)).ToList());
+    }
+
     private static void AssertGoldenDatFacts(IReadOnlyList<string> lines)
     {
         Assert.Contains("sensor: 304×240 (W×H)", lines);
@@ -154,8 +224,8 @@ public sealed class FileInspectorTests
     }
 
     /// <summary>Records synchronously (System.Progress posts to the thread pool).</summary>
-    private sealed class Progress(List<double> values) : IProgress<double>
+    private sealed class Progress(List<ProgressReport> values) : IProgress<ProgressReport>
     {
-        public void Report(double value) => values.Add(value);
+        public void Report(ProgressReport value) => values.Add(value);
     }
 }

@@ -1,9 +1,9 @@
 using TorchSharp;
-using EventSsm.Cli;
 using EventSsm.IO.Numpy;
 using EventSsm.Tensors;
 using EventSsm.Tests.Model;
 using static TorchSharp.torch;
+using EventSsm.Tests.Cli;
 
 namespace EventSsm.Tests.Workflows.Parity;
 
@@ -16,13 +16,13 @@ public sealed class ForwardCommandTests
         using TempDir tmp = Fixtures.TempDir();
         string[] overrides = [.. YoloXDetectorTests.MicroOverrides.Where(o => !o.StartsWith("model.postprocess", StringComparison.Ordinal))];
         string out1 = tmp.File("chunk1.npz");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["forward", "--checkpoint", DetectorMicro.File("model.ckpt"), .. overrides,
-            "--input", DetectorMicro.File("x_chunk1.npy"), "--out", out1]));
+        CliRunner.Run(["forward", "--checkpoint", DetectorMicro.File("model.ckpt"), .. overrides,
+            "--input", DetectorMicro.File("x_chunk1.npy"), "--out", out1]);
         AssertMatches(out1, "chunk1");
 
         string out2 = tmp.File("chunk2.npz");
-        Assert.Equal(0, EventSsm.Cli.Program.Main(["forward", "--checkpoint", DetectorMicro.File("model.ckpt"), .. overrides,
-            "--input", DetectorMicro.File("x_chunk2.npy"), "--out", out2, "--state-mode", "carry", "--state-in", out1]));
+        CliRunner.Run(["forward", "--checkpoint", DetectorMicro.File("model.ckpt"), .. overrides,
+            "--input", DetectorMicro.File("x_chunk2.npy"), "--out", out2, "--state-mode", "carry", "--state-in", out1]);
         AssertMatches(out2, "chunk2_carry");
     }
 
@@ -30,8 +30,8 @@ public sealed class ForwardCommandTests
     public void Forward_CheckpointWithoutConfigAndNoOverrides_FailsWithOneLine()
     {
         using TempDir tmp = Fixtures.TempDir();
-        Assert.Equal(2, EventSsm.Cli.Program.Main(["forward", "--checkpoint", DetectorMicro.File("model.ckpt"),
-            "--input", DetectorMicro.File("x_chunk1.npy"), "--out", tmp.File("o.npz")]));
+        CliRunner.BadInput(["forward", "--checkpoint", DetectorMicro.File("model.ckpt"),
+            "--input", DetectorMicro.File("x_chunk1.npy"), "--out", tmp.File("o.npz")]);
         Assert.False(File.Exists(tmp.File("o.npz")));
     }
 

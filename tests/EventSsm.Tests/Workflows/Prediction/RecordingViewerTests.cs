@@ -89,7 +89,7 @@ public sealed class RecordingViewerTests(HeadlessChromium chromium) : IClassFixt
     public void View_WithACheckpoint_RunsPredictFirst_AndShowsItsFile()
     {
         using TempDir tmp = Fixtures.TempDir();
-        (string recording, string labels, _) = Recording(tmp, 400_000);
+        (string recording, _, _) = Recording(tmp, 400_000);
         string checkpoint = tmp.File("random.safetensors");
         ConfigNode cfg = ConfigComposer.Compose(Path.Combine(AppContext.BaseDirectory, "configs"), "val",
             ["dataset=gen1", "+experiment/gen1=small.yaml", "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8"]);
@@ -103,7 +103,7 @@ public sealed class RecordingViewerTests(HeadlessChromium chromium) : IClassFixt
 
         string printed = CliRunner.Run("view", recording, "--checkpoint", checkpoint, "--conf", "0.00001", "--out", Path.Combine(pageDir, "v.html"), "--no-bins");
         string predicted = CliRunner.Run("predict", recording, "--checkpoint", checkpoint, "--conf", "0.00001", "--render", "mp4",
-            "--labels", labels, "--out", Path.Combine(tmp.Path, "predict"));
+            "--out", Path.Combine(tmp.Path, "predict"));
 
         // The page's predictions are exactly `predict`'s file, which view wrote next to the page.
         byte[] viewed = File.ReadAllBytes(Path.Combine(pageDir, "rec_bbox.npy"));
@@ -115,7 +115,7 @@ public sealed class RecordingViewerTests(HeadlessChromium chromium) : IClassFixt
         Assert.Equal(boxes.Count(b => b.ClassConfidence >= 0.05f), stored);
         Assert.Equal(JsonValueKind.Null, data.RootElement.GetProperty("repr").ValueKind);
         Assert.Contains("AP ", printed);                            // the ground truth next to the recording was scored
-        // predict --render mp4 (ffmpeg is installed by .ci/run): H.264, ground truth beside the predictions.
+        // predict --render mp4 (ffmpeg is installed by .ci/run): H.264.
         string mp4 = Path.Combine(tmp.Path, "predict", "rec_pred.mp4");
         Assert.Contains("rendering: " + mp4, predicted);
         byte[] head = File.ReadAllBytes(mp4)[4..8];

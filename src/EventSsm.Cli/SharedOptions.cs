@@ -1,0 +1,89 @@
+using System.CommandLine;
+using EventSsm.Tensors;
+using static TorchSharp.torch;
+
+namespace EventSsm.Cli;
+
+/// <summary>
+/// The options several commands share, each defined once here. A command adds fresh instances (an option belongs to
+/// one command tree, and tests build trees in parallel) and reads their values through <see cref="CliInvocation"/>
+/// (<see cref="CliInvocation.Device"/>, <see cref="CliInvocation.ConfigDirectory"/>, <see cref="CliInvocation.Checkpoint"/>);
+/// <c>--threads</c> is applied before the command runs and <c>--verbose</c>, on the root, by <see cref="Program"/>.
+/// </summary>
+public static class SharedOptions
+{
+    public const string ConfigDirName = "--config-dir";
+    public const string CheckpointName = "--checkpoint";
+    public const string DeviceName = "--device";
+    public const string ThreadsName = "--threads";
+    public const string VerboseName = "--verbose";
+
+    /// <summary>The configs folder of commands that compose a config (replaces the former <c>--configs</c>).</summary>
+    public static Option<string?> ConfigDir() => new(ConfigDirName)
+    {
+        Description = "The configs folder (default: the one next to the executable, else the nearest configs/ above the current folder).",
+        HelpName = "DIR",
+    };
+
+    /// <summary>The weights a command loads.</summary>
+    /// <param name="required">false where the config's <c>checkpoint=FILE</c> override may give it instead.</param>
+    public static Option<string?> Checkpoint(bool required) => new(CheckpointName)
+    {
+        Description = required
+            ? "Weights (.ckpt, .pt, .npz, .safetensors)."
+            : "Weights (.ckpt, .pt, .npz, .safetensors); the same as the override checkpoint=FILE, which it replaces when both are given.",
+        HelpName = "FILE",
+        Required = required,
+    };
+
+    /// <summary>Where the model runs. <c>cuda</c> on a build without CUDA is a usage error that says how to get one.</summary>
+    public static Option<Device> Device()
+    {
+        var option = new Option<Device>(DeviceName)
+        {
+            Description = "Where the model runs: cpu or cuda.",
+            HelpName = string.Join('|', TorchDevice.Names),
+            DefaultValueFactory = _ => CPU,
+            CustomParser = result =>
+            {
+                try
+                {
+                    return TorchDevice.Parse(result.Tokens[^1].Value);
+                }
+                catch (Exception e) when (e is ArgumentException or NotSupportedException)
+                {
+                    result.AddError(e.Message);
+                    return CPU;
+                }
+            },
+        };
+        option.CompletionSources.Add([.. TorchDevice.Names]);
+        return option;
+    }
+
+    /// <summary>torch's intra-op threads, set before the command runs.</summary>
+    public static Option<int> Threads()
+    {
+        var option = new Option<int>(ThreadsName)
+        {
+            Description = "torch threads (0 leaves libtorch's default).",
+            HelpName = "N",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        option.Validators.Add(result =>
+        {
+            if (result.GetValueOrDefault<int>() < 0)
+            {
+                result.AddError($"{ThreadsName} must be 0 or more");
+            }
+        });
+        return option;
+    }
+
+    /// <summary>Stack traces on errors; on the root command, for every command.</summary>
+    public static Option<bool> Verbose() => new(VerboseName)
+    {
+        Description = "Print the stack trace of an error (otherwise an error is one line).",
+        Recursive = true,
+    };
+}

@@ -1,0 +1,37 @@
+namespace EventSsm.Config;
+
+/// <summary>
+/// The config a command runs with: the configs folder found (<see cref="ConfigLocator"/>), the primary config
+/// (<c>train</c> or <c>val</c>) composed with the command line's overrides (<see cref="ConfigComposer"/>), then the
+/// original's dynamic changes (<see cref="ConfigModifier"/>). What <c>eventssm config</c> prints.
+/// </summary>
+public static class RunConfig
+{
+    /// <summary>The primary configs of the shipped tree: train.yaml (training) and val.yaml (validation, inference).</summary>
+    public static readonly IReadOnlyList<string> PrimaryNames = ["train", "val"];
+
+    /// <param name="configDir">The configs folder, or null to search for it (<see cref="ConfigLocator.Find"/>).</param>
+    /// <param name="modify">false: the composed config only, as hydra's <c>--cfg job</c> prints it.</param>
+    public static ConfigNode Resolve(string? configDir, string primary, IReadOnlyList<string> overrides, bool modify = true)
+    {
+        ArgumentNullException.ThrowIfNull(primary);
+        ArgumentNullException.ThrowIfNull(overrides);
+        ConfigNode cfg = ConfigComposer.Compose(ConfigLocator.Find(configDir), primary, overrides);
+        if (modify)
+        {
+            ConfigModifier.Apply(cfg);
+        }
+        return cfg;
+    }
+
+    /// <summary>A value that must be set (not missing, empty or hydra's <c>???</c>), as text; YAML may have parsed a path such as 2024 as a number.</summary>
+    public static string RequiredText(ConfigNode config, string key)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        if (config.TryGet(key, out object? value) && value?.ToString() is { Length: > 0 } text && text != "???")
+        {
+            return text;
+        }
+        throw new ConfigException($"config key '{key}' is not set (pass {key}=...)");
+    }
+}

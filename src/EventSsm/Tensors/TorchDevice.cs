@@ -1,0 +1,35 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tensors;
+
+/// <summary>The devices a command can run on, by the names users type (<c>cpu</c>, <c>cuda</c>).</summary>
+public static class TorchDevice
+{
+    public static readonly IReadOnlyList<string> Names = ["cpu", "cuda"];
+
+    /// <summary>
+    /// <c>cpu</c> or <c>cuda</c> (case-insensitive). <c>cuda</c> on a build or machine without CUDA throws
+    /// <see cref="NotSupportedException"/> saying how to get a CUDA build, rather than libtorch's own error later.
+    /// </summary>
+    public static Device Parse(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        switch (name.Trim().ToLowerInvariant())
+        {
+            case "cpu":
+                return CPU;
+            case "cuda":
+                if (!cuda.is_available())
+                {
+                    throw new NotSupportedException("--device cuda: CUDA is not available. This build ships only the CPU libtorch "
+                        + "package (libtorch-cpu-linux-x64); to run on a GPU, reference a CUDA runtime of the same libtorch version in "
+                        + "src/EventSsm/EventSsm.csproj (e.g. libtorch-cuda-12.8-linux-x64, or TorchSharp-cuda-linux instead of "
+                        + "TorchSharp), rebuild, and run on a machine with an NVIDIA driver.");
+                }
+                return CUDA;
+            default:
+                throw new ArgumentException($"--device {name}: expected {string.Join(" or ", Names)}");
+        }
+    }
+}

@@ -1,0 +1,32 @@
+using EventSsm.Inference;
+using static TorchSharp.torch;
+
+namespace EventSsm.Workflows.Prediction;
+
+/// <summary>What <see cref="RecordingPredictor.Run"/> predicts: the <c>predict</c> command's settings.</summary>
+public sealed record PredictOptions
+{
+    /// <summary>Weights (.ckpt, .pt, .npz, .safetensors).</summary>
+    public required string Checkpoint { get; init; }
+
+    /// <summary>An event recording, or a folder whose recordings (every file <see cref="Events.EventRecording"/> opens) are each predicted.</summary>
+    public required string Input { get; init; }
+
+    public required string OutDirectory { get; init; }
+
+    /// <summary>Config overrides for checkpoints without an embedded config (see <see cref="LoadedDetector.Load"/>).</summary>
+    public IReadOnlyList<string> Overrides { get; init; } = [];
+
+    /// <summary>The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</summary>
+    public string? ConfigDirectory { get; init; }
+
+    public StreamingOptions Streaming { get; init; } = new();
+
+    /// <summary>gif, mp4 (a GIF when ffmpeg is missing), png or none.</summary>
+    public string Render { get; init; } = "gif";
+
+    /// <summary>The rendering's display threshold (predictions below it are not drawn; the box files keep them).</summary>
+    public double ShowConfidence { get; init; } = 0.3;
+
+    public Device Device { get; init; } = CPU;
+}
