@@ -45,12 +45,12 @@ public sealed class HeadlessChromium : IAsyncLifetime
     }
 
     /// <summary>Opens <paramref name="htmlPath"/> as a file:// URL, as a double-click does, and waits for the first frame.</summary>
-    public async Task<ViewerTab> OpenAsync(string htmlPath, int width = 1400, int height = 1000)
+    public async Task<ViewerTab> OpenAsync(string htmlPath, int width = 1400, int height = 1000, string fragment = "")
     {
         IPage page = await Browser.NewPageAsync();
         await page.SetViewportAsync(new ViewPortOptions { Width = width, Height = height });
         var tab = new ViewerTab(page);
-        await page.GoToAsync(new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri, WaitUntilNavigation.Load);
+        await page.GoToAsync(new Uri(Path.GetFullPath(htmlPath)).AbsoluteUri + fragment, WaitUntilNavigation.Load);
         await tab.RenderedAsync();
         return tab;
     }

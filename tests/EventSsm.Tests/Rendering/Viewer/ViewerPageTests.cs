@@ -96,6 +96,12 @@ public sealed class ViewerPageTests(HeadlessChromium chromium) : IClassFixture<H
         await tab.PressAsync("End");
         Assert.Equal(2, await tab.EvalAsync<int>("window.eventssmViewer.state.frame"));
         Assert.Empty(tab.Errors);
+
+        // view.html#frame=2 opens at the second frame (1-based), with its boxes drawn.
+        await using ViewerTab linked = await chromium.OpenAsync(tmp.File("view.html"), fragment: "#frame=2");
+        Assert.Equal(1, await linked.EvalAsync<int>("window.eventssmViewer.state.frame"));
+        Assert.Equal((1, 0, 1), await linked.DrawnAsync());
+        Assert.Empty(linked.Errors);
     }
 
     [Fact]

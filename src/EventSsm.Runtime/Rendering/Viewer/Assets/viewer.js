@@ -742,6 +742,9 @@
   buildMetrics();
   buildLegend();
   buildInfo();
+  // view.html#frame=120 opens at frame 120 (1-based, as the page counts), e.g. to share a moment.
+  const start = /frame=(\d+)/.exec(window.location.hash);
+  state.frame = start ? clamp(Number(start[1]) - 1, 0, N - 1) : 0;
   setConf(state.conf);
 
   // A small API for scripts and tests: the state, and promises that settle once a frame is drawn.
