@@ -5,6 +5,7 @@ using TorchSharp.Modules;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Evaluation;
 using EventSsm.IO;
 using EventSsm.Labels;
@@ -361,7 +362,7 @@ public sealed class Trainer
             return;
         }
         Tensor decoded = head.Decoded.detach().index_select(0, tensor(chosen.Select(f => (long)f).ToArray(), device: head.Decoded.device));
-        IReadOnlyList<Detection>[] detections = Postprocess.Run(decoded, _model.Options.ConfidenceThreshold, _model.Options.NmsThreshold);
+        IReadOnlyList<Detection>[] detections = TensorPostprocess.Run(decoded, _model.Options.ConfidenceThreshold, _model.Options.NmsThreshold);
         for (int i = 0; i < chosen.Length; i++)
         {
             int f = chosen[i];

@@ -4,6 +4,7 @@ using EventSsm.IO;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Rendering;
+using EventSsm.Streaming;
 
 namespace EventSsm.Workflows.Prediction;
 
@@ -44,7 +45,8 @@ public static class RecordingPredictor
         {
             throw new FileNotFoundException($"{options.Input}: no such file or folder", options.Input);
         }
-        using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
+        using DetectorBackends backends = DetectorBackends.Open(options.Backend, options.Checkpoint, options.Overrides, options.ConfigDirectory,
+            options.Device, options.Threads);
         var written = new List<PredictionResult>();
         var failed = new List<PredictionFailure>();
         for (int i = 0; i < recordings.Length; i++)
@@ -52,7 +54,7 @@ public static class RecordingPredictor
             ct.ThrowIfCancellationRequested();
             try
             {
-                written.Add(Predict(detector, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct,
+                written.Add(Predict(backends.Backend, backends.Kind, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct,
                     options.ShowConfidence));
             }
             catch (Exception e) when (folder && e is not OperationCanceledException)
@@ -99,7 +101,7 @@ public static class RecordingPredictor
         }
     }
 
-    /// <summary>Predicts one recording with a loaded detector; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).</summary>
+    /// <summary>Predicts one recording with a loaded detector's TorchSharp model.</summary>
     /// <param name="render">gif, mp4 (a GIF when ffmpeg is missing; <see cref="PredictionResult.RenderNote"/> says so), png or none.</param>
     /// <param name="showConfidence">The rendering's display threshold; the files keep every box above the options' threshold.</param>
     /// <param name="labels">Ground truth to draw beside the predictions in the rendering.</param>
@@ -107,10 +109,23 @@ public static class RecordingPredictor
         string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
         IReadOnlyList<BoundingBox>? labels = null)
     {
+        ArgumentNullException.ThrowIfNull(detector);
+        using var backend = new TorchDetectorBackend(detector.Model, detector.Config);
+        return Predict(backend, DatasetInfo.Parse(detector.Config.GetString("dataset.name")), recording, outDir, options, render, progress, ct,
+            showConfidence, labels);
+    }
+
+    /// <summary>
+    /// Predicts one recording with a backend (the TorchSharp model or an ONNX graph, <c>predict --backend</c>) of a model
+    /// trained on <paramref name="kind"/>; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).
+    /// </summary>
+    public static PredictionResult Predict(IDetectorBackend backend, DatasetKind kind, string recording, string outDir, StreamingOptions options,
+        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
+        IReadOnlyList<BoundingBox>? labels = null)
+    {
         CheckRender(render);
         Directory.CreateDirectory(outDir);
-        DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
-        using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
+        using var streaming = new StreamingDetector(backend, options);
         var windows = new List<WindowDetections>();
         string task = $"predict {Path.GetFileName(recording)}";
         using (IEventReader reader = EventRecording.Open(recording))

@@ -9,6 +9,7 @@ using EventSsm.Labels;
 using EventSsm.Rendering;
 using EventSsm.Rendering.Viewer;
 using EventSsm.Representations;
+using EventSsm.Streaming;
 
 namespace EventSsm.Workflows.Prediction;
 
