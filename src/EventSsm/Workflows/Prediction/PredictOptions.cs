@@ -23,8 +23,11 @@ public sealed record PredictOptions
 
     public StreamingOptions Streaming { get; init; } = new();
 
-    /// <summary>gif, png or none.</summary>
+    /// <summary>gif, mp4 (a GIF when ffmpeg is missing), png or none.</summary>
     public string Render { get; init; } = "gif";
+
+    /// <summary>The rendering's display threshold (predictions below it are not drawn; the box files keep them).</summary>
+    public double ShowConfidence { get; init; } = 0.3;
 
     public Device Device { get; init; } = CPU;
 
