@@ -8,11 +8,18 @@ namespace EventSsm.Detections;
 /// </summary>
 public static class Postprocess
 {
+    /// <summary>The original's confidence threshold when a config sets none (obj·class score).</summary>
     public const double DefaultConfidenceThreshold = 0.1;
+    /// <summary>The original's NMS IoU threshold when a config sets none.</summary>
     public const double DefaultNmsThreshold = 0.45;
 
     /// <param name="head">Predictions (frames, anchors, width) row-major: [cx, cy, w, h, obj, cls…], width = 5 + classes.</param>
     /// <returns>Per frame, the detections in descending score order (empty when none survive).</returns>
+    /// <param name="frames">Frames in <paramref name="head"/>.</param>
+    /// <param name="anchors">Anchors per frame.</param>
+    /// <param name="width">Values per anchor, 5 + classes.</param>
+    /// <param name="confidenceThreshold">Minimum obj·class_conf a detection keeps.</param>
+    /// <param name="nmsThreshold">IoU above which a lower-scored box of the same class is suppressed.</param>
     public static IReadOnlyList<Detection>[] Run(ReadOnlySpan<float> head, int frames, int anchors, int width,
         double confidenceThreshold = DefaultConfidenceThreshold, double nmsThreshold = DefaultNmsThreshold)
     {

@@ -23,6 +23,9 @@ public readonly record struct BoxFilter(int MinDiag, int MinSide, long SkipUs = 
         return downsampledBy2 ? new BoxFilter(diag / 2, side / 2) : new BoxFilter(diag, side);
     }
 
+    /// <summary>
+    /// Whether <paramref name="box"/> is large enough to be evaluated (diagonal and both sides at least the minimums).
+    /// </summary>
     public bool Keeps(in BoundingBox box)
     {
         float w = box.W;

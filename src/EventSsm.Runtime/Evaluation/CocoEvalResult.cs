@@ -7,9 +7,13 @@ namespace EventSsm.Evaluation;
 /// </summary>
 public sealed class CocoEvalResult
 {
+    /// <summary>T, the number of IoU thresholds (0.50:0.05:0.95).</summary>
     public const int T = 10;
+    /// <summary>R, the number of recall thresholds (0:0.01:1).</summary>
     public const int R = 101;
+    /// <summary>A, the number of area ranges (all, small, medium, large).</summary>
     public const int A = 4;
+    /// <summary>M, the number of detection caps (1, 10, 100).</summary>
     public const int M = 3;
 
     internal CocoEvalResult(int categoryCount)
@@ -23,20 +27,28 @@ public sealed class CocoEvalResult
         Array.Fill(Recall, -1.0);
     }
 
+    /// <summary>K, the number of categories.</summary>
     public int K { get; }
 
+    /// <summary>pycocotools' <c>eval['precision']</c>, C-order [T, R, K, A, M].</summary>
     public double[] Precision { get; }
 
+    /// <summary>pycocotools' <c>eval['scores']</c>: the detection score at each precision entry, same shape.</summary>
     public double[] Scores { get; }
 
+    /// <summary>pycocotools' <c>eval['recall']</c>, C-order [T, K, A, M].</summary>
     public double[] Recall { get; }
 
+    /// <summary>The shape of <see cref="Precision"/> and <see cref="Scores"/>.</summary>
     public long[] PrecisionShape => [T, R, K, A, M];
 
+    /// <summary>The shape of <see cref="Recall"/>.</summary>
     public long[] RecallShape => [T, K, A, M];
 
+    /// <summary>Flat index of precision[t, r, k, a, m].</summary>
     public int PrecisionIndex(int t, int r, int k, int a, int m) => ((((((t * R) + r) * K) + k) * A) + a) * M + m;
 
+    /// <summary>Flat index of recall[t, k, a, m].</summary>
     public int RecallIndex(int t, int k, int a, int m) => ((((t * K) + k) * A) + a) * M + m;
 
     /// <summary>

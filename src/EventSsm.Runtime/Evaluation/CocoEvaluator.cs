@@ -18,6 +18,7 @@ public static class CocoEvaluator
     /// <summary>The smallest IoU that can match at any threshold (iouThrs[0]).</summary>
     private static readonly double s_minIou = CocoParams.IouThresholds[0];
 
+    /// <summary>Runs COCOeval's evaluate and accumulate on every image of <paramref name="images"/>.</summary>
     public static CocoEvalResult Evaluate(CocoImageSet images)
     {
         ArgumentNullException.ThrowIfNull(images);

@@ -14,18 +14,23 @@ public sealed class CocoImageSet
     private readonly List<int> _gtStart = [0];
     private readonly List<int> _dtStart = [0];
 
+    /// <summary>An empty set for <paramref name="categoryCount"/> categories (class ids 0 … count − 1).</summary>
     public CocoImageSet(int categoryCount)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(categoryCount, 1);
         CategoryCount = categoryCount;
     }
 
+    /// <summary>Number of categories.</summary>
     public int CategoryCount { get; }
 
+    /// <summary>Images added so far.</summary>
     public int ImageCount => _gtStart.Count - 1;
 
+    /// <summary>Ground-truth boxes added so far.</summary>
     public int GroundTruthCount => _gt.Count;
 
+    /// <summary>Detections added so far.</summary>
     public int DetectionCount => _dt.Count;
 
     /// <summary>All ground-truth boxes in image order; the array may be longer than <see cref="GroundTruthCount"/>.</summary>
@@ -53,6 +58,7 @@ public sealed class CocoImageSet
         _dtStart.Add(_dt.Count);
     }
 
+    /// <summary>Removes every image, keeping the buffers.</summary>
     public void Clear()
     {
         _gt.Clear();

@@ -6,6 +6,7 @@ namespace EventSsm.Evaluation;
 /// </summary>
 public static class CocoParams
 {
+    /// <summary>The largest detection cap, the one AP and AR_100 use.</summary>
     public const int MaxDetsLast = 100;
 
     /// <summary>iouThrs = linspace(.5, .95, 10).</summary>
@@ -14,6 +15,7 @@ public static class CocoParams
     /// <summary>recThrs = linspace(0, 1, 101).</summary>
     public static readonly double[] RecallThresholds = Linspace(0.0, 1.0, 101);
 
+    /// <summary>maxDets: detection caps per image.</summary>
     public static readonly int[] MaxDets = [1, 10, 100];
 
     /// <summary>areaRng: all, small, medium, large (inclusive bounds; a box at a bound counts in both ranges).</summary>
@@ -22,6 +24,7 @@ public static class CocoParams
         (0.0, 1e5 * 1e5), (0.0, 32.0 * 32.0), (32.0 * 32.0, 96.0 * 96.0), (96.0 * 96.0, 1e5 * 1e5),
     ];
 
+    /// <summary>Names of <see cref="AreaRanges"/>, as in the metric keys (AP_S, AP_M, AP_L).</summary>
     public static readonly string[] AreaLabels = ["all", "small", "medium", "large"];
 
     private static double[] Linspace(double start, double stop, int num)

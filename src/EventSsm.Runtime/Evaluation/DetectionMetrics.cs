@@ -35,6 +35,7 @@ public sealed record DetectionMetrics(
     /// <summary>The 12 values in COCOeval's <c>stats</c> order.</summary>
     public double[] Stats => [AP, AP50, AP75, APSmall, APMedium, APLarge, AR1, AR10, AR100, ARSmall, ARMedium, ARLarge];
 
+    /// <summary>Metrics from COCOeval's 12 <paramref name="stats"/> and the per-class APs.</summary>
     public static DetectionMetrics FromStats(ReadOnlySpan<double> stats, IReadOnlyDictionary<string, double> perClassAp)
     {
         if (stats.Length != 12)

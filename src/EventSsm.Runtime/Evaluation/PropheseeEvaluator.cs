@@ -15,11 +15,16 @@ public sealed class PropheseeEvaluator
 
     private readonly CocoImageSet _images;
 
+    /// <summary>
+    /// An evaluator for <paramref name="dataset"/> with the toolbox's box size filter (halved when <paramref
+    /// name="downsampledBy2"/>).
+    /// </summary>
     public PropheseeEvaluator(DatasetKind dataset, bool downsampledBy2)
         : this(dataset, BoxFilter.For(dataset, downsampledBy2))
     {
     }
 
+    /// <summary>An evaluator for <paramref name="dataset"/> with the given box size filter.</summary>
     public PropheseeEvaluator(DatasetKind dataset, BoxFilter filter)
     {
         Dataset = dataset;
@@ -28,10 +33,13 @@ public sealed class PropheseeEvaluator
         _images = new CocoImageSet(ClassNames.Count);
     }
 
+    /// <summary>The dataset whose classes and filter apply.</summary>
     public DatasetKind Dataset { get; }
 
+    /// <summary>The minimum box size that is evaluated.</summary>
     public BoxFilter Filter { get; }
 
+    /// <summary>Class names by class id (the COCO categories).</summary>
     public IReadOnlyList<string> ClassNames { get; }
 
     /// <summary>The COCO images built so far (for diagnostics and tests).</summary>

@@ -23,8 +23,13 @@ public readonly record struct BoxFilePair(string GroundTruthPath, string Detecti
 /// </summary>
 public static class PropheseeFileEvaluation
 {
+    /// <summary>The suffix that marks a Prophesee box file.</summary>
     public const string FileSuffix = "_bbox.npy";
 
+    /// <summary>
+    /// Pairs every <c>*_bbox.npy</c> of <paramref name="groundTruthDir"/> with the same name in <paramref
+    /// name="detectionDir"/>; a missing detection file is an error naming it.
+    /// </summary>
     public static IReadOnlyList<BoxFilePair> FindPairs(string groundTruthDir, string detectionDir)
     {
         if (!Directory.Exists(groundTruthDir))

@@ -19,6 +19,7 @@ public static partial class CsvEventFormat
     public static string SizeComment(int width, int height) =>
         string.Create(CultureInfo.InvariantCulture, $"# EventSsm events, t in microseconds: width={width} height={height}");
 
+    /// <summary>The column header line <see cref="CsvEventWriter"/> writes after the size comment.</summary>
     public const string HeaderLine = "t,x,y,p";
 
     /// <summary>How a file's lines are laid out: separator and column of each field.</summary>
@@ -154,6 +155,10 @@ public sealed class CsvEventWriter : IDisposable
     private readonly byte[] _buffer = new byte[1 << 16];
     private int _used;
 
+    /// <summary>
+    /// Starts a file on <paramref name="stream"/> with the size comment and the header; <paramref name="leaveOpen"/>
+    /// keeps the stream open after disposal.
+    /// </summary>
     public CsvEventWriter(Stream stream, int width, int height, bool leaveOpen = false)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -162,8 +167,10 @@ public sealed class CsvEventWriter : IDisposable
         _stream.Write(Encoding.ASCII.GetBytes(CsvEventFormat.SizeComment(width, height) + "\n" + CsvEventFormat.HeaderLine + "\n"));
     }
 
+    /// <summary>Events written so far.</summary>
     public long Count { get; private set; }
 
+    /// <summary>Appends one line per event (t, x, y, p).</summary>
     public void Write(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -192,6 +199,7 @@ public sealed class CsvEventWriter : IDisposable
         Count += events.Count;
     }
 
+    /// <summary>Flushes the buffered lines and closes the stream unless it was left open.</summary>
     public void Dispose()
     {
         _stream.Write(_buffer, 0, _used);

@@ -12,6 +12,7 @@ namespace EventSsm.Events;
 /// </summary>
 public sealed class CsvEventReader : IEventReader
 {
+    /// <summary>Events per indexed block: a search or read parses at most one block before the events it wants.</summary>
     public const int BlockEvents = 1 << 14;
     private const int ReadBytes = 1 << 20;
 
@@ -37,12 +38,16 @@ public sealed class CsvEventReader : IEventReader
         SizeSource = sizeSource;
     }
 
+    /// <inheritdoc />
     public string? Name { get; }
 
+    /// <inheritdoc />
     public int Width { get; }
 
+    /// <inheritdoc />
     public int Height { get; }
 
+    /// <inheritdoc />
     public long Count { get; }
 
     /// <summary>"comment" (the file states it), "given" (the caller's size) or "inferred" (largest x and y + 1).</summary>
@@ -114,6 +119,7 @@ public sealed class CsvEventReader : IEventReader
         }
     }
 
+    /// <inheritdoc />
     public long TimeAt(long index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -121,8 +127,10 @@ public sealed class CsvEventReader : IEventReader
         return ParsedBlock((int)(index / BlockEvents)).T[(int)(index % BlockEvents)];
     }
 
+    /// <inheritdoc />
     public long LowerBound(long timeUs) => Bound(timeUs, right: false);
 
+    /// <inheritdoc />
     public long UpperBound(long timeUs) => Bound(timeUs, right: true);
 
     private long Bound(long timeUs, bool right)
@@ -136,6 +144,7 @@ public sealed class CsvEventReader : IEventReader
         return (long)k * BlockEvents + EventSearch.Bound(block.T.AsSpan(0, block.Count), timeUs, right);
     }
 
+    /// <inheritdoc />
     public EventArray Read(long start, int count, EventBuffer destination)
     {
         EventBuffer.PrepareRead(this, start, count, destination);
@@ -240,5 +249,6 @@ public sealed class CsvEventReader : IEventReader
         }
     }
 
+    /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 }

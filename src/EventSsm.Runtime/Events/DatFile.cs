@@ -14,14 +14,20 @@ public sealed record DatHeader(int Width, int Height, byte EventType, byte Event
 /// </summary>
 public static class DatFile
 {
+    /// <summary>Bytes per event record (u32 time, u32 packed x, y, polarity).</summary>
     public const int EventSize = 8;
 
+    /// <summary>Reads the text header and the event type/size bytes of a .dat file.</summary>
     public static DatHeader ReadHeader(string path)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
         return ReadHeader(fs, path);
     }
 
+    /// <summary>
+    /// Reads the header from the current position of <paramref name="s"/>; <paramref name="name"/> names the file in
+    /// errors.
+    /// </summary>
     public static DatHeader ReadHeader(Stream s, string? name)
     {
         var lines = new List<string>();

@@ -16,6 +16,7 @@ public sealed class DatStreamReader : IEventReader
 
     private readonly SafeFileHandle _handle;
 
+    /// <summary>Opens a .dat file for random access by time; the events stay on disk.</summary>
     public DatStreamReader(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -28,16 +29,22 @@ public sealed class DatStreamReader : IEventReader
         _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read, FileOptions.RandomAccess);
     }
 
+    /// <inheritdoc />
     public string? Name { get; }
 
+    /// <summary>The file's header (sensor size, event type, where the events start).</summary>
     public DatHeader Header { get; }
 
+    /// <inheritdoc />
     public int Width => Header.Width;
 
+    /// <inheritdoc />
     public int Height => Header.Height;
 
+    /// <inheritdoc />
     public long Count { get; }
 
+    /// <inheritdoc />
     public long TimeAt(long index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -48,10 +55,13 @@ public sealed class DatStreamReader : IEventReader
         return BinaryPrimitives.ReadUInt32LittleEndian(b);
     }
 
+    /// <inheritdoc />
     public long LowerBound(long timeUs) => EventSearch.Bound(Count, timeUs, right: false, TimeAt);
 
+    /// <inheritdoc />
     public long UpperBound(long timeUs) => EventSearch.Bound(Count, timeUs, right: true, TimeAt);
 
+    /// <inheritdoc />
     public EventArray Read(long start, int count, EventBuffer destination)
     {
         EventBuffer.PrepareRead(this, start, count, destination);
@@ -84,5 +94,6 @@ public sealed class DatStreamReader : IEventReader
         }
     }
 
+    /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 }

@@ -6,6 +6,9 @@ namespace EventSsm.Events;
 /// </summary>
 public sealed class EventArray
 {
+    /// <summary>
+    /// Wraps the arrays (not copied); the first <paramref name="count"/> entries (default: all) are the events.
+    /// </summary>
     public EventArray(ushort[] x, ushort[] y, byte[] p, long[] t, int width, int height, int? count = null)
     {
         ArgumentNullException.ThrowIfNull(x);
@@ -28,22 +31,31 @@ public sealed class EventArray
         Count = n;
     }
 
+    /// <summary>Column of each event, 0 … <see cref="Width"/> − 1.</summary>
     public ushort[] X { get; }
 
+    /// <summary>Row of each event, 0 … <see cref="Height"/> − 1.</summary>
     public ushort[] Y { get; }
 
+    /// <summary>Polarity of each event: 0 = OFF (darker), 1 = ON (brighter).</summary>
     public byte[] P { get; }
 
+    /// <summary>Time of each event in microseconds, non-decreasing.</summary>
     public long[] T { get; }
 
+    /// <summary>Sensor width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Sensor height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>Number of events (the arrays may be longer).</summary>
     public int Count { get; }
 
+    /// <summary>No events, for a sensor of the given size.</summary>
     public static EventArray Empty(int width, int height) => new([], [], [], [], width, height);
 
+    /// <summary>Zero-filled arrays for <paramref name="capacity"/> events, all counted.</summary>
     public static EventArray Allocate(int capacity, int width, int height) =>
         new(new ushort[capacity], new ushort[capacity], new byte[capacity], new long[capacity], width, height, capacity);
 

@@ -5,6 +5,7 @@ public sealed class EventArrayReader : IEventReader
 {
     private readonly EventArray _events;
 
+    /// <summary>A reader over events already in memory; <paramref name="name"/> describes them in errors.</summary>
     public EventArrayReader(EventArray events, string? name = null)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -19,20 +20,28 @@ public sealed class EventArrayReader : IEventReader
         Name = name;
     }
 
+    /// <inheritdoc />
     public string? Name { get; }
 
+    /// <inheritdoc />
     public int Width => _events.Width;
 
+    /// <inheritdoc />
     public int Height => _events.Height;
 
+    /// <inheritdoc />
     public long Count => _events.Count;
 
+    /// <inheritdoc />
     public long TimeAt(long index) => _events.T[checked((int)index)];
 
+    /// <inheritdoc />
     public long LowerBound(long timeUs) => _events.LowerBound(timeUs);
 
+    /// <inheritdoc />
     public long UpperBound(long timeUs) => _events.UpperBound(timeUs);
 
+    /// <inheritdoc />
     public EventArray Read(long start, int count, EventBuffer destination)
     {
         EventBuffer.PrepareRead(this, start, count, destination);
@@ -44,6 +53,7 @@ public sealed class EventArrayReader : IEventReader
         return destination.View(count);
     }
 
+    /// <inheritdoc />
     public void Dispose()
     {
     }

@@ -9,6 +9,10 @@ public sealed class EventBuffer
 {
     private byte[] _scratch = [];
 
+    /// <summary>
+    /// Storage for events of a <paramref name="width"/>×<paramref name="height"/> sensor, with room for <paramref
+    /// name="capacity"/> events to start with.
+    /// </summary>
     public EventBuffer(int width, int height, int capacity = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -22,18 +26,25 @@ public sealed class EventBuffer
         T = new long[capacity];
     }
 
+    /// <summary>Sensor width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Sensor height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>Columns (capacity-sized; only the first n are valid after a read).</summary>
     public ushort[] X { get; private set; }
 
+    /// <summary>Rows.</summary>
     public ushort[] Y { get; private set; }
 
+    /// <summary>Polarities (0 = OFF, 1 = ON).</summary>
     public byte[] P { get; private set; }
 
+    /// <summary>Times in microseconds.</summary>
     public long[] T { get; private set; }
 
+    /// <summary>Events the arrays hold without growing.</summary>
     public int Capacity => X.Length;
 
     /// <summary>Grows the arrays (contents are not kept) so that they hold at least <paramref name="count"/> events.</summary>

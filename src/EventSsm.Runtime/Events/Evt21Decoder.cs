@@ -16,12 +16,17 @@ public sealed class Evt21Decoder : Evt2FamilyDecoder
 {
     private readonly bool _legacy;
 
+    /// <summary>
+    /// A decoder for a <paramref name="width"/>×<paramref name="height"/> sensor; <paramref name="legacy"/> selects
+    /// OpenEB's "endianness=legacy" word layout; <paramref name="dataOffset"/> is the file offset of the first word.
+    /// </summary>
     public Evt21Decoder(int width, int height, bool legacy, string? name = null, long dataOffset = 0)
         : base(8, 32, width, height, name, dataOffset)
     {
         _legacy = legacy;
     }
 
+    /// <inheritdoc />
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<uint> w = MemoryMarshal.Cast<byte, uint>(words);

@@ -11,11 +11,16 @@ namespace EventSsm.Events;
 /// </summary>
 public sealed class Evt2Decoder : Evt2FamilyDecoder
 {
+    /// <summary>
+    /// A decoder for a <paramref name="width"/>×<paramref name="height"/> sensor; <paramref name="dataOffset"/> is the
+    /// file offset of the first word (error messages).
+    /// </summary>
     public Evt2Decoder(int width, int height, string? name = null, long dataOffset = 0)
         : base(4, 1, width, height, name, dataOffset)
     {
     }
 
+    /// <inheritdoc />
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<uint> w = MemoryMarshal.Cast<byte, uint>(words);

@@ -24,6 +24,10 @@ public sealed class Evt2Writer : IDisposable
     private bool _hasTime;
     private long _count;
 
+    /// <summary>
+    /// Writes the header (with <paramref name="extraFields"/> as additional '% key value' lines) for a <paramref
+    /// name="width"/>×<paramref name="height"/> sensor.
+    /// </summary>
     public Evt2Writer(Stream stream, int width, int height, bool leaveOpen = false, IEnumerable<KeyValuePair<string, string>>? extraFields = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
@@ -51,15 +55,19 @@ public sealed class Evt2Writer : IDisposable
         _stream.Write(Encoding.Latin1.GetBytes(header.ToString()));
     }
 
+    /// <summary>Sensor width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Sensor height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>Events written so far.</summary>
     public long Count => _count;
 
+    /// <summary>Writes every event of <paramref name="events"/>.</summary>
     public void Write(EventArray events) => Write(events, 0, events.Count);
 
+    /// <summary>Writes events [start, start + length) of <paramref name="events"/>.</summary>
     public void Write(EventArray events, int start, int length)
     {
         ArgumentNullException.ThrowIfNull(events);
@@ -71,6 +79,7 @@ public sealed class Evt2Writer : IDisposable
         }
     }
 
+    /// <summary>Writes one CD event (polarity 0 or 1, time in µs), preceded by a time-high word when needed.</summary>
     public void Write(int x, int y, int p, long t)
     {
         if ((uint)x >= (uint)Width || (uint)y >= (uint)Height)
@@ -131,6 +140,7 @@ public sealed class Evt2Writer : IDisposable
     /// <summary>External triggers written so far.</summary>
     public long Triggers { get; private set; }
 
+    /// <summary>Writes the buffered words to the stream and flushes it.</summary>
     public void Flush()
     {
         if (_used > 0)
@@ -141,6 +151,7 @@ public sealed class Evt2Writer : IDisposable
         _stream.Flush();
     }
 
+    /// <summary>Flushes and closes the stream unless it was left open.</summary>
     public void Dispose()
     {
         Flush();

@@ -30,6 +30,10 @@ public sealed class Evt3Decoder : RawDecoder
     private byte _basePolarity;
     private bool _hasBaseX;
 
+    /// <summary>
+    /// A decoder for a <paramref name="width"/>×<paramref name="height"/> sensor; <paramref name="dataOffset"/> is the
+    /// file offset of the first word (error messages).
+    /// </summary>
     public Evt3Decoder(int width, int height, string? name = null, long dataOffset = 0)
         : base(2, 12, width, height, name, dataOffset)
     {
@@ -49,6 +53,7 @@ public sealed class Evt3Decoder : RawDecoder
         _hasBaseX = state.HasBaseX;
     }
 
+    /// <inheritdoc />
     protected override void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset)
     {
         ReadOnlySpan<ushort> w = MemoryMarshal.Cast<byte, ushort>(words);

@@ -13,6 +13,7 @@ public sealed class GrowableEventBuffer
     private byte[] _p;
     private long[] _t;
 
+    /// <summary>An empty buffer with room for <paramref name="capacity"/> events.</summary>
     public GrowableEventBuffer(int capacity = 1 << 16)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(capacity);
@@ -22,18 +23,25 @@ public sealed class GrowableEventBuffer
         _t = new long[capacity];
     }
 
+    /// <summary>Events appended since the last <see cref="Clear"/>.</summary>
     public int Count { get; internal set; }
 
+    /// <summary>Events the arrays hold without growing.</summary>
     public int Capacity => _x.Length;
 
+    /// <summary>Columns; the first <see cref="Count"/> are valid.</summary>
     public ushort[] X => _x;
 
+    /// <summary>Rows; the first <see cref="Count"/> are valid.</summary>
     public ushort[] Y => _y;
 
+    /// <summary>Polarities (0 = OFF, 1 = ON); the first <see cref="Count"/> are valid.</summary>
     public byte[] P => _p;
 
+    /// <summary>Times in microseconds; the first <see cref="Count"/> are valid.</summary>
     public long[] T => _t;
 
+    /// <summary>Empties the buffer, keeping its arrays.</summary>
     public void Clear() => Count = 0;
 
     /// <summary>Makes room for <paramref name="extra"/> more events without reallocation during the next append.</summary>
@@ -55,6 +63,7 @@ public sealed class GrowableEventBuffer
         Array.Resize(ref _t, cap);
     }
 
+    /// <summary>Appends one event; room must have been made with <see cref="EnsureSpace"/>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void Add(ushort x, ushort y, byte p, long t)
     {

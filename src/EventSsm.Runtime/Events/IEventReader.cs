@@ -10,8 +10,10 @@ public interface IEventReader : IDisposable
     /// <summary>The file (or a description of the source) used in error messages.</summary>
     string? Name { get; }
 
+    /// <summary>Sensor width in pixels.</summary>
     int Width { get; }
 
+    /// <summary>Sensor height in pixels.</summary>
     int Height { get; }
 
     /// <summary>Number of events in the recording.</summary>

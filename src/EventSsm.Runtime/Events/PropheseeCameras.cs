@@ -37,6 +37,7 @@ public static class PropheseeCameras
         new(0x31, "EVK3_IMX636", "4.2", RawEventFormat.Evt3, 1280, 720),
     ];
 
+    /// <summary>Every known board: system ID, name, sensor generation, default event format and sensor size.</summary>
     public static IReadOnlyList<PropheseeCamera> Table => s_table;
 
     /// <summary>The board with this system ID, or null.</summary>

@@ -32,7 +32,9 @@ namespace EventSsm.Events;
 /// </summary>
 public sealed partial class PropheseeHdf5Reader : IEventReader
 {
+    /// <summary>The CD events dataset of a Metavision HDF5 file.</summary>
     public const string EventsDataset = "CD/events";
+    /// <summary>The external trigger dataset of a Metavision HDF5 file.</summary>
     public const string TriggersDataset = "EXT_TRIGGER/events";
     private const int CachedChunks = 4;
 
@@ -65,17 +67,22 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
         _firstTime = new long[ChunkCount];
     }
 
+    /// <inheritdoc />
     public string? Name { get; }
 
+    /// <inheritdoc />
     public int Width { get; }
 
+    /// <inheritdoc />
     public int Height { get; }
 
+    /// <inheritdoc />
     public long Count { get; }
 
     /// <summary>Events per chunk of <c>/CD/events</c> (16384 as Metavision writes them).</summary>
     public int ChunkEvents { get; }
 
+    /// <summary>Number of chunks of <c>/CD/events</c>.</summary>
     public int ChunkCount => (int)((Count + ChunkEvents - 1) / ChunkEvents);
 
     /// <summary>"direct" (chunks located through the version-1 B-tree) or "PureHDF" (another chunk index).</summary>
@@ -277,6 +284,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
     /// <summary>Events that chunk <paramref name="k"/> must hold: the chunk size, less for the last one.</summary>
     private int ValidIn(int k) => (int)Math.Min(ChunkEvents, Count - (long)k * ChunkEvents);
 
+    /// <inheritdoc />
     public long TimeAt(long index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -284,8 +292,10 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
         return Decode((int)(index / ChunkEvents)).T[(int)(index % ChunkEvents)];
     }
 
+    /// <inheritdoc />
     public long LowerBound(long timeUs) => Bound(timeUs, right: false);
 
+    /// <inheritdoc />
     public long UpperBound(long timeUs) => Bound(timeUs, right: true);
 
     private long Bound(long timeUs, bool right)
@@ -301,6 +311,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
         return (long)k * ChunkEvents + EventSearch.Bound(chunk.T.AsSpan(0, chunk.Count), timeUs, right);
     }
 
+    /// <inheritdoc />
     public EventArray Read(long start, int count, EventBuffer destination)
     {
         EventBuffer.PrepareRead(this, start, count, destination);
@@ -525,6 +536,7 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
 
     private DataFormatException ChunkError(int k, string reason) => new(Name, $"{EventsDataset} chunk {k} {reason}");
 
+    /// <inheritdoc />
     public void Dispose()
     {
         _handle?.Dispose();

@@ -59,6 +59,7 @@ public sealed class RawDecodeStats
         }
     }
 
+    /// <summary>The counters as one line of key=value pairs.</summary>
     public override string ToString() =>
         $"cd={CdEvents} time_high={TimeHighWords} wraps={TimeHighWraps} backward={TimeHighBackwardSteps} " +
         $"triggers={ExtTriggerWords} others={OtherWords} continued={ContinuedWords} unknown={UnknownWords} " +

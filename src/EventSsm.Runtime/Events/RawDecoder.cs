@@ -13,6 +13,10 @@ public abstract class RawDecoder
     private readonly byte[] _carry;
     private int _carryLength;
 
+    /// <summary>
+    /// Sets up a decoder of <paramref name="wordSize"/>-byte words for a <paramref name="width"/>×<paramref
+    /// name="height"/> sensor, fed from file offset <paramref name="dataOffset"/>.
+    /// </summary>
     protected RawDecoder(int wordSize, int maxEventsPerWord, int width, int height, string? name, long dataOffset)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -26,13 +30,16 @@ public abstract class RawDecoder
         _carry = new byte[wordSize];
     }
 
+    /// <summary>Bytes per event word (2 for EVT 3.0, 4 for EVT 2.0, 8 for EVT 2.1).</summary>
     public int WordSize { get; }
 
     /// <summary>Most CD events one word can produce (bounds the output growth per input byte).</summary>
     public int MaxEventsPerWord { get; }
 
+    /// <summary>Sensor width in pixels; events outside it are an error.</summary>
     public int Width { get; }
 
+    /// <summary>Sensor height in pixels; events outside it are an error.</summary>
     public int Height { get; }
 
     /// <summary>File name for error messages.</summary>
@@ -41,6 +48,7 @@ public abstract class RawDecoder
     /// <summary>File offset of the next byte to be fed.</summary>
     public long Position { get; private set; }
 
+    /// <summary>Counts of the word types decoded so far.</summary>
     public RawDecodeStats Stats { get; } = new();
 
     /// <summary>
@@ -49,6 +57,7 @@ public abstract class RawDecoder
     /// </summary>
     public List<ExternalTrigger>? Triggers { get; set; }
 
+    /// <summary>The decoder for the header's format.</summary>
     public static RawDecoder Create(RawFileHeader header, string? name) => header.Format switch
     {
         RawEventFormat.Evt2 => new Evt2Decoder(header.Width, header.Height, name, header.DataOffset),
@@ -131,6 +140,7 @@ public abstract class RawDecoder
     /// </summary>
     protected abstract void DecodeWords(ReadOnlySpan<byte> words, GrowableEventBuffer output, long offset);
 
+    /// <summary>The error for an event word at <paramref name="offset"/> whose address lies outside the sensor.</summary>
     protected DataFormatException OutOfSensor(long offset, int x, int y) =>
         new(Name, $"event word at byte {offset} has coordinates ({x}, {y}) outside the {Width}×{Height} sensor");
 }

@@ -24,6 +24,7 @@ namespace EventSsm.Events;
 /// </summary>
 public sealed class RawEventH5Reader : IEventReader
 {
+    /// <summary>Events per block of the time index (one running maximum per block).</summary>
     public const int IndexBlockSize = 1 << 16;
 
     private readonly NativeFile _file;
@@ -54,6 +55,7 @@ public sealed class RawEventH5Reader : IEventReader
         _firstCorrected = new long[blocks];
     }
 
+    /// <summary>The file this reader reads.</summary>
     public string Path { get; }
 
     /// <summary>Number of events in the file.</summary>
@@ -75,8 +77,10 @@ public sealed class RawEventH5Reader : IEventReader
 
     string? IEventReader.Name => Path;
 
+    /// <inheritdoc />
     public int Width => Size.Width;
 
+    /// <inheritdoc />
     public int Height => Size.Height;
 
     /// <summary>Opens a file and indexes its timestamps (one streaming pass over t).</summary>
@@ -329,5 +333,6 @@ public sealed class RawEventH5Reader : IEventReader
         }
     }
 
+    /// <inheritdoc />
     public void Dispose() => _file.Dispose();
 }

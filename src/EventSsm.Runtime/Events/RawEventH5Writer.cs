@@ -16,6 +16,7 @@ namespace EventSsm.Events;
 /// </summary>
 public static class RawEventH5Writer
 {
+    /// <summary>Events per HDF5 chunk of the written datasets.</summary>
     public const int ChunkEvents = 1 << 16;
 
     /// <summary>Writes all of <paramref name="events"/>.</summary>

@@ -11,6 +11,7 @@ public sealed record RawEventWindow(long Start, long End, EventArray Events);
 /// </summary>
 public sealed class RawEventReader : IDisposable
 {
+    /// <summary>Bytes read and decoded per chunk by default.</summary>
     public const int DefaultChunkBytes = 1 << 16;
 
     private readonly FileStream _stream;
@@ -26,8 +27,10 @@ public sealed class RawEventReader : IDisposable
         _chunk = new byte[chunkBytes];
     }
 
+    /// <summary>The file's header (format, sensor size, where the events start).</summary>
     public RawFileHeader Header { get; }
 
+    /// <summary>Counts of the word types decoded so far.</summary>
     public RawDecodeStats Stats => _decoder.Stats;
 
     /// <summary>Set to collect the external triggers decoded by <see cref="ReadChunk"/> (see <see cref="RawDecoder.Triggers"/>).</summary>
@@ -40,6 +43,7 @@ public sealed class RawEventReader : IDisposable
     /// <summary>File offset of the next byte to decode.</summary>
     public long Position => _decoder.Position;
 
+    /// <summary>Length of the file in bytes.</summary>
     public long Length => _stream.Length;
 
     /// <summary>Opens a file; <paramref name="width"/>/<paramref name="height"/> override the header's geometry.</summary>
@@ -131,5 +135,6 @@ public sealed class RawEventReader : IDisposable
         }
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _stream.Dispose();
 }

@@ -10,6 +10,9 @@ public sealed record RawReadResult(RawFileHeader Header, EventArray Events, RawD
 /// </summary>
 public static class RawFile
 {
+    /// <summary>
+    /// Reads the header of a .raw file; <paramref name="width"/>/<paramref name="height"/> override its geometry.
+    /// </summary>
     public static RawFileHeader ReadHeader(string path, int? width = null, int? height = null) =>
         RawFileHeader.Read(path, width, height);
 

@@ -13,12 +13,18 @@ namespace EventSsm.Events;
 /// </summary>
 public sealed class RawFileHeader
 {
+    /// <summary>Longest header line accepted.</summary>
     public const int MaxLineBytes = 4096;
+    /// <summary>Largest header accepted; a file without '% end' within it is not a .raw recording.</summary>
     public const int MaxHeaderBytes = 1 << 20;
 
     /// <summary>EVT 2.0/2.1/3.0 address fields are 11 bits wide.</summary>
     public const int MaxDimension = 2048;
 
+    /// <summary>
+    /// A header of <paramref name="format"/> for a <paramref name="width"/>×<paramref name="height"/> sensor whose
+    /// events start at <paramref name="dataOffset"/>; <paramref name="sizeSource"/> says where the size came from.
+    /// </summary>
     public RawFileHeader(RawEventFormat format, int width, int height, long dataOffset,
         IReadOnlyList<KeyValuePair<string, string>> fields, string sizeSource = "header")
     {
@@ -34,10 +40,13 @@ public sealed class RawFileHeader
         SizeSource = sizeSource;
     }
 
+    /// <summary>The event word format (EVT 2.0, 2.1, 2.1 legacy layout, 3.0).</summary>
     public RawEventFormat Format { get; }
 
+    /// <summary>Sensor width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Sensor height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>Byte offset of the first event word.</summary>
@@ -55,6 +64,7 @@ public sealed class RawFileHeader
     /// <summary>Size in bytes of one event word (EVT 2.1 words are 8 bytes, EVT 2.0 4, EVT 3.0 2).</summary>
     public int WordSize => WordSizeOf(Format);
 
+    /// <summary>Size in bytes of one event word of <paramref name="format"/>.</summary>
     public static int WordSizeOf(RawEventFormat format) => format switch
     {
         RawEventFormat.Evt2 => 4,
@@ -76,6 +86,10 @@ public sealed class RawFileHeader
         return null;
     }
 
+    /// <summary>
+    /// Reads the header of <paramref name="path"/>; <paramref name="width"/>/<paramref name="height"/> override its
+    /// geometry.
+    /// </summary>
     public static RawFileHeader Read(string path, int? width = null, int? height = null)
     {
         using var fs = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);

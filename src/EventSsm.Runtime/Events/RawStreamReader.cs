@@ -22,16 +22,22 @@ public sealed class RawStreamReader : IEventReader
         Index = index;
     }
 
+    /// <inheritdoc />
     public string? Name => Index.Name;
 
+    /// <summary>The time index built when the file was opened.</summary>
     public RawTimeIndex Index { get; }
 
+    /// <summary>The file's header (format, sensor size, where the events start).</summary>
     public RawFileHeader Header => Index.Header;
 
+    /// <inheritdoc />
     public int Width => Header.Width;
 
+    /// <inheritdoc />
     public int Height => Header.Height;
 
+    /// <inheritdoc />
     public long Count => Index.Count;
 
     /// <summary>
@@ -54,6 +60,7 @@ public sealed class RawStreamReader : IEventReader
         }
     }
 
+    /// <inheritdoc />
     public long TimeAt(long index)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(index);
@@ -75,10 +82,13 @@ public sealed class RawStreamReader : IEventReader
         return time;
     }
 
+    /// <inheritdoc />
     public long LowerBound(long timeUs) => Bound(timeUs, right: false);
 
+    /// <inheritdoc />
     public long UpperBound(long timeUs) => Bound(timeUs, right: true);
 
+    /// <inheritdoc />
     public EventArray Read(long start, int count, EventBuffer destination)
     {
         EventBuffer.PrepareRead(this, start, count, destination);
@@ -186,6 +196,7 @@ public sealed class RawStreamReader : IEventReader
         }
     }
 
+    /// <inheritdoc />
     public void Dispose() => _handle.Dispose();
 
     /// <summary>One piece of file bytes and its decoded events, reused across calls (one per concurrent caller).</summary>

@@ -16,6 +16,7 @@ public sealed class RawTimeIndex
     /// <summary>Smallest default spacing of checkpoints; larger files space them so that there are at most <see cref="MaxCheckpoints"/>.</summary>
     public const long DefaultCheckpointBytes = 64 << 10;
 
+    /// <summary>Most checkpoints an index keeps (their spacing grows with the file).</summary>
     public const int MaxCheckpoints = 1 << 16;
 
     /// <summary>Bytes decoded per step while indexing or reading: bounds the decode buffer (≤ 12 events per 2 bytes).</summary>
@@ -36,15 +37,19 @@ public sealed class RawTimeIndex
         Stats = stats;
     }
 
+    /// <summary>The file the index describes (error messages).</summary>
     public string? Name { get; }
 
+    /// <summary>The file's header (format, sensor size, where the events start).</summary>
     public RawFileHeader Header { get; }
 
     /// <summary>File length in bytes when indexed.</summary>
     public long Length { get; }
 
+    /// <summary>Bytes of event words between two checkpoints.</summary>
     public long CheckpointBytes { get; }
 
+    /// <summary>Number of checkpoints kept.</summary>
     public int CheckpointCount => _checkpoints.Length;
 
     /// <summary>CD events in the file.</summary>

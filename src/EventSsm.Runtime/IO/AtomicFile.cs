@@ -33,12 +33,17 @@ public static class AtomicFile
         }
     }
 
+    /// <summary>Writes <paramref name="bytes"/> as the whole new content of <paramref name="path"/>.</summary>
     public static void WriteAllBytes(string path, ReadOnlySpan<byte> bytes)
     {
         byte[] copy = bytes.ToArray();
         Write(path, s => s.Write(copy));
     }
 
+    /// <summary>
+    /// Writes <paramref name="text"/> as UTF-8 without a byte order mark as the whole new content of <paramref
+    /// name="path"/>.
+    /// </summary>
     public static void WriteAllText(string path, string text) =>
         Write(path, s =>
         {

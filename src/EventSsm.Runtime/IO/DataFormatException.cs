@@ -6,6 +6,10 @@ namespace EventSsm.IO;
 /// </summary>
 public class DataFormatException : IOException
 {
+    /// <summary>
+    /// The file <paramref name="filePath"/> (null when not a file) and what is wrong with it; the message is "file:
+    /// reason".
+    /// </summary>
     public DataFormatException(string? filePath, string reason, Exception? inner = null)
         : base(Compose(filePath, reason), inner)
     {
@@ -13,8 +17,10 @@ public class DataFormatException : IOException
         Reason = reason;
     }
 
+    /// <summary>The file the error is about, or null.</summary>
     public string? FilePath { get; }
 
+    /// <summary>What is wrong, without the file name.</summary>
     public string Reason { get; }
 
     private static string Compose(string? filePath, string reason) =>
@@ -24,6 +30,9 @@ public class DataFormatException : IOException
 /// <summary>A well-formed file uses a feature we do not read (an unknown dtype, a codec, an EVT variant).</summary>
 public sealed class UnsupportedDataException : DataFormatException
 {
+    /// <summary>
+    /// The file <paramref name="filePath"/> (null when not a file) and the feature it uses that is not read.
+    /// </summary>
     public UnsupportedDataException(string? filePath, string reason, Exception? inner = null)
         : base(filePath, reason, inner)
     {

@@ -18,6 +18,7 @@ public readonly record struct ProgressReport(string Task, long Done, long Total,
     /// <summary>The unit of byte counts.</summary>
     public const string Bytes = "bytes";
 
+    /// <summary>Whether the task is done (a known total, reached).</summary>
     public bool IsFinished => Total > 0 && Done >= Total;
 
     /// <summary>Done / Total in [0, 1]; 0 when the total is not known.</summary>

@@ -20,11 +20,13 @@ public enum BoxLayout
 /// </summary>
 public static class BoundingBoxFile
 {
+    /// <summary>Prophesee's packed v2 record dtype (<see cref="BoxLayout.PropheseeV2"/>).</summary>
     public static readonly NpyDType PropheseeV2DType = NpyDType.Packed(
         ("t", NpyDType.UInt64), ("x", NpyDType.Float32), ("y", NpyDType.Float32), ("w", NpyDType.Float32),
         ("h", NpyDType.Float32), ("class_id", NpyDType.UInt8), ("class_confidence", NpyDType.Float32),
         ("track_id", NpyDType.UInt32));
 
+    /// <summary>RVT's aligned evaluation record dtype (<see cref="BoxLayout.EvalBbox"/>).</summary>
     public static readonly NpyDType EvalBboxDType = NpyDType.Structured(
         [
             new NpyField("t", NpyDType.Int64, 0), new NpyField("x", NpyDType.Float32, 8),
@@ -34,8 +36,12 @@ public static class BoundingBoxFile
         ],
         40);
 
+    /// <summary>Reads a bbox .npy file (any of the supported dtypes).</summary>
     public static BoundingBox[] Read(string path) => FromNpy(NpyFile.Read(path), path);
 
+    /// <summary>
+    /// Converts a structured record array to boxes; <paramref name="name"/> names the source in errors.
+    /// </summary>
     public static BoundingBox[] FromNpy(NpyArray a, string? name = null)
     {
         if (!a.DType.IsStructured || a.Shape.Length != 1)
@@ -76,6 +82,7 @@ public static class BoundingBoxFile
         }
     }
 
+    /// <summary>The boxes as a structured record array in <paramref name="layout"/>.</summary>
     public static NpyArray ToNpy(ReadOnlySpan<BoundingBox> boxes, BoxLayout layout = BoxLayout.PropheseeV2)
     {
         NpyArray a = NpyArray.CreateStructured(layout == BoxLayout.PropheseeV2 ? PropheseeV2DType : EvalBboxDType, boxes.Length);
@@ -156,6 +163,7 @@ public static class BoundingBoxFile
         return counts;
     }
 
+    /// <summary>Writes the boxes as a .npy record array in <paramref name="layout"/> (atomically).</summary>
     public static void Write(string path, ReadOnlySpan<BoundingBox> boxes, BoxLayout layout = BoxLayout.PropheseeV2) =>
         NpyFile.Write(path, ToNpy(boxes, layout));
 

@@ -18,6 +18,7 @@ public static class DatasetInfo
     private static readonly string[] s_gen1Classes = ["car", "pedestrian"];
     private static readonly string[] s_gen4Classes = ["pedestrian", "two-wheeler", "car"];
 
+    /// <summary>Sensor size of the dataset's recordings (before any downsampling).</summary>
     public static Events.SensorSize SensorSize(DatasetKind kind) => kind == DatasetKind.Gen1 ? Events.SensorSize.Gen1 : Events.SensorSize.Gen4;
 
     /// <summary>

@@ -13,8 +13,10 @@ public static class DsecDetLabels
     public static IReadOnlyList<string> ClassNames { get; } =
         ["pedestrian", "rider", "car", "bus", "truck", "bicycle", "motorcycle", "train"];
 
+    /// <summary>The events file of a DSEC-Det sequence folder.</summary>
     public static string EventsPath(string sequenceDir) => Path.Combine(sequenceDir, "events", "left", "events.h5");
 
+    /// <summary>The tracks (labels) file of a DSEC-Det sequence folder.</summary>
     public static string TracksPath(string sequenceDir) => Path.Combine(sequenceDir, "object_detections", "left", "tracks.npy");
 
     /// <summary>Whether <paramref name="path"/> is named like a DSEC-Det tracks file.</summary>

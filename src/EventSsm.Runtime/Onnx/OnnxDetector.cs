@@ -31,6 +31,7 @@ public sealed class OnnxDetector : IDisposable
         _outputNames = [_outputName, .. Enumerable.Range(0, info.StateShapes.Length).Select(OnnxContract.StateOutput)];
     }
 
+    /// <summary>What the graph declares about itself (sizes, thresholds, state shapes).</summary>
     public OnnxModelInfo Info { get; }
 
     /// <summary>Frames per call and batch element: L for a chunk graph, 1 for a stream graph.</summary>
@@ -146,6 +147,7 @@ public sealed class OnnxDetector : IDisposable
         _next = null;
     }
 
+    /// <summary>Releases the session and the carried states.</summary>
     public void Dispose()
     {
         Reset();

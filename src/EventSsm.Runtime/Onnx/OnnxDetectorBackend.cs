@@ -15,6 +15,10 @@ public sealed class OnnxDetectorBackend : IDetectorBackend
     private readonly bool _ownsDetector;
     private readonly int _frameSize;
 
+    /// <summary>
+    /// A streaming backend over <paramref name="detector"/>, which must be a graph that ends in head predictions;
+    /// <paramref name="ownsDetector"/> disposes it with the backend.
+    /// </summary>
     public OnnxDetectorBackend(OnnxDetector detector, bool ownsDetector = true)
     {
         ArgumentNullException.ThrowIfNull(detector);
@@ -30,22 +34,31 @@ public sealed class OnnxDetectorBackend : IDetectorBackend
     /// <summary>Opens <paramref name="path"/> (see <see cref="OnnxDetector.Open"/>) and owns the session.</summary>
     public static OnnxDetectorBackend Open(string path, OnnxSessionSettings? settings = null) => new(OnnxDetector.Open(path, settings));
 
+    /// <summary>The ONNX Runtime session this backend runs.</summary>
     public OnnxDetector Detector => _detector;
 
+    /// <inheritdoc />
     public string Name => "onnx";
 
+    /// <inheritdoc />
     public int SensorHeight => _detector.Info.SensorHeight;
 
+    /// <inheritdoc />
     public int SensorWidth => _detector.Info.SensorWidth;
 
+    /// <inheritdoc />
     public bool Downsample => _detector.Info.Downsample;
 
+    /// <inheritdoc />
     public int Channels => _detector.Info.Channels;
 
+    /// <inheritdoc />
     public double ConfidenceThreshold => _detector.Info.ConfidenceThreshold;
 
+    /// <inheritdoc />
     public double NmsThreshold => _detector.Info.NmsThreshold;
 
+    /// <inheritdoc />
     public IReadOnlyList<Detection>[] Detect(float[] frames, int count, double confidenceThreshold, double nmsThreshold)
     {
         ArgumentNullException.ThrowIfNull(frames);
@@ -79,8 +92,10 @@ public sealed class OnnxDetectorBackend : IDetectorBackend
         return result;
     }
 
+    /// <inheritdoc />
     public void Reset() => _detector.Reset();
 
+    /// <inheritdoc />
     public void Dispose()
     {
         if (_ownsDetector)

@@ -6,6 +6,9 @@ namespace EventSsm.Onnx;
 /// </summary>
 public sealed class OnnxModelException : IOException
 {
+    /// <summary>
+    /// The ONNX file <paramref name="filePath"/> and what is wrong with it; the message is "file: reason".
+    /// </summary>
     public OnnxModelException(string filePath, string reason, Exception? inner = null)
         : base($"{filePath}: {reason}", inner)
     {
@@ -13,7 +16,9 @@ public sealed class OnnxModelException : IOException
         Reason = reason;
     }
 
+    /// <summary>The ONNX file the error is about.</summary>
     public string FilePath { get; }
 
+    /// <summary>What is wrong, without the file name.</summary>
     public string Reason { get; }
 }

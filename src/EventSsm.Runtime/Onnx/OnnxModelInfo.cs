@@ -6,6 +6,7 @@ namespace EventSsm.Onnx;
 /// <summary>What an exported EventSsm graph declares about itself (<see cref="OnnxContract"/> metadata).</summary>
 public sealed record OnnxModelInfo
 {
+    /// <summary>The ONNX file.</summary>
     public required string Path { get; init; }
 
     /// <summary>Chunk graph (L windows per call) rather than stream graph (one window per call).</summary>
@@ -20,24 +21,31 @@ public sealed record OnnxModelInfo
     /// <summary>Representation height fed to input 0 (sensor height, halved for a downsampled gen4 input).</summary>
     public required int InputHeight { get; init; }
 
+    /// <summary>Representation width fed to input 0 (sensor width, halved for a downsampled gen4 input).</summary>
     public required int InputWidth { get; init; }
 
     /// <summary>The padded size the network runs at (a multiple of 32).</summary>
     public required int ModelHeight { get; init; }
 
+    /// <summary>The padded width the network runs at (a multiple of 32).</summary>
     public required int ModelWidth { get; init; }
 
+    /// <summary>Sensor height of the recordings the graph was exported for.</summary>
     public required int SensorHeight { get; init; }
 
+    /// <summary>Sensor width of the recordings the graph was exported for.</summary>
     public required int SensorWidth { get; init; }
 
     /// <summary>The input is the 2× nearest-exact downsampled sensor histogram (gen4); boxes scale back by 2.</summary>
     public required bool Downsample { get; init; }
 
+    /// <summary>Representation channels C of input 0.</summary>
     public required int Channels { get; init; }
 
+    /// <summary>Number of classes.</summary>
     public required int NumClasses { get; init; }
 
+    /// <summary>Anchors per frame of the head output.</summary>
     public required int Anchors { get; init; }
 
     /// <summary>Per stage, the state's (channels, h, w); batch is the first axis of each state tensor.</summary>
@@ -46,17 +54,22 @@ public sealed record OnnxModelInfo
     /// <summary><c>carry</c> (stream graphs, chunk graphs of carry checkpoints) or <c>reference</c>.</summary>
     public required string StateMode { get; init; }
 
+    /// <summary>The S5 step scale baked into the graph (1 = the trained rate).</summary>
     public required double StepScale { get; init; }
 
+    /// <summary>The frequency mask setting baked into the graph (<c>off</c>, <c>on</c>, <c>always</c>).</summary>
     public required string Mask { get; init; }
 
+    /// <summary>The dataset the checkpoint was trained on (<c>gen1</c>, <c>gen4</c>).</summary>
     public required string Dataset { get; init; }
 
     /// <summary>The config's <c>dataset.ev_repr_name</c>, e.g. <c>stacked_histogram_dt=50_nbins=10</c>.</summary>
     public required string Representation { get; init; }
 
+    /// <summary>The config's confidence threshold (obj·class score), the default of the streaming detector.</summary>
     public required double ConfidenceThreshold { get; init; }
 
+    /// <summary>The config's NMS IoU threshold, the default of the streaming detector.</summary>
     public required double NmsThreshold { get; init; }
 
     /// <summary>Factor from model-input pixels to sensor pixels.</summary>

@@ -6,6 +6,7 @@ namespace EventSsm.Onnx;
 /// <param name="DeviceId">CUDA device index.</param>
 public sealed record OnnxSessionSettings(int Threads = 0, OnnxDevice Device = OnnxDevice.Cpu, int DeviceId = 0)
 {
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> for a negative thread count or device index.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegative(Threads);

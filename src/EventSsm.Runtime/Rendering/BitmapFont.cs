@@ -6,7 +6,9 @@ namespace EventSsm.Rendering;
 /// </summary>
 public static class BitmapFont
 {
+    /// <summary>Glyph width in pixels (before scaling).</summary>
     public const int GlyphWidth = 5;
+    /// <summary>Glyph height in pixels (before scaling).</summary>
     public const int GlyphHeight = 7;
 
     /// <summary>Horizontal advance per character, including one column of spacing.</summary>

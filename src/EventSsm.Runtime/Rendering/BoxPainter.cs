@@ -6,6 +6,7 @@ namespace EventSsm.Rendering;
 /// <summary>How a box outline is drawn.</summary>
 public enum BoxStroke
 {
+    /// <summary>A continuous outline (predictions, and ground truth in side-by-side panels).</summary>
     Solid,
 
     /// <summary>Dashes of 3·scale pixels starting at every corner (ground truth in the overlay layout).</summary>

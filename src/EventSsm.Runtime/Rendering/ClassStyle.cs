@@ -12,8 +12,12 @@ public sealed record ClassStyle(IReadOnlyList<string> Names, IReadOnlyList<Rgb> 
     // Colours of the 6×6×6 GIF cube, so GIFs keep them exactly; none is the event red or blue.
     private static readonly Rgb[] s_extra = [new(255, 0, 255), new(0, 255, 0), new(255, 153, 0), new(153, 51, 255), new(0, 153, 102)];
 
+    /// <summary>The name of <paramref name="classId"/>, or <c>class&lt;id&gt;</c> beyond the known names.</summary>
     public string Name(uint classId) => classId < Names.Count ? Names[(int)classId] : $"class{classId}";
 
+    /// <summary>
+    /// The colour of <paramref name="classId"/>; ids beyond the known colours cycle through extra GIF-safe colours.
+    /// </summary>
     public Rgb Color(uint classId) =>
         classId < Colors.Count ? Colors[(int)classId] : s_extra[(int)((classId - Colors.Count) % s_extra.Length)];
 }

@@ -28,7 +28,9 @@ public static class EventFrames
     /// <summary>Plane value of an ON pixel.</summary>
     public const byte On = 2;
 
+    /// <summary>Colour of ON events (brighter).</summary>
     public static readonly Rgb OnColor = new(0, 153, 255);
+    /// <summary>Colour of OFF events (darker).</summary>
     public static readonly Rgb OffColor = new(255, 51, 51);
 
     /// <summary>Background, OFF and ON colours of a colouring, indexed by plane value.</summary>

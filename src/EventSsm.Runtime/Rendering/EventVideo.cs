@@ -11,6 +11,10 @@ namespace EventSsm.Rendering;
 /// </summary>
 public static class EventVideo
 {
+    /// <summary>
+    /// The frames of <paramref name="events"/> with <paramref name="labels"/> and/or <paramref name="predictions"/>,
+    /// one per step, produced lazily.
+    /// </summary>
     public static IEnumerable<RgbImage> Frames(EventArray events, IReadOnlyList<BoundingBox>? labels,
         IReadOnlyList<BoundingBox>? predictions, RenderOptions options)
     {

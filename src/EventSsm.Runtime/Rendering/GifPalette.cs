@@ -10,8 +10,10 @@ public static class GifPalette
     private static readonly Rgb[] s_colors = Build();
     private static readonly byte[] s_greyIndex = BuildGreyIndex();
 
+    /// <summary>The 256 colours of the global table: the 6×6×6 colour cube, then greys.</summary>
     public static IReadOnlyList<Rgb> Colors => s_colors;
 
+    /// <summary>The index of the nearest palette colour to <paramref name="c"/> (exact for palette colours).</summary>
     public static byte IndexOf(Rgb c)
     {
         if (c.R == c.G && c.G == c.B)

@@ -27,6 +27,10 @@ public sealed class GifWriter
     private bool _finished;
 
     /// <param name="loopCount">0 loops forever.</param>
+    /// <param name="output">Where the GIF bytes go.</param>
+    /// <param name="width">Logical screen width in pixels.</param>
+    /// <param name="height">Logical screen height in pixels.</param>
+    /// <param name="mode">One global colour table, or a table per frame.</param>
     public GifWriter(Stream output, int width, int height, GifPaletteMode mode = GifPaletteMode.Global, int loopCount = 0)
     {
         ArgumentNullException.ThrowIfNull(output);
@@ -57,10 +61,13 @@ public sealed class GifWriter
         _out.Write([0x03, 0x01, (byte)loopCount, (byte)(loopCount >> 8), 0x00]);
     }
 
+    /// <summary>Logical screen width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Logical screen height in pixels.</summary>
     public int Height { get; }
 
+    /// <summary>Frames written so far.</summary>
     public int FrameCount { get; private set; }
 
     /// <summary>Appends a frame shown for <paramref name="delayCentiseconds"/> hundredths of a second.</summary>

@@ -23,6 +23,10 @@ public static class LinePlot
     private const int Top = 50;
     private const int Bottom = 70;
 
+    /// <summary>
+    /// Draws <paramref name="series"/> as lines with axes, ticks, labels and a legend into a <paramref
+    /// name="width"/>×<paramref name="height"/> image.
+    /// </summary>
     public static RgbImage Render(IReadOnlyList<PlotSeries> series, string title, string xLabel, string yLabel, int width = 900, int height = 560)
     {
         ArgumentNullException.ThrowIfNull(series);

@@ -7,6 +7,7 @@ namespace EventSsm.Rendering;
 /// <summary>PNG output through SkiaSharp.</summary>
 public static class PngFile
 {
+    /// <summary>The image as PNG bytes.</summary>
     public static byte[] Encode(RgbImage image)
     {
         ArgumentNullException.ThrowIfNull(image);
@@ -26,5 +27,6 @@ public static class PngFile
         return data.ToArray();
     }
 
+    /// <summary>Writes the image as a PNG file (atomically).</summary>
     public static void Write(string path, RgbImage image) => AtomicFile.WriteAllBytes(path, Encode(image));
 }

@@ -5,6 +5,8 @@ namespace EventSsm.Rendering;
 
 /// <summary>What <see cref="RecordingRenderer.Render(string, string?, string?, string, RenderOptions)"/> wrote.</summary>
 /// <param name="Target">The GIF or MP4, or the folder of numbered PNGs.</param>
+/// <param name="Frames">Frames written.</param>
+/// <param name="Events">Events read from the recording.</param>
 public sealed record RenderResult(string Target, int Frames, long Events)
 {
     /// <summary>What the user should know, e.g. that an MP4 became a GIF because ffmpeg is missing.</summary>
@@ -26,6 +28,9 @@ public static class RecordingRenderer
         return Render(recording, labels, predictions, target, options);
     }
 
+    /// <summary>
+    /// Renders <paramref name="recording"/> with the given boxes (either may be null) to <paramref name="target"/>.
+    /// </summary>
     public static RenderResult Render(string recording, IReadOnlyList<BoundingBox>? labels, IReadOnlyList<BoundingBox>? predictions,
         string target, RenderOptions options)
     {

@@ -34,15 +34,19 @@ public sealed record RenderOptions
     /// <summary>A bar under the frame with the time (bottom-left) and the class colours.</summary>
     public bool Legend { get; init; } = true;
 
+    /// <summary>How events are coloured (ON/OFF colours, or counts).</summary>
     public EventColoring Coloring { get; init; } = EventColoring.Binary;
 
+    /// <summary>Ground truth and predictions side by side, or overlaid in one panel.</summary>
     public PanelLayout Layout { get; init; } = PanelLayout.SideBySide;
 
+    /// <summary>Class names and colours.</summary>
     public ClassStyle Classes { get; init; } = ClassStyle.Gen1;
 
     /// <summary>First window end; default one step.</summary>
     public long? StartUs { get; init; }
 
+    /// <summary>Most frames rendered.</summary>
     public int MaxFrames { get; init; } = int.MaxValue;
 
     /// <summary>2 for sensors narrower than 640 px (Gen1's 304×240 is small on screen), else 1.</summary>
@@ -51,6 +55,10 @@ public sealed record RenderOptions
     /// <summary>The enlargement for a sensor of <paramref name="sensorWidth"/> pixels.</summary>
     public int ScaleFor(int sensorWidth) => Scale > 0 ? Scale : AutoScale(sensorWidth);
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> for a non-positive step, window or frame count, a scale outside 0–16, a
+    /// negative start or a confidence outside [0, 1].
+    /// </summary>
     public void Validate()
     {
         if (StepUs <= 0 || WindowUs <= 0 || Scale is < 0 or > 16 || MaxFrames <= 0 || StartUs < 0 || !(MinConfidence is >= 0 and <= 1))

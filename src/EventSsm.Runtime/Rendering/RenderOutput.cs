@@ -25,6 +25,9 @@ public sealed record RenderedFile(string Path, RenderFormat Format, int Frames);
 /// </summary>
 public static class RenderOutput
 {
+    /// <summary>
+    /// <c>gif</c>, <c>mp4</c> or <c>png</c> (case-insensitive); anything else throws <see cref="ArgumentException"/>.
+    /// </summary>
     public static RenderFormat Parse(string name) => name.Trim().ToLowerInvariant() switch
     {
         "gif" => RenderFormat.Gif,

@@ -3,7 +3,9 @@ namespace EventSsm.Rendering;
 /// <summary>An 8-bit RGB colour.</summary>
 public readonly record struct Rgb(byte R, byte G, byte B)
 {
+    /// <summary>Black.</summary>
     public static readonly Rgb Black = new(0, 0, 0);
+    /// <summary>White.</summary>
     public static readonly Rgb White = new(255, 255, 255);
 
     /// <summary>The original's background grey (docs/DATA.md §6).</summary>
@@ -13,6 +15,7 @@ public readonly record struct Rgb(byte R, byte G, byte B)
 /// <summary>A packed RGB24 image, row-major, no padding.</summary>
 public sealed class RgbImage
 {
+    /// <summary>A black image of <paramref name="width"/>×<paramref name="height"/> pixels.</summary>
     public RgbImage(int width, int height)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -22,13 +25,16 @@ public sealed class RgbImage
         Pixels = new byte[checked(width * height * 3)];
     }
 
+    /// <summary>Width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>R, G, B bytes per pixel.</summary>
     public byte[] Pixels { get; }
 
+    /// <summary>The pixel at column <paramref name="x"/>, row <paramref name="y"/>.</summary>
     public Rgb this[int x, int y]
     {
         get
@@ -45,6 +51,7 @@ public sealed class RgbImage
         }
     }
 
+    /// <summary>Paints the whole image <paramref name="c"/>.</summary>
     public void Fill(Rgb c) => FillRect(0, 0, Width, Height, c);
 
     /// <summary>Fills [x0, x1) × [y0, y1), clipped to the image.</summary>

@@ -9,10 +9,13 @@ namespace EventSsm.Representations;
 /// </summary>
 public interface IEventRepresentation
 {
+    /// <summary>C, channels of the output.</summary>
     int Channels { get; }
 
+    /// <summary>H, the sensor height the events come from.</summary>
     int Height { get; }
 
+    /// <summary>W, the sensor width the events come from.</summary>
     int Width { get; }
 
     /// <summary>Element type of the output (uint8 or float32).</summary>

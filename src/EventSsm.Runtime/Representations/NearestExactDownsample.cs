@@ -7,8 +7,13 @@ namespace EventSsm.Representations;
 /// </summary>
 public static class NearestExactDownsample
 {
+    /// <summary>Output length of a dimension of length <paramref name="size"/> (floor of half).</summary>
     public static int OutputSize(int size) => size / 2;
 
+    /// <summary>
+    /// Writes the ½ downsample of the (<paramref name="channels"/>, <paramref name="height"/>, <paramref
+    /// name="width"/>) array <paramref name="source"/> to <paramref name="destination"/>.
+    /// </summary>
     public static void Half<T>(ReadOnlySpan<T> source, int channels, int height, int width, Span<T> destination)
     {
         int oh = OutputSize(height);

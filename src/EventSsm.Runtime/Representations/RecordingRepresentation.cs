@@ -20,6 +20,7 @@ public enum RepresentationKind
 /// <summary>What <see cref="RecordingRepresentation.WriteNpy"/> builds.</summary>
 public sealed record RecordingRepresentationOptions
 {
+    /// <summary>Which representation to build.</summary>
     public RepresentationKind Kind { get; init; } = RepresentationKind.StackedHistogram;
 
     /// <summary>Window length dt; windows are [T − dt, T], both ends inclusive.</summary>
@@ -28,6 +29,7 @@ public sealed record RecordingRepresentationOptions
     /// <summary>The window ends T; null: every <see cref="StepUs"/> covering the recording (<see cref="EventWindows.CoveringEnds"/>).</summary>
     public IReadOnlyList<long>? EndsUs { get; init; }
 
+    /// <summary>Spacing of the window ends when <see cref="EndsUs"/> is null.</summary>
     public long StepUs { get; init; } = 50_000;
 
     /// <summary>Time bins: per polarity for the stacked histogram (2·bins channels), channels of the voxel grid.</summary>
@@ -48,6 +50,9 @@ public static class RecordingRepresentation
 {
     /// <param name="recording">Any file <see cref="EventRecording"/> opens.</param>
     /// <param name="progress">Gets the windows built (task <c>represent</c>).</param>
+    /// <param name="output">The .npy file to write.</param>
+    /// <param name="options">Representation, windows and downsampling.</param>
+    /// <param name="cancellationToken">Stops between windows; nothing is written then.</param>
     public static RecordingRepresentationResult WriteNpy(string recording, string output, RecordingRepresentationOptions options,
         IProgress<ProgressReport>? progress = null, CancellationToken cancellationToken = default)
     {

@@ -13,6 +13,7 @@ namespace EventSsm.Representations;
 /// </summary>
 public sealed class RepresentationH5Reader : IDisposable
 {
+    /// <summary>The dataset holding the (N, C, H, W) representations.</summary>
     public const string DatasetName = "data";
 
     // A frame is read into one array; 1 GiB is far above gen4's 4.6 MB and stops corrupt shapes early.
@@ -32,19 +33,25 @@ public sealed class RepresentationH5Reader : IDisposable
         Width = width;
     }
 
+    /// <summary>The file this reader reads.</summary>
     public string Path { get; }
 
     /// <summary>N, the number of time steps.</summary>
     public int Count { get; }
 
+    /// <summary>C, channels per time step.</summary>
     public int Channels { get; }
 
+    /// <summary>H, rows per time step.</summary>
     public int Height { get; }
 
+    /// <summary>W, columns per time step.</summary>
     public int Width { get; }
 
+    /// <summary>Bytes of one time step.</summary>
     public int FrameBytes => Channels * Height * Width;
 
+    /// <summary>Opens a representation file and checks the dataset's shape and type.</summary>
     public static RepresentationH5Reader Open(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
@@ -89,6 +96,7 @@ public sealed class RepresentationH5Reader : IDisposable
         return dst;
     }
 
+    /// <summary>Time step <paramref name="index"/> as C·H·W bytes into <paramref name="dst"/>.</summary>
     public void ReadFrame(int index, Span<byte> dst) => ReadFrames(index, 1, dst);
 
     /// <summary>Time steps [start, start+count) as count·C·H·W bytes.</summary>
@@ -114,5 +122,6 @@ public sealed class RepresentationH5Reader : IDisposable
         }
     }
 
+    /// <summary>Closes the file.</summary>
     public void Dispose() => _file.Dispose();
 }

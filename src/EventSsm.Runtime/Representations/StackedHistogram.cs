@@ -20,6 +20,10 @@ namespace EventSsm.Representations;
 /// </summary>
 public sealed class StackedHistogram : IEventRepresentation
 {
+    /// <summary>
+    /// A histogram for a <paramref name="height"/>×<paramref name="width"/> sensor with <paramref name="bins"/> time
+    /// bins per polarity, counts clamped at <paramref name="countCutoff"/>.
+    /// </summary>
     public StackedHistogram(int height, int width, int bins = 10, int countCutoff = 10)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -37,18 +41,25 @@ public sealed class StackedHistogram : IEventRepresentation
         CountCutoff = countCutoff;
     }
 
+    /// <summary>Time bins per polarity.</summary>
     public int Bins { get; }
 
+    /// <summary>Largest count a cell keeps (after the uint8 wrap).</summary>
     public int CountCutoff { get; }
 
+    /// <inheritdoc />
     public int Channels => 2 * Bins;
 
+    /// <inheritdoc />
     public int Height { get; }
 
+    /// <inheritdoc />
     public int Width { get; }
 
+    /// <inheritdoc />
     public NpyDType ElementType => NpyDType.UInt8;
 
+    /// <inheritdoc />
     public void Build(EventArray events, long windowEndUs, Span<byte> destination) => Build(events, destination);
 
     /// <summary>Builds the histogram of all events in <paramref name="events"/> into <paramref name="destination"/>.</summary>

@@ -15,6 +15,10 @@ namespace EventSsm.Representations;
 /// </summary>
 public sealed class TimeSurface : IEventRepresentation
 {
+    /// <summary>
+    /// A time surface for a <paramref name="height"/>×<paramref name="width"/> sensor with decay constant <paramref
+    /// name="tauUs"/> (µs).
+    /// </summary>
     public TimeSurface(int height, int width, double tauUs)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -28,19 +32,26 @@ public sealed class TimeSurface : IEventRepresentation
         TauUs = tauUs;
     }
 
+    /// <summary>Decay constant τ in microseconds.</summary>
     public double TauUs { get; }
 
+    /// <inheritdoc />
     public int Channels => 2;
 
+    /// <inheritdoc />
     public int Height { get; }
 
+    /// <inheritdoc />
     public int Width { get; }
 
+    /// <inheritdoc />
     public NpyDType ElementType => NpyDType.Float32;
 
+    /// <inheritdoc />
     public void Build(EventArray events, long windowEndUs, Span<byte> destination) =>
         Build(events, windowEndUs, MemoryMarshal.Cast<byte, float>(destination));
 
+    /// <summary>The surface at <paramref name="windowEndUs"/> of <paramref name="events"/> as 2·H·W floats.</summary>
     public void Build(EventArray events, long windowEndUs, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(events);

@@ -21,6 +21,10 @@ namespace EventSsm.Representations;
 /// </summary>
 public sealed class VoxelGrid : IEventRepresentation
 {
+    /// <summary>
+    /// A voxel grid for a <paramref name="height"/>×<paramref name="width"/> sensor with <paramref name="bins"/> time
+    /// bins, optionally standardised (<paramref name="normalize"/>).
+    /// </summary>
     public VoxelGrid(int height, int width, int bins = 10, bool normalize = false)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(height);
@@ -32,21 +36,29 @@ public sealed class VoxelGrid : IEventRepresentation
         Normalize = normalize;
     }
 
+    /// <summary>Time bins B, the output channels.</summary>
     public int Bins { get; }
 
+    /// <summary>Whether non-zero cells are standardised.</summary>
     public bool Normalize { get; }
 
+    /// <inheritdoc />
     public int Channels => Bins;
 
+    /// <inheritdoc />
     public int Height { get; }
 
+    /// <inheritdoc />
     public int Width { get; }
 
+    /// <inheritdoc />
     public NpyDType ElementType => NpyDType.Float32;
 
+    /// <inheritdoc />
     public void Build(EventArray events, long windowEndUs, Span<byte> destination) =>
         Build(events, MemoryMarshal.Cast<byte, float>(destination));
 
+    /// <summary>The voxel grid of <paramref name="events"/> as B·H·W floats.</summary>
     public void Build(EventArray events, Span<float> destination)
     {
         ArgumentNullException.ThrowIfNull(events);

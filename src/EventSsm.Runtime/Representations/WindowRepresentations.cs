@@ -32,16 +32,22 @@ public sealed class WindowRepresentations
         }
     }
 
+    /// <summary>Whether each output is the gen4 nearest-exact ½ downsample.</summary>
     public bool Downsample2 { get; }
 
+    /// <summary>Workers building windows at once.</summary>
     public int Parallelism { get; }
 
+    /// <summary>Channels of each output.</summary>
     public int Channels { get; }
 
+    /// <summary>Rows of each output (halved when downsampled).</summary>
     public int Height { get; }
 
+    /// <summary>Columns of each output (halved when downsampled).</summary>
     public int Width { get; }
 
+    /// <summary>Element type of each output.</summary>
     public NpyDType ElementType => _representation.ElementType;
 
     /// <summary>Bytes of one output (Channels·Height·Width elements).</summary>

@@ -15,6 +15,7 @@ public interface IDetectorBackend : IDisposable
     /// <summary>Sensor size of the recordings (the histogram is built at this size).</summary>
     int SensorHeight { get; }
 
+    /// <summary>Sensor width of the recordings, in pixels.</summary>
     int SensorWidth { get; }
 
     /// <summary>The sensor histogram is halved (nearest-exact) before the model (gen4, docs/DATA.md §2.5).</summary>
@@ -26,6 +27,9 @@ public interface IDetectorBackend : IDisposable
     /// <summary>The model's defaults (config or graph metadata) when the streaming options leave them open.</summary>
     double ConfidenceThreshold { get; }
 
+    /// <summary>
+    /// The model's NMS IoU threshold (config or graph metadata) when the streaming options leave it open.
+    /// </summary>
     double NmsThreshold { get; }
 
     /// <summary>

@@ -40,6 +40,9 @@ public sealed class StreamingDetector : IDisposable
     private long _nextEnd = long.MinValue;
 
     /// <param name="ownsBackend">Dispose the backend with this detector.</param>
+    /// <param name="backend">The model that detects on each window's representation.</param>
+    /// <param name="options">Window timing and thresholds; null uses 50 ms windows every 50 ms and the backend's
+    /// thresholds.</param>
     public StreamingDetector(IDetectorBackend backend, StreamingOptions? options = null, bool ownsBackend = false)
     {
         ArgumentNullException.ThrowIfNull(backend);
@@ -66,8 +69,10 @@ public sealed class StreamingDetector : IDisposable
     /// <summary>Height of the representation fed to the model before padding (sensor height, halved for gen4).</summary>
     public int FrameHeight { get; }
 
+    /// <summary>Width of the representation fed to the model before padding (sensor width, halved for gen4).</summary>
     public int FrameWidth { get; }
 
+    /// <summary>Representation channels: 2 polarities × time bins.</summary>
     public int Channels => _histogram.Channels;
 
     /// <summary>Factor from model-input pixels to sensor pixels for the returned boxes.</summary>
@@ -151,6 +156,7 @@ public sealed class StreamingDetector : IDisposable
         return (byte[])_frameBytes.Clone();
     }
 
+    /// <summary>Disposes the backend when this detector owns it.</summary>
     public void Dispose()
     {
         if (_ownsBackend)

@@ -15,6 +15,7 @@ public sealed record StreamingOptions
     /// <summary>NMS IoU; null = the config's model.postprocess.nms_threshold.</summary>
     public double? NmsThreshold { get; init; }
 
+    /// <summary>Throws <see cref="ArgumentOutOfRangeException"/> when the step or the window is not positive.</summary>
     public void Validate()
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(StepUs);

@@ -14,10 +14,15 @@ namespace EventSsm.IO.Hdf5;
 /// </summary>
 public static class Blosc1Codec
 {
+    /// <summary>Codec number of BloscLZ in the frame flags.</summary>
     public const int BloscLzCodec = 0;
+    /// <summary>Codec number of LZ4 and LZ4HC.</summary>
     public const int Lz4Codec = 1;
+    /// <summary>Codec number of zlib.</summary>
     public const int ZlibCodec = 3;
+    /// <summary>Codec number of zstd.</summary>
     public const int ZstdCodec = 4;
+    /// <summary>Block size used when compressing.</summary>
     public const int DefaultBlockSize = 32768;
 
     // c-blosc 1.x: BLOSC_VERSION_FORMAT and BLOSC_ZSTD_VERSION_FORMAT; inputs under MIN_BUFFERSIZE are stored memcpyed.

@@ -8,10 +8,12 @@ namespace EventSsm.IO.Hdf5;
 /// </summary>
 public sealed class BloscH5Filter : IH5Filter
 {
+    /// <summary>The registered HDF5 filter id of hdf5-blosc.</summary>
     public const ushort Id = 32001;
 
     /// <summary>hdf5-blosc's filter revision and Blosc format version, stored in cd_values[0..1].</summary>
     public const uint FilterRevision = 2;
+    /// <summary>The Blosc format version stored in cd_values[1].</summary>
     public const uint BloscFormatVersion = 2;
 
     /// <summary>Option keys for <see cref="H5Filter"/> when writing.</summary>
@@ -20,8 +22,10 @@ public sealed class BloscH5Filter : IH5Filter
     private static readonly object s_lock = new();
     private static bool s_registered;
 
+    /// <inheritdoc />
     public ushort FilterId => Id;
 
+    /// <inheritdoc />
     public string Name => "blosc";
 
     /// <summary>Registers the filter with PureHDF once per process (thread-safe).</summary>
@@ -37,6 +41,7 @@ public sealed class BloscH5Filter : IH5Filter
         }
     }
 
+    /// <inheritdoc />
     public Memory<byte> Filter(FilterInfo info)
     {
         if (info.Flags.HasFlag(H5FilterFlags.Decompress))

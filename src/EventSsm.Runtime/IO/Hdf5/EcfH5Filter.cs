@@ -11,6 +11,7 @@ namespace EventSsm.IO.Hdf5;
 /// </summary>
 public sealed class EcfH5Filter : IH5Filter
 {
+    /// <summary>The registered HDF5 filter id of Prophesee's ECF codec.</summary>
     public const ushort Id = 36559;
 
     /// <summary>EventCD: x u16 @0, y u16 @2, p i16 @4, 2 pad bytes, t i64 @8.</summary>
@@ -19,8 +20,10 @@ public sealed class EcfH5Filter : IH5Filter
     private static readonly object s_lock = new();
     private static bool s_registered;
 
+    /// <inheritdoc />
     public ushort FilterId => Id;
 
+    /// <inheritdoc />
     public string Name => "ecf";
 
     /// <summary>Registers the filter with PureHDF once per process (thread-safe).</summary>
@@ -41,6 +44,7 @@ public sealed class EcfH5Filter : IH5Filter
         BinaryPrimitives.ReadUInt64LittleEndian(record) == ulong.MaxValue
         && BinaryPrimitives.ReadUInt64LittleEndian(record[8..]) == ulong.MaxValue;
 
+    /// <inheritdoc />
     public Memory<byte> Filter(FilterInfo info)
     {
         int records = info.ChunkSize / RecordSize;
@@ -58,6 +62,7 @@ public sealed class EcfH5Filter : IH5Filter
         return EncodeRecords(info.Buffer.Span[..(records * RecordSize)]);
     }
 
+    /// <inheritdoc />
     public uint[] GetParameters(uint[] chunkDimensions, uint typeSize, Dictionary<string, object>? options) => [];
 
     private static bool IsWholeBlock(ReadOnlySpan<byte> buffer)

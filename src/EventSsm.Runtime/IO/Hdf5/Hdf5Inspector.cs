@@ -14,6 +14,9 @@ public static class Hdf5Inspector
     private static readonly PropertyInfo? s_filterPipeline =
         typeof(NativeDataset).GetProperty("InternalFilterPipeline", BindingFlags.Instance | BindingFlags.NonPublic);
 
+    /// <summary>
+    /// Lines describing every group, dataset (shape, type, chunking, filters) and attribute of an HDF5 file.
+    /// </summary>
     public static IReadOnlyList<string> Describe(string path)
     {
         ArgumentNullException.ThrowIfNull(path);

@@ -10,6 +10,10 @@ namespace EventSsm.IO.Numpy;
 /// </summary>
 public sealed class NpyArray
 {
+    /// <summary>
+    /// An array of <paramref name="dtype"/> and <paramref name="shape"/> over <paramref name="data"/> (C-order
+    /// little-endian bytes, not copied).
+    /// </summary>
     public NpyArray(NpyDType dtype, long[] shape, byte[] data)
     {
         ArgumentNullException.ThrowIfNull(dtype);
@@ -25,15 +29,19 @@ public sealed class NpyArray
         Data = data;
     }
 
+    /// <summary>Element type.</summary>
     public NpyDType DType { get; }
 
+    /// <summary>Dimensions; empty for a 0-d array.</summary>
     public long[] Shape { get; }
 
     /// <summary>Raw C-order little-endian bytes.</summary>
     public byte[] Data { get; }
 
+    /// <summary>Number of elements (records for a structured array).</summary>
     public long Count => CountOf(Shape);
 
+    /// <summary>Product of the dimensions of <paramref name="shape"/> (1 for a 0-d shape).</summary>
     public static long CountOf(IReadOnlyList<long> shape)
     {
         long n = 1;
@@ -48,6 +56,7 @@ public sealed class NpyArray
         return n;
     }
 
+    /// <summary>A copy of <paramref name="values"/> with shape <paramref name="shape"/> (default: 1-D).</summary>
     public static NpyArray FromArray<T>(T[] values, params long[] shape)
         where T : unmanaged
     {
@@ -74,6 +83,7 @@ public sealed class NpyArray
         return new NpyArray(dtype, [count], new byte[checked(count * dtype.ItemSize)]);
     }
 
+    /// <summary>The scalar dtype of the .NET type <typeparamref name="T"/>.</summary>
     public static NpyDType DTypeOf<T>()
         where T : unmanaged
     {
@@ -180,6 +190,10 @@ public sealed class NpyArray
         return r;
     }
 
+    /// <summary>
+    /// Writes <paramref name="values"/> into field <paramref name="name"/> of every record, converted to the field's
+    /// type.
+    /// </summary>
     public void SetField<T>(string name, ReadOnlySpan<T> values)
         where T : unmanaged
     {

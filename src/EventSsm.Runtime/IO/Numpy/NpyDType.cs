@@ -24,31 +24,54 @@ public sealed class NpyDType
     /// <summary>'b' bool, 'i' signed, 'u' unsigned, 'f' float, 'c' complex, 'V' void/padding or structured.</summary>
     public char Kind { get; }
 
+    /// <summary>Bytes per element or record.</summary>
     public int ItemSize { get; }
 
+    /// <summary>The named fields of a structured dtype; empty for a scalar dtype.</summary>
     public IReadOnlyList<NpyField> Fields { get; }
 
+    /// <summary>Whether this is a structured (record) dtype.</summary>
     public bool IsStructured => Fields.Count > 0;
 
+    /// <summary>Whether the file stored the values big-endian (they are converted to little-endian on reading).</summary>
     public bool BigEndianOnDisk { get; }
 
+    /// <summary>NumPy bool (1 byte).</summary>
     public static readonly NpyDType Bool = new('b', 1, [], false);
+    /// <summary>NumPy int8.</summary>
     public static readonly NpyDType Int8 = new('i', 1, [], false);
+    /// <summary>NumPy uint8.</summary>
     public static readonly NpyDType UInt8 = new('u', 1, [], false);
+    /// <summary>NumPy int16.</summary>
     public static readonly NpyDType Int16 = new('i', 2, [], false);
+    /// <summary>NumPy uint16.</summary>
     public static readonly NpyDType UInt16 = new('u', 2, [], false);
+    /// <summary>NumPy int32.</summary>
     public static readonly NpyDType Int32 = new('i', 4, [], false);
+    /// <summary>NumPy uint32.</summary>
     public static readonly NpyDType UInt32 = new('u', 4, [], false);
+    /// <summary>NumPy int64.</summary>
     public static readonly NpyDType Int64 = new('i', 8, [], false);
+    /// <summary>NumPy uint64.</summary>
     public static readonly NpyDType UInt64 = new('u', 8, [], false);
+    /// <summary>NumPy float16.</summary>
     public static readonly NpyDType Float16 = new('f', 2, [], false);
+    /// <summary>NumPy float32.</summary>
     public static readonly NpyDType Float32 = new('f', 4, [], false);
+    /// <summary>NumPy float64.</summary>
     public static readonly NpyDType Float64 = new('f', 8, [], false);
+    /// <summary>NumPy complex64.</summary>
     public static readonly NpyDType Complex64 = new('c', 8, [], false);
+    /// <summary>NumPy complex128.</summary>
     public static readonly NpyDType Complex128 = new('c', 16, [], false);
 
+    /// <summary>Opaque bytes of the given size (NumPy 'V').</summary>
     public static NpyDType Void(int size) => new('V', size, [], false);
 
+    /// <summary>
+    /// A scalar dtype of <paramref name="kind"/> ('b', 'i', 'u', 'f', 'c' or 'V') and <paramref name="itemSize"/>
+    /// bytes.
+    /// </summary>
     public static NpyDType Scalar(char kind, int itemSize, bool bigEndian = false)
     {
         bool ok = kind switch
@@ -113,9 +136,13 @@ public sealed class NpyDType
         return Structured(list, off);
     }
 
+    /// <summary>
+    /// The field named <paramref name="name"/>; throws <see cref="KeyNotFoundException"/> when there is none.
+    /// </summary>
     public NpyField GetField(string name) =>
         TryGetField(name, out NpyField? f) ? f! : throw new KeyNotFoundException($"no field '{name}' in dtype {ToDescr()}");
 
+    /// <summary>Looks up the field named <paramref name="name"/>.</summary>
     public bool TryGetField(string name, out NpyField? field)
     {
         foreach (NpyField f in Fields)
@@ -243,5 +270,6 @@ public sealed class NpyDType
         return sb.ToString();
     }
 
+    /// <summary>The dtype as NumPy's descr string (e.g. &lt;f4 or a list of fields).</summary>
     public override string ToString() => ToDescr().Trim('\'');
 }

@@ -9,6 +9,7 @@ public static class NpyFile
 {
     private static readonly byte[] s_magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>Reads a whole .npy file (format versions 1–3, both endians, scalar and structured dtypes).</summary>
     public static NpyArray Read(string path)
     {
         using var fs = OpenRead(path);

@@ -23,8 +23,10 @@ public sealed class NpzFile : IDisposable
         }
     }
 
+    /// <summary>The array names (entry names without .npy).</summary>
     public IReadOnlyCollection<string> Keys => _entries.Keys;
 
+    /// <summary>Opens an .npz archive (stored or deflated) for reading by key.</summary>
     public static NpzFile Open(string path)
     {
         FileStream fs;
@@ -54,8 +56,10 @@ public sealed class NpzFile : IDisposable
         return npz.Keys.ToDictionary(k => k, npz.Read, StringComparer.Ordinal);
     }
 
+    /// <summary>Whether the archive has an array named <paramref name="key"/>.</summary>
     public bool Contains(string key) => _entries.ContainsKey(key);
 
+    /// <summary>Reads the array named <paramref name="key"/>.</summary>
     public NpyArray Read(string key)
     {
         if (!_entries.TryGetValue(key, out ZipArchiveEntry? e))
@@ -121,5 +125,6 @@ public sealed class NpzFile : IDisposable
         });
     }
 
+    /// <summary>Closes the archive.</summary>
     public void Dispose() => _zip.Dispose();
 }

@@ -13,6 +13,7 @@ public sealed record RepresentationLayout(string Name, int Bins, int Height, int
     /// <summary>OFF bins then ON bins, as the model input (docs/DATA.md §2.5).</summary>
     public int Channels => 2 * Bins;
 
+    /// <summary>Bytes of one frame's histogram.</summary>
     public int Bytes => Channels * Height * Width;
 }
 
@@ -37,6 +38,10 @@ public sealed class ViewerDocument
     private long _planeBytes;
     private long _representationBytes;
 
+    /// <summary>
+    /// An empty page titled <paramref name="title"/> for frames of <paramref name="width"/>×<paramref name="height"/>
+    /// pixels.
+    /// </summary>
     public ViewerDocument(string title, int width, int height, ViewerOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(title);
@@ -49,13 +54,16 @@ public sealed class ViewerDocument
         Height = height;
     }
 
+    /// <summary>The page title (usually the recording's name).</summary>
     public string Title { get; }
 
     /// <summary>Width of the frames (pixels of the event image).</summary>
     public int Width { get; }
 
+    /// <summary>Height of the frames (pixels of the event image).</summary>
     public int Height { get; }
 
+    /// <summary>Timing, classes, thresholds and size budgets of the page.</summary>
     public ViewerOptions Options { get; }
 
     /// <summary>Factor from box coordinates (sensor pixels) to frame pixels, e.g. 0.5 for a half-resolution histogram.</summary>
@@ -64,10 +72,13 @@ public sealed class ViewerDocument
     /// <summary>The recording's metrics, shown with <see cref="MetricsProtocol"/> (how they were computed).</summary>
     public DetectionMetrics? Metrics { get; set; }
 
+    /// <summary>How <see cref="Metrics"/> were computed, shown next to them.</summary>
     public string? MetricsProtocol { get; set; }
 
+    /// <summary>The layout of the stored representation bins, once the first frame with bins was added.</summary>
     public RepresentationLayout? Representation { get; private set; }
 
+    /// <summary>Frames added so far.</summary>
     public int FrameCount => _times.Count;
 
     /// <summary>Frames that carry representation bins (see <see cref="ViewerOptions.RepresentationBudgetBytes"/>).</summary>

@@ -54,6 +54,7 @@ public static class ViewerFrameCodec
         return buffer.ToArray();
     }
 
+    /// <summary>Inflates zlib data written by the page encoder (tests and tools read pages back with it).</summary>
     public static byte[] Decompress(ReadOnlySpan<byte> data)
     {
         using var input = new MemoryStream(data.ToArray());

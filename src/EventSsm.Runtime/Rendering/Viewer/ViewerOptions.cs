@@ -9,6 +9,7 @@ public sealed record ViewerOptions
     /// <summary>Each frame shows the events in [T − WindowUs, T].</summary>
     public long WindowUs { get; init; } = 50_000;
 
+    /// <summary>Class names and colours.</summary>
     public ClassStyle Classes { get; init; } = ClassStyle.Gen1;
 
     /// <summary>Initial position of the page's confidence slider (predictions below it are hidden, not removed).</summary>
@@ -35,6 +36,7 @@ public sealed record ViewerOptions
     /// </summary>
     public long PageBudgetBytes { get; init; } = 20_000_000;
 
+    /// <summary>Throws <see cref="ArgumentException"/> for invalid timing, thresholds or budgets.</summary>
     public void Validate()
     {
         if (StepUs <= 0 || WindowUs <= 0)
