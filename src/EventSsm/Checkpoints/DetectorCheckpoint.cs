@@ -22,6 +22,10 @@ public static class DetectorCheckpoint
     /// <summary>Names of non-weight entries in our training checkpoints (<c>EventSsm.Training.TrainingCheckpoint</c>).</summary>
     public const string ReservedPrefix = "__";
 
+    /// <summary>
+    /// The detector's weights from any supported file (.ckpt, .pt, .pth, .npz, .safetensors), keys without <c>mdl.</c>;
+    /// training-checkpoint extras (<see cref="ReservedPrefix"/>) are left out.
+    /// </summary>
     public static Dictionary<string, Tensor> ReadWeights(string path)
     {
         if (!File.Exists(path))

@@ -32,7 +32,7 @@ public static class PickleConfig
     };
 
     /// <summary>
-    /// A config from the unpickled form <see cref="ToPython"/> writes; <paramref name="fileName"/> names the file in
+    /// A config from the unpickled form <see cref="ToPython(ConfigNode)"/> writes; <paramref name="fileName"/> names the file in
     /// errors. Tuples read as lists, the string <c>???</c> as the missing value.
     /// </summary>
     public static ConfigNode FromPickle(object? value, string fileName)

@@ -12,6 +12,10 @@ namespace EventSsm.Checkpoints;
 /// </summary>
 public static class StateDictLoader
 {
+    /// <summary>
+    /// Loads <paramref name="source"/> into <paramref name="module"/>; strict mode throws <see
+    /// cref="StateDictMismatchException"/> (loading nothing) unless names and shapes match exactly.
+    /// </summary>
     public static StateDictLoadReport Load(nn.Module module, IReadOnlyDictionary<string, Tensor> source, bool strict = true)
     {
         ArgumentNullException.ThrowIfNull(module);

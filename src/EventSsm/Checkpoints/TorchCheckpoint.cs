@@ -26,6 +26,7 @@ public sealed class TorchCheckpoint
         _storageBytes = storageBytes;
     }
 
+    /// <summary>The file read.</summary>
     public string FilePath { get; }
 
     /// <summary>The unpickled top-level object (a <see cref="PickleDict"/> for every checkpoint we know).</summary>

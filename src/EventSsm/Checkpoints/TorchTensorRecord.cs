@@ -13,5 +13,6 @@ public sealed record TorchTensorRecord(
     bool RequiresGrad,
     bool IsParameter)
 {
+    /// <summary>Number of elements of the tensor (product of the shape).</summary>
     public long Numel => Shape.Aggregate(1L, (a, b) => a * b);
 }

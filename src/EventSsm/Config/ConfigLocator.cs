@@ -9,6 +9,11 @@ public static class ConfigLocator
     /// <summary>A file every valid config tree has; it tells a configs folder from an unrelated one.</summary>
     public static readonly string MarkerFile = Path.Combine("model", "maxvit_yolox", "default.yaml");
 
+    /// <summary>
+    /// The configs folder: <paramref name="configDir"/> when given (it must hold the marker file), else the one next to
+    /// the executable, else the nearest configs/ above <paramref name="startDirectory"/> (default: the current
+    /// directory).
+    /// </summary>
     public static string Find(string? configDir = null, string? startDirectory = null)
     {
         if (!string.IsNullOrEmpty(configDir))

@@ -7,6 +7,7 @@ namespace EventSsm.Config;
 /// </summary>
 public static class ConfigModifier
 {
+    /// <summary>Applies the original's dynamic changes to <paramref name="config"/> in place.</summary>
     public static void Apply(ConfigNode config)
     {
         ArgumentNullException.ThrowIfNull(config);

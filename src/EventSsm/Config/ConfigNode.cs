@@ -17,17 +17,21 @@ public sealed partial class ConfigNode
         _root = root;
     }
 
+    /// <summary>An empty tree.</summary>
     public static ConfigNode Empty() => new(new OrderedDictionary<string, object?>(StringComparer.Ordinal));
 
     /// <summary>Parses one YAML document (no composition); <paramref name="source"/> names it in errors.</summary>
     public static ConfigNode FromYaml(string yaml, string source = "<yaml>") => new(ConfigYaml.ParseMap(yaml, source));
 
+    /// <summary>Parses a YAML file (no composition).</summary>
     public static ConfigNode Load(string path) => FromYaml(File.ReadAllText(path), path);
 
     internal OrderedDictionary<string, object?> Root => _root;
 
+    /// <summary>A deep copy.</summary>
     public ConfigNode Clone() => new((OrderedDictionary<string, object?>)DeepCopy(_root)!);
 
+    /// <summary>Whether the dotted <paramref name="key"/> exists.</summary>
     public bool Contains(string key) => TryGet(key, out _);
 
     /// <summary>The raw value at a dotted key; a missing key throws with the closest existing keys.</summary>
@@ -40,6 +44,7 @@ public sealed partial class ConfigNode
         throw new ConfigException(UnknownKeyMessage(key));
     }
 
+    /// <summary>The raw value at a dotted key, if it exists.</summary>
     public bool TryGet(string key, out object? value)
     {
         value = null;
@@ -62,12 +67,14 @@ public sealed partial class ConfigNode
         var v => throw TypeError(key, v, "a mapping"),
     };
 
+    /// <summary>An integer value as 64 bits.</summary>
     public long GetInt64(string key) => Present(key) switch
     {
         long l => l,
         var v => throw TypeError(key, v, "an int"),
     };
 
+    /// <summary>An integer value; one beyond 32 bits is an error naming the key.</summary>
     public int GetInt(string key)
     {
         long v = GetInt64(key);
@@ -86,18 +93,21 @@ public sealed partial class ConfigNode
         var v => throw TypeError(key, v, "a float"),
     };
 
+    /// <summary>A string value.</summary>
     public string GetString(string key) => Present(key) switch
     {
         string s => s,
         var v => throw TypeError(key, v, "a string"),
     };
 
+    /// <summary>A boolean value.</summary>
     public bool GetBool(string key) => Present(key) switch
     {
         bool b => b,
         var v => throw TypeError(key, v, "a bool"),
     };
 
+    /// <summary>A list of integers.</summary>
     public int[] GetIntList(string key) => Present(key) switch
     {
         List<object?> list when list.All(x => x is long l && l is >= int.MinValue and <= int.MaxValue) =>
@@ -105,6 +115,7 @@ public sealed partial class ConfigNode
         var v => throw TypeError(key, v, "a list of ints"),
     };
 
+    /// <summary>A list of floats (ints accepted).</summary>
     public double[] GetDoubleList(string key) => Present(key) switch
     {
         List<object?> list when list.All(x => x is long or double) =>
@@ -177,6 +188,7 @@ public sealed partial class ConfigNode
         throw new ConfigException("config interpolations do not resolve (a cycle?)");
     }
 
+    /// <summary>The tree as YAML.</summary>
     public string ToYaml() => ConfigYaml.Emit(_root);
 
     /// <summary>The tree as compact JSON (for safetensors metadata and run records).</summary>
@@ -190,6 +202,7 @@ public sealed partial class ConfigNode
         return System.Text.Encoding.UTF8.GetString(ms.ToArray());
     }
 
+    /// <summary>A tree from the JSON <see cref="ToJson"/> writes.</summary>
     public static ConfigNode FromJson(string json)
     {
         using JsonDocument doc = JsonDocument.Parse(json);
@@ -201,6 +214,7 @@ public sealed partial class ConfigNode
     /// <summary>Every leaf key in dotted form, in order.</summary>
     public IEnumerable<string> LeafKeys() => Leaves(_root, "");
 
+    /// <summary>The tree as YAML.</summary>
     public override string ToString() => ToYaml();
 
     internal static object? DeepCopy(object? v) => v switch

@@ -3,6 +3,7 @@ namespace EventSsm.Config;
 /// <summary>One command-line override, <c>[+|++]key=value</c>, with the value typed as YAML.</summary>
 public sealed record ConfigOverride(string Key, string RawValue, OverrideMode Mode)
 {
+    /// <summary>Parses <c>[+|++]key=value</c>; a malformed override throws <see cref="ConfigException"/>.</summary>
     public static ConfigOverride Parse(string text)
     {
         ArgumentNullException.ThrowIfNull(text);

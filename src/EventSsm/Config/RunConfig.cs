@@ -12,6 +12,8 @@ public static class RunConfig
 
     /// <param name="configDir">The configs folder, or null to search for it (<see cref="ConfigLocator.Find"/>).</param>
     /// <param name="modify">false: the composed config only, as hydra's <c>--cfg job</c> prints it.</param>
+    /// <param name="primary"><c>train</c> or <c>val</c> (<see cref="PrimaryNames"/>).</param>
+    /// <param name="overrides">Hydra-style overrides, applied in order.</param>
     public static ConfigNode Resolve(string? configDir, string primary, IReadOnlyList<string> overrides, bool modify = true)
     {
         ArgumentNullException.ThrowIfNull(primary);

@@ -15,6 +15,11 @@ internal static class HeadEmitter
 {
     /// <param name="levels">PAFPN outputs per level, NCHW, of the given (h, w).</param>
     /// <returns>Decoded predictions (F, anchors, 5 + classes).</returns>
+    /// <param name="ctx">The graph being built and the model's weights.</param>
+    /// <param name="sizes">(h, w) of each level.</param>
+    /// <param name="strides">Stride of each level (8, 16, 32).</param>
+    /// <param name="numClasses">Number of classes.</param>
+    /// <param name="prefix">State-dict prefix of the head (<c>yolox_head</c>).</param>
     public static string Decoded(OnnxEmitContext ctx, string[] levels, (long H, long W)[] sizes, int[] strides, int numClasses,
         string prefix)
     {

@@ -14,6 +14,9 @@ internal static class NeckEmitter
 {
     /// <param name="features">Stage maps (x2, x1, x0) NCHW, strides 8/16/32.</param>
     /// <returns>(pan_out2, pan_out1, pan_out0).</returns>
+    /// <param name="ctx">The graph being built and the model's weights.</param>
+    /// <param name="prefix">State-dict prefix of the PAFPN (<c>fpn</c>).</param>
+    /// <param name="bottlenecks">Bottlenecks per CSP layer.</param>
     public static string[] Pafpn(OnnxEmitContext ctx, string[] features, string prefix, int bottlenecks)
     {
         (string x2, string x1, string x0) = (features[0], features[1], features[2]);

@@ -11,6 +11,11 @@ internal static class NmsEmitter
 {
     /// <param name="head">Decoded predictions (F, A, 5 + classes).</param>
     /// <param name="boxScale">Model-input pixels → sensor pixels (2 for a downsampled gen4 input).</param>
+    /// <param name="ctx">The graph being built.</param>
+    /// <param name="anchors">Anchors per frame.</param>
+    /// <param name="numClasses">Number of classes.</param>
+    /// <param name="confidenceThreshold">Minimum obj·class_conf a box keeps.</param>
+    /// <param name="nmsThreshold">IoU above which a lower-scored box of the same class is suppressed.</param>
     public static string Boxes(OnnxEmitContext ctx, string head, long anchors, int numClasses, double confidenceThreshold,
         double nmsThreshold, float boxScale)
     {

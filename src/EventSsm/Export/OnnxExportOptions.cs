@@ -17,6 +17,7 @@ public sealed record OnnxExportOptions(
     /// <summary>IR version 8 goes with opsets 17 and 18.</summary>
     public const int IrVersion = 8;
 
+    /// <summary>Throws <see cref="ArgumentException"/> for an unknown mode or a chunk length below 1.</summary>
     public void Validate()
     {
         if (!Enum.IsDefined(Mode))

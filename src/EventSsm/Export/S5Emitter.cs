@@ -20,6 +20,13 @@ internal static class S5Emitter
     /// <param name="state">The stage's state input (B, 2P, h, w), or null for a zero start.</param>
     /// <param name="carry">Whether the incoming state enters step 0 (x₀ = Λ̄s + B̄u₀); the reference ignores it (docs/MODEL.md §3.4).</param>
     /// <returns>Features (L·B, C, h, w) and the new state (B, 2P, h, w) = x_{L−1}.</returns>
+    /// <param name="ctx">The graph being built and the model's weights.</param>
+    /// <param name="prefix">State-dict prefix of the block (<c>backbone.stages.i.s5_block</c>).</param>
+    /// <param name="length">L, frames per sequence in the graph.</param>
+    /// <param name="h">Rows of the stage's map.</param>
+    /// <param name="w">Columns of the stage's map.</param>
+    /// <param name="c">Channels of the stage.</param>
+    /// <param name="options">The backbone's options (state mode, step scale, mask).</param>
     public static (string Features, string State) Block(OnnxEmitContext ctx, string x, string prefix, long length, long h, long w,
         long c, string? state, bool carry, BackboneOptions options)
     {

@@ -15,6 +15,7 @@ public sealed class LoadedDetector : IDisposable
         Config = config;
     }
 
+    /// <summary>The detector, in eval mode.</summary>
     public YoloXDetector Model { get; }
 
     /// <summary>The composed config after <see cref="ConfigModifier.Apply"/>.</summary>
@@ -61,5 +62,6 @@ public sealed class LoadedDetector : IDisposable
         return new LoadedDetector(model, cfg);
     }
 
+    /// <summary>Disposes the model.</summary>
     public void Dispose() => Model.Dispose();
 }

@@ -8,6 +8,10 @@ namespace EventSsm.Inference;
 /// <summary>Writers for predicted boxes: the Prophesee v2 .npy (readable by evaluate) and a CSV for spreadsheets.</summary>
 public static class PredictionFiles
 {
+    /// <summary>
+    /// Writes boxes as CSV rows (t, x, y, w, h, class id and name, confidence) with <paramref name="classNames"/> by
+    /// class id.
+    /// </summary>
     public static void WriteCsv(string path, IReadOnlyList<BoundingBox> boxes, IReadOnlyList<string> classNames)
     {
         ArgumentNullException.ThrowIfNull(boxes);

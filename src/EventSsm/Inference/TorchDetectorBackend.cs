@@ -21,6 +21,7 @@ public sealed class TorchDetectorBackend : IDetectorBackend
     private Tensor[]? _states;
 
     /// <param name="config">The resolved config the model was built from (sensor size, downsampling, channels).</param>
+    /// <param name="model">The detector, weights loaded, on the device it runs on.</param>
     public TorchDetectorBackend(YoloXDetector model, ConfigNode config)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -39,18 +40,25 @@ public sealed class TorchDetectorBackend : IDetectorBackend
         }
     }
 
+    /// <inheritdoc />
     public string Name => "torch";
 
+    /// <inheritdoc />
     public int SensorHeight { get; }
 
+    /// <inheritdoc />
     public int SensorWidth { get; }
 
+    /// <inheritdoc />
     public bool Downsample { get; }
 
+    /// <inheritdoc />
     public int Channels { get; }
 
+    /// <inheritdoc />
     public double ConfidenceThreshold => _model.Options.ConfidenceThreshold;
 
+    /// <inheritdoc />
     public double NmsThreshold => _model.Options.NmsThreshold;
 
     /// <summary>
@@ -75,6 +83,7 @@ public sealed class TorchDetectorBackend : IDetectorBackend
         return TensorPostprocess.Run(decoded, confidenceThreshold, nmsThreshold);
     }
 
+    /// <inheritdoc />
     public void Reset()
     {
         if (_states is null)

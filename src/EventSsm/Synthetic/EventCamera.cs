@@ -32,6 +32,10 @@ public sealed class EventCamera
     private long _startUs = -1;
     private long _endUs;
 
+    /// <summary>
+    /// A camera of <paramref name="width"/>×<paramref name="height"/> pixels with per-pixel thresholds and noise drawn
+    /// from <paramref name="seed"/>.
+    /// </summary>
     public EventCamera(int width, int height, EventCameraOptions options, ulong seed)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(width);
@@ -62,8 +66,10 @@ public sealed class EventCamera
         _noiseRandom = SynthRandom.Derive(seed, 2);
     }
 
+    /// <summary>Sensor width in pixels.</summary>
     public int Width { get; }
 
+    /// <summary>Sensor height in pixels.</summary>
     public int Height { get; }
 
     /// <summary>Events emitted so far (before noise).</summary>

@@ -37,6 +37,7 @@ public sealed record EventCameraOptions
     /// <summary>Event rate of each hot pixel, random polarity.</summary>
     public double HotPixelRateHz { get; init; } = 50;
 
+    /// <summary>Throws <see cref="ArgumentException"/> for non-positive thresholds or negative noise rates.</summary>
     public void Validate()
     {
         if (!(ContrastOn > 0) || !(ContrastOff > 0) || !(MinContrast > 0) || ContrastSigma < 0)

@@ -16,12 +16,16 @@ public enum BackgroundKind
 /// </summary>
 public sealed record SceneOptions
 {
+    /// <summary>Sensor width in pixels.</summary>
     public int Width { get; init; } = 304;
 
+    /// <summary>Sensor height in pixels.</summary>
     public int Height { get; init; } = 240;
 
+    /// <summary>Length of the sequence in microseconds.</summary>
     public long DurationUs { get; init; } = 10_000_000;
 
+    /// <summary>Seed of every random choice; a seed fixes the output exactly.</summary>
     public ulong Seed { get; init; }
 
     /// <summary>Internal rendering step: the scene is rendered and the camera updated this often.</summary>
@@ -51,6 +55,7 @@ public sealed record SceneOptions
     /// <summary>Spawns are skipped while this many objects are alive.</summary>
     public int MaxObjects { get; init; } = 7;
 
+    /// <summary>What is behind the objects.</summary>
     public BackgroundKind Background { get; init; } = BackgroundKind.Textured;
 
     /// <summary>Intensity of the <see cref="BackgroundKind.Plain"/> background.</summary>
@@ -62,13 +67,16 @@ public sealed record SceneOptions
     /// </summary>
     public float FlickerAmplitude { get; init; }
 
+    /// <summary>Frequency of the illumination flicker.</summary>
     public float FlickerHz { get; init; } = 0.5f;
 
+    /// <summary>The event camera model the scene is filmed with.</summary>
     public EventCameraOptions Camera { get; init; } = new();
 
     /// <summary>Label period in µs.</summary>
     public long LabelPeriodUs => (long)Math.Round(1e6 / LabelHz);
 
+    /// <summary>Throws <see cref="ArgumentException"/> for an invalid size, duration, rate or fraction.</summary>
     public void Validate()
     {
         if (Width <= 0 || Height <= 0 || Width > 16384 || Height > 16384)

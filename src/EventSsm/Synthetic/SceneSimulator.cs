@@ -12,9 +12,12 @@ namespace EventSsm.Synthetic;
 /// </summary>
 public static class SceneSimulator
 {
+    /// <summary>Class id of cars (Gen1's).</summary>
     public const uint CarClass = 0;
+    /// <summary>Class id of pedestrians (Gen1's).</summary>
     public const uint PedestrianClass = 1;
 
+    /// <summary>Simulates one labelled sequence: its events and its boxes.</summary>
     public static SyntheticSequence Generate(SceneOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -13,6 +13,7 @@ public sealed record SyntheticSequenceInfo(string Split, string Name, string Eve
 /// </summary>
 public static class SyntheticDataset
 {
+    /// <summary>The split folders written.</summary>
     public static readonly string[] Splits = ["train", "val", "test"];
 
     /// <summary>Sequence counts per split: about 60/20/20 with at least one sequence in each.</summary>
@@ -27,12 +28,20 @@ public static class SyntheticDataset
         return (sequences - val - test, val, test);
     }
 
+    /// <summary>Folder name of sequence <paramref name="index"/>.</summary>
     public static string SequenceName(int index) => $"synth_{index:D4}";
 
+    /// <summary>
+    /// The scene seed of sequence <paramref name="index"/> of a dataset generated with <paramref name="seed"/>.
+    /// </summary>
     public static ulong SequenceSeed(ulong seed, int index) => SynthRandom.Derive(seed, 1000 + (ulong)index).NextUInt64();
 
     /// <param name="written">Called after each sequence is written, with its index.</param>
     /// <param name="progress">Gets the sequences written (task <c>synth</c>).</param>
+    /// <param name="outDir">The dataset root; train/, val/ and test/ are created in it.</param>
+    /// <param name="sequences">Sequences in all (at least 3).</param>
+    /// <param name="template">Scene options shared by every sequence; each gets its own seed.</param>
+    /// <param name="cancellationToken">Stops between sequences; the finished ones stay.</param>
     public static IReadOnlyList<SyntheticSequenceInfo> Write(string outDir, int sequences, SceneOptions template,
         Action<SyntheticSequenceInfo, int>? written = null, IProgress<ProgressReport>? progress = null,
         CancellationToken cancellationToken = default)

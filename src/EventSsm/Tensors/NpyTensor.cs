@@ -27,8 +27,10 @@ public static class NpyTensor
         };
     }
 
+    /// <summary>Reads a .npy file as a CPU tensor.</summary>
     public static Tensor ReadTensor(string path) => ToTensor(NpyFile.Read(path));
 
+    /// <summary>The tensor's values as a C-order array (copied to the CPU).</summary>
     public static NpyArray FromTensor(Tensor t)
     {
         using Tensor c = t.detach().cpu().contiguous();

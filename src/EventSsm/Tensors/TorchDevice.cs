@@ -6,6 +6,7 @@ namespace EventSsm.Tensors;
 /// <summary>The devices a command can run on, by the names users type (<c>cpu</c>, <c>cuda</c>).</summary>
 public static class TorchDevice
 {
+    /// <summary>The device names accepted.</summary>
     public static readonly IReadOnlyList<string> Names = ["cpu", "cuda"];
 
     /// <summary>

@@ -47,11 +47,11 @@ public sealed class Trainer
     private readonly HighDimLogging _trainImages;
     private readonly HighDimLogging _validationImages;
 
-    /// <param name="validate">Runs validation with the model and the number of samples to keep for images
-    /// (<see cref="Validator.ForTraining"/>).</param>
     /// <summary>The task of the progress reports (steps done of <see cref="TrainerOptions.MaxSteps"/>).</summary>
     public const string ProgressTask = "train";
 
+    /// <param name="validate">Runs validation with the model and the number of samples to keep for images
+    /// (<see cref="Validator.ForTraining"/>).</param>
     public Trainer(YoloXDetector model, ConfigNode config, TrainerOptions options, string runDirectory,
         Func<YoloXDetector, int, ValidationResult>? validate = null)
     {

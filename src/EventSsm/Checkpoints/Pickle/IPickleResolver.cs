@@ -9,8 +9,13 @@ namespace EventSsm.Checkpoints.Pickle;
 /// </summary>
 public interface IPickleResolver
 {
+    /// <summary>
+    /// What REDUCE / NEWOBJ of <paramref name="callable"/> with <paramref name="args"/> produces: a known value or an
+    /// inert <see cref="PickleObject"/>.
+    /// </summary>
     object? Call(PickleGlobal callable, object?[] args, PickleContext context);
 
+    /// <summary>What the persistent id <paramref name="pid"/> of a BINPERSID stands for (torch's storages).</summary>
     object? PersistentLoad(object? pid, PickleContext context);
 
     /// <summary>BUILD on a value the resolver made; return false if that value cannot take state.</summary>

@@ -9,19 +9,25 @@ public sealed class PickleDict
     private readonly List<KeyValuePair<object, object?>> _items = [];
     private readonly Dictionary<object, int> _index = [];
 
+    /// <summary>Number of entries.</summary>
     public int Count => _items.Count;
 
+    /// <summary>The entries in insertion order.</summary>
     public IReadOnlyList<KeyValuePair<object, object?>> Items => _items;
 
+    /// <summary>The keys in insertion order.</summary>
     public IEnumerable<object> Keys => _items.Select(kv => kv.Key);
 
     /// <summary>The argument of a BUILD opcode on the dict (torch stores the state_dict's <c>_metadata</c> there).</summary>
     public object? State { get; internal set; }
 
+    /// <summary>The value of <paramref name="key"/>; throws <see cref="KeyNotFoundException"/> when absent.</summary>
     public object? this[object key] => _items[_index[key]].Value;
 
+    /// <summary>Whether the dict has <paramref name="key"/>.</summary>
     public bool ContainsKey(object key) => _index.ContainsKey(key);
 
+    /// <summary>The value of <paramref name="key"/>, if present.</summary>
     public bool TryGetValue(object key, out object? value)
     {
         if (_index.TryGetValue(key, out int i))

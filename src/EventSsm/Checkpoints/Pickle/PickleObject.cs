@@ -7,14 +7,19 @@ namespace EventSsm.Checkpoints.Pickle;
 /// </summary>
 public sealed class PickleObject
 {
+    /// <summary>
+    /// An instance of <paramref name="type"/> made from <paramref name="args"/>, recorded and never constructed.
+    /// </summary>
     public PickleObject(PickleGlobal type, object?[] args)
     {
         Type = type;
         Args = args;
     }
 
+    /// <summary>The class the pickle named.</summary>
     public PickleGlobal Type { get; }
 
+    /// <summary>The constructor arguments the pickle gave.</summary>
     public object?[] Args { get; }
 
     /// <summary>The argument of the last BUILD opcode applied to this object (often a dict of attributes).</summary>
@@ -26,5 +31,6 @@ public sealed class PickleObject
     /// <summary>Pairs added with SETITEM / SETITEMS.</summary>
     public PickleDict DictItems { get; } = new();
 
+    /// <summary><c>&lt;module.name object&gt;</c>.</summary>
     public override string ToString() => $"<{Type} object>";
 }

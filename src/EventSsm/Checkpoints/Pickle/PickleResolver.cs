@@ -8,8 +8,10 @@ namespace EventSsm.Checkpoints.Pickle;
 /// </summary>
 public class PickleResolver : IPickleResolver
 {
+    /// <summary>The shared instance for plain pickles.</summary>
     public static PickleResolver Default { get; } = new();
 
+    /// <inheritdoc />
     public virtual object? Call(PickleGlobal callable, object?[] args, PickleContext context)
     {
         bool isDict = callable.Is("collections", "OrderedDict") || callable.Is("builtins", "dict");
@@ -26,8 +28,10 @@ public class PickleResolver : IPickleResolver
         return new PickleObject(callable, args);
     }
 
+    /// <inheritdoc />
     public virtual object? PersistentLoad(object? pid, PickleContext context) =>
         throw new DataFormatException(context.FileName, $"bad pickle at byte {context.Offset}: persistent id {PickleReader.Describe(pid)} without a storage archive");
 
+    /// <inheritdoc />
     public virtual bool Build(object? target, object? state, PickleContext context) => false;
 }

@@ -29,6 +29,7 @@ public static class DetectorBenchmark
     public static string[] Components(RecurrentLayer recurrent) =>
         ["stem", "downsample", "attention", TemporalName(recurrent), "fpn", "head", "postprocess"];
 
+    /// <summary>The component name of the temporal layer (<c>s5</c> or <c>lstm</c>).</summary>
     public static string TemporalName(RecurrentLayer recurrent) => recurrent.ToString().ToLowerInvariant();
 
     /// <summary>
@@ -45,6 +46,10 @@ public static class DetectorBenchmark
         return new YoloXDetector(DetectorOptions.FromConfig(cfg));
     }
 
+    /// <summary>
+    /// Builds the configured model on <paramref name="options"/>' device and times one streaming frame, one chunk, the
+    /// component breakdown and optionally a training step; <paramref name="configsDir"/> is the configs tree.
+    /// </summary>
     public static DetectorBenchmarkResult Run(string configsDir, DetectorBenchmarkOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);

@@ -40,6 +40,9 @@ public sealed record DetectorBenchmarkOptions(
     [JsonIgnore]
     public Device Device { get; init; } = CPU;
 
+    /// <summary>
+    /// Throws <see cref="ArgumentException"/> for an unknown model size or non-positive sizes and counts.
+    /// </summary>
     public void Validate()
     {
         if (Model is not ("tiny" or "small" or "base"))

@@ -11,6 +11,15 @@ namespace EventSsm.Workflows.Benchmarks;
 /// <param name="Breakdown">Median milliseconds per component of one streaming frame (stem, downsample, attention, the
 /// temporal layer named s5 or lstm, fpn, head, postprocess), timed by running the submodules one after another.</param>
 /// <param name="TrainStep">Forward + loss + backward + AdamW step on (L, B) random frames; null when skipped.</param>
+/// <param name="Options">The settings the run used.</param>
+/// <param name="InputHeight">Input height the model ran at (padded).</param>
+/// <param name="InputWidth">Input width the model ran at (padded).</param>
+/// <param name="Parameters">Parameter count of the model.</param>
+/// <param name="Threads">torch intra-op threads during the run.</param>
+/// <param name="Frame">Latency of one streaming frame (L = 1, B = 1, states carried).</param>
+/// <param name="Chunk">Latency of one chunk (L frames, B = 1).</param>
+/// <param name="PeakWorkingSetBytes">The process's peak working set after the run.</param>
+/// <param name="Device"><c>cpu</c> or <c>cuda</c>.</param>
 public sealed record DetectorBenchmarkResult(
     DetectorBenchmarkOptions Options,
     int InputHeight,

@@ -19,6 +19,7 @@ namespace EventSsm.Workflows.Demo;
 /// <summary>Settings of the out-of-the-box demo.</summary>
 public sealed record DemoOptions
 {
+    /// <summary>The run folder (data, checkpoints, predictions, results.json).</summary>
     public required string OutDirectory { get; init; }
 
     /// <summary>
@@ -30,12 +31,16 @@ public sealed record DemoOptions
     /// <summary>Total time budget in minutes, or null for <see cref="Steps"/>; training then gets what the other stages leave.</summary>
     public double? Minutes { get; init; }
 
+    /// <summary>Synthetic sequences in all (split about 60/20/20).</summary>
     public int Sequences { get; init; } = 10;
 
+    /// <summary>Length of each synthetic sequence in seconds.</summary>
     public double SecondsPerSequence { get; init; } = 20;
 
+    /// <summary>Seed of the synthesis and of training.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>The configs folder; null: found by <see cref="ConfigLocator"/>.</summary>
     public string? ConfigDirectory { get; init; }
 }
 
@@ -43,6 +48,12 @@ public sealed record DemoOptions
 /// <param name="Prediction">The headline metrics: <c>predict</c> output for every test recording evaluated as <c>eventssm evaluate</c> does.</param>
 /// <param name="Validation">The original's streaming validation of the same model on the preprocessed test split.</param>
 /// <param name="Viewer">The viewer page of the first test recording (docs/VIEWER.md).</param>
+/// <param name="TrainSteps">Optimisation steps trained.</param>
+/// <param name="Checkpoint">The best checkpoint (.safetensors).</param>
+/// <param name="PredictionDirectory">The <c>predict</c> output of every test recording.</param>
+/// <param name="GroundTruthDirectory">The test recordings and their labels.</param>
+/// <param name="Rendering">The rendering of the first test recording, or null.</param>
+/// <param name="ResultsJson">The results file.</param>
 public sealed record DemoResult(DetectionMetrics Prediction, DetectionMetrics Validation, long TrainSteps, string Checkpoint,
     string PredictionDirectory, string GroundTruthDirectory, string? Rendering, string ResultsJson, string Viewer);
 
@@ -71,6 +82,8 @@ public static class DemoPipeline
 
     /// <param name="log">Gets the stage lines and the training log.</param>
     /// <param name="progress">Gets the progress of each long stage (synthesis, preprocessing, training, validation, prediction).</param>
+    /// <param name="o">The demo's settings.</param>
+    /// <param name="ct">Stops between stages and steps.</param>
     public static DemoResult Run(DemoOptions o, Action<string> log, IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         var total = Stopwatch.StartNew();

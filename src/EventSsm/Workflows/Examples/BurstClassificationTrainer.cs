@@ -9,6 +9,7 @@ namespace EventSsm.Workflows.Examples;
 public static class BurstClassificationTrainer
 {
     /// <param name="progress">Called after every step with (step, loss).</param>
+    /// <param name="options">Model size, training length and seed.</param>
     public static BurstTrainingResult Train(BurstTrainingOptions options, Action<int, double>? progress = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Steps, 1);

@@ -16,6 +16,10 @@ public sealed class BurstClassifier : nn.Module
     private readonly ModuleList<S5Block> blocks;
     private readonly Linear decoder;
 
+    /// <summary>
+    /// A classifier of <paramref name="inputs"/> features per step into <paramref name="classes"/> classes through
+    /// <paramref name="depth"/> S5 blocks of <paramref name="width"/> channels.
+    /// </summary>
     public BurstClassifier(int inputs, int classes, int width, int depth, S5BlockVariant variant, S5LayerOptions options, Generator? generator = null)
         : base(nameof(BurstClassifier))
     {

@@ -11,8 +11,10 @@ namespace EventSsm.Workflows.Examples;
 /// </summary>
 public static class BurstDataset
 {
+    /// <summary>Number of timing patterns (classes).</summary>
     public const int ClassCount = 3;
 
+    /// <summary>Features per event (polarity ±1 and a constant 1).</summary>
     public const int FeatureCount = 2;
 
     private const int BurstSize = 4;

@@ -23,8 +23,11 @@ namespace EventSsm.Workflows.Frequency;
 /// </summary>
 public static class FrequencySweep
 {
+    /// <summary>File name of the results table.</summary>
     public const string CsvName = "sweep.csv";
+    /// <summary>File name of the Markdown table.</summary>
     public const string MarkdownName = "sweep.md";
+    /// <summary>File name of the plot.</summary>
     public const string PlotName = "sweep.png";
 
     /// <summary>The mask column of a model without S5 layers (its step-scale column is NaN).</summary>
@@ -38,6 +41,10 @@ public static class FrequencySweep
     /// <summary>Runs the sweep and returns every row now in sweep.csv (this run's and, with Append, earlier labels').</summary>
     /// <param name="config">The composed validation config (after <see cref="ConfigModifier.Apply"/>).</param>
     /// <param name="progress">Gets each rate's preprocessing and validation (see <see cref="Preprocessor"/>, <see cref="Validator"/>).</param>
+    /// <param name="checkpoint">The weights evaluated at every rate.</param>
+    /// <param name="options">Rates, windows, step scales, mask and output folder.</param>
+    /// <param name="log">Gets one line per rate.</param>
+    /// <param name="cancellation">Stops between rates; the rows so far stay in sweep.csv.</param>
     public static IReadOnlyList<FrequencySweepRow> Run(ConfigNode config, string checkpoint, FrequencySweepOptions options,
         Action<string>? log = null, IProgress<ProgressReport>? progress = null, CancellationToken cancellation = default)
     {
@@ -174,6 +181,7 @@ public static class FrequencySweep
         return rounded / 1000;
     }
 
+    /// <summary>The mask column's value: off, on (eval only) or always.</summary>
     public static string MaskName(S5MaskMode mode) => mode switch
     {
         S5MaskMode.Off => "off",
@@ -220,6 +228,7 @@ public static class FrequencySweep
         return rows;
     }
 
+    /// <summary>Writes the rows as sweep.csv (atomically).</summary>
     public static void WriteCsv(string path, IEnumerable<FrequencySweepRow> rows)
     {
         var sb = new StringBuilder(CsvHeader).Append('\n');

@@ -44,5 +44,6 @@ public sealed record FrequencySweepOptions
     /// <summary>Preprocessing workers (≤ 0: one per processor).</summary>
     public int PreprocessWorkers { get; init; }
 
+    /// <summary>Where the model runs.</summary>
     public Device Device { get; init; } = CPU;
 }

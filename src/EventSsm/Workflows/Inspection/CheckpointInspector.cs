@@ -15,6 +15,9 @@ public static class CheckpointInspector
     /// <summary>How many tensor names (with shapes) are listed.</summary>
     public const int ListedTensors = 20;
 
+    /// <summary>
+    /// Lines describing a PyTorch checkpoint: Lightning metadata, the state dict's size and its first tensors.
+    /// </summary>
     public static IReadOnlyList<string> DescribeTorch(string path)
     {
         TorchCheckpoint ckpt = TorchCheckpoint.Read(path);
@@ -51,6 +54,9 @@ public static class CheckpointInspector
         return lines;
     }
 
+    /// <summary>
+    /// Lines describing a safetensors checkpoint: metadata, the embedded config's presence and the tensors.
+    /// </summary>
     public static IReadOnlyList<string> DescribeSafetensors(string path)
     {
         IReadOnlyList<(string Name, ScalarType DType, long[] Shape)> tensors = SafetensorsFile.ReadTensorInfo(path);

@@ -15,6 +15,7 @@ namespace EventSsm.Workflows.Inspection;
 /// </summary>
 public static class FileInspector
 {
+    /// <summary>The file types <c>inspect</c> describes.</summary>
     public const string SupportedTypes = ".dat, .raw, .h5, .hdf5, .csv, .txt, .npy, .npz, .pt, .pth, .ckpt, .safetensors";
 
     /// <summary>

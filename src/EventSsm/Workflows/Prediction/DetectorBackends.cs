@@ -26,6 +26,7 @@ public sealed class DetectorBackends : IDisposable
         _temporary = temporary;
     }
 
+    /// <summary>The opened backend.</summary>
     public IDetectorBackend Backend { get; }
 
     /// <summary>The dataset the model was trained on (class names, rendering).</summary>
@@ -35,6 +36,8 @@ public sealed class DetectorBackends : IDisposable
     /// <param name="model">A checkpoint (.ckpt, .pt, .npz, .safetensors) or, for onnx, an exported .onnx graph.</param>
     /// <param name="device">Where the model runs: a torch device, or for onnx the CPU or a CUDA device (the GPU build).</param>
     /// <param name="threads">ONNX Runtime's intra-op threads (0 = one per core); torch's are process-wide, set by the caller.</param>
+    /// <param name="overrides">Config overrides for a checkpoint without an embedded config.</param>
+    /// <param name="configDir">The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</param>
     public static DetectorBackends Open(string backend, string model, IReadOnlyList<string>? overrides = null, string? configDir = null,
         Device? device = null, int threads = 0)
     {
@@ -81,6 +84,7 @@ public sealed class DetectorBackends : IDisposable
         }
     }
 
+    /// <summary>Disposes the backend, the loaded model and any graph exported on the fly.</summary>
     public void Dispose()
     {
         Backend.Dispose();

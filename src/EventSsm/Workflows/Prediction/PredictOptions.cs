@@ -13,6 +13,7 @@ public sealed record PredictOptions
     /// <summary>An event recording, or a folder whose recordings (every file <see cref="Events.EventRecording"/> opens) are each predicted.</summary>
     public required string Input { get; init; }
 
+    /// <summary>Where the box files and renderings go.</summary>
     public required string OutDirectory { get; init; }
 
     /// <summary>Config overrides for checkpoints without an embedded config (see <see cref="LoadedDetector.Load"/>).</summary>
@@ -21,6 +22,7 @@ public sealed record PredictOptions
     /// <summary>The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</summary>
     public string? ConfigDirectory { get; init; }
 
+    /// <summary>Window timing and thresholds.</summary>
     public StreamingOptions Streaming { get; init; } = new();
 
     /// <summary>gif, mp4 (a GIF when ffmpeg is missing), png or none.</summary>
@@ -29,6 +31,7 @@ public sealed record PredictOptions
     /// <summary>The rendering's display threshold (predictions below it are not drawn; the box files keep them).</summary>
     public double ShowConfidence { get; init; } = 0.3;
 
+    /// <summary>Where a TorchSharp model runs (or, with onnx, whether ONNX Runtime uses CUDA).</summary>
     public Device Device { get; init; } = CPU;
 
     /// <summary>torch (TorchSharp) or onnx (ONNX Runtime; <see cref="Checkpoint"/> may then be an exported .onnx graph).</summary>

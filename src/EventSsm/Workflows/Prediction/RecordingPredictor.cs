@@ -8,7 +8,7 @@ using EventSsm.Streaming;
 
 namespace EventSsm.Workflows.Prediction;
 
-/// <summary>What <see cref="RecordingPredictor.Predict"/> wrote.</summary>
+/// <summary>What <see cref="RecordingPredictor.Predict(LoadedDetector, string, string, StreamingOptions, string, IProgress{ProgressReport}?, CancellationToken, double, IReadOnlyList{BoundingBox}?)"/> wrote.</summary>
 public sealed record PredictionResult(string BoxesPath, string CsvPath, string? RenderPath, int Windows, int Boxes,
     double LatencyP50Ms, double LatencyP95Ms)
 {
@@ -105,6 +105,12 @@ public static class RecordingPredictor
     /// <param name="render">gif, mp4 (a GIF when ffmpeg is missing; <see cref="PredictionResult.RenderNote"/> says so), png or none.</param>
     /// <param name="showConfidence">The rendering's display threshold; the files keep every box above the options' threshold.</param>
     /// <param name="labels">Ground truth to draw beside the predictions in the rendering.</param>
+    /// <param name="detector">The loaded model and its config.</param>
+    /// <param name="recording">Any file <see cref="EventRecording"/> opens.</param>
+    /// <param name="outDir">Where the box files and the rendering go.</param>
+    /// <param name="options">Window timing and thresholds.</param>
+    /// <param name="progress">Gets the windows done (task <c>predict &lt;file&gt;</c>).</param>
+    /// <param name="ct">Stops between windows; nothing is written then.</param>
     public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
         string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
         IReadOnlyList<BoundingBox>? labels = null)

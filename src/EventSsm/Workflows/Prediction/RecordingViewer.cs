@@ -18,6 +18,12 @@ namespace EventSsm.Workflows.Prediction;
 /// <param name="FrameBytes">Page bytes of the event frames.</param>
 /// <param name="BinBytes">Page bytes of the representation bins.</param>
 /// <param name="Metrics">The recording's metrics when both ground truth and predictions were given.</param>
+/// <param name="Path">The page written.</param>
+/// <param name="Bytes">Its size.</param>
+/// <param name="Frames">Frames in the page.</param>
+/// <param name="PredictionsFile">The predictions shown, or null.</param>
+/// <param name="LabelsFile">The ground truth shown, or null.</param>
+/// <param name="MetricsProtocol">How the metrics were computed (±50 ms or per frame).</param>
 public sealed record ViewResult(string Path, long Bytes, int Frames, int BinFrames, long FrameBytes, long BinBytes,
     DetectionMetrics? Metrics, string? PredictionsFile, string? LabelsFile, string? MetricsProtocol);
 
@@ -33,6 +39,8 @@ public static class RecordingViewer
 
     /// <param name="log">Gets one line per stage (and notes, e.g. where the ground truth was found).</param>
     /// <param name="progress">Gets the prediction's windows with <see cref="ViewOptions.Checkpoint"/> (task <c>predict &lt;file&gt;</c>).</param>
+    /// <param name="options">The recording, checkpoint, timing and page settings.</param>
+    /// <param name="ct">Stops between windows.</param>
     public static ViewResult Build(ViewOptions options, Action<string>? log = null, IProgress<ProgressReport>? progress = null,
         CancellationToken ct = default)
     {

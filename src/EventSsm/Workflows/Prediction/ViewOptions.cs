@@ -24,13 +24,16 @@ public sealed record ViewOptions
     /// <summary>Config overrides for a checkpoint without an embedded config.</summary>
     public IReadOnlyList<string> Overrides { get; init; } = [];
 
+    /// <summary>The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</summary>
     public string? ConfigDirectory { get; init; }
 
     /// <summary>gen1 or gen4 (classes and box filter); null: the checkpoint's, else gen4 for a 1280×720 sensor, else gen1.</summary>
     public string? Dataset { get; init; }
 
+    /// <summary>Distance between successive frames' window ends.</summary>
     public long StepUs { get; init; } = 50_000;
 
+    /// <summary>Each frame shows the events in [T − WindowUs, T].</summary>
     public long WindowUs { get; init; } = 50_000;
 
     /// <summary>Where the page's confidence slider starts.</summary>
@@ -45,8 +48,10 @@ public sealed record ViewOptions
     /// <summary>Include the representation view (stacked-histogram bins).</summary>
     public bool Bins { get; init; } = true;
 
+    /// <summary>Page bytes the representation bins may take.</summary>
     public long BinsBudgetBytes { get; init; } = 6L << 20;
 
+    /// <summary>The colouring the page opens with.</summary>
     public EventColoring Coloring { get; init; } = EventColoring.Binary;
 
     /// <summary>Where <see cref="Checkpoint"/> runs.</summary>
