@@ -6,7 +6,7 @@ namespace EventSsm.Cli.Commands;
 
 /// <summary>
 /// `eventssm predict INPUT --checkpoint CKPT [overrides…] --out DIR`: online detection on a recording, or on every
-/// recording of a folder (exit code 1 when some of them fail).
+/// recording of a folder (exit code 1 when some of them fail); <c>--shard i/N</c> takes part of a folder's recordings.
 /// </summary>
 public sealed class PredictCommand : ICliCommand
 {
@@ -23,7 +23,7 @@ public sealed class PredictCommand : ICliCommand
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { SharedOptions.Checkpoint(required: true), output, step, dt, render, conf,
-            SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
+            SharedOptions.Shard("recordings of a folder"), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
         {
             cmd.Options.Add(o);
         }
@@ -38,6 +38,7 @@ public sealed class PredictCommand : ICliCommand
                 ConfigDirectory = cli.ConfigDirectory,
                 Render = cli.GetValue(render)!.ToLowerInvariant(),
                 Device = cli.Device,
+                Shard = cli.Shard,
                 Streaming = new StreamingOptions
                 {
                     StepUs = (long)Math.Round(cli.GetValue(step) * 1000),

@@ -15,20 +15,20 @@ public sealed class PropheseeEvaluator
 
     private readonly CocoImageSet _images;
 
-    public PropheseeEvaluator(DatasetKind dataset, bool downsampledBy2)
-        : this(dataset, BoxFilter.For(dataset, downsampledBy2))
+    /// <param name="classNames">The dataset's classes by class id; per-class AP is reported under these names and a box
+    /// with another id is an error.</param>
+    /// <param name="filter">The dataset's evaluation filter (<see cref="BoxFilter.AtSensorResolution"/>).</param>
+    public PropheseeEvaluator(IReadOnlyList<string> classNames, BoxFilter filter)
     {
-    }
-
-    public PropheseeEvaluator(DatasetKind dataset, BoxFilter filter)
-    {
-        Dataset = dataset;
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count == 0)
+        {
+            throw new ArgumentException("no classes to evaluate", nameof(classNames));
+        }
         Filter = filter;
-        ClassNames = DatasetInfo.ClassNames(dataset);
+        ClassNames = [.. classNames];
         _images = new CocoImageSet(ClassNames.Count);
     }
-
-    public DatasetKind Dataset { get; }
 
     public BoxFilter Filter { get; }
 
@@ -174,7 +174,7 @@ public sealed class PropheseeEvaluator
             if (boxes[i].ClassId >= (uint)ClassNames.Count)
             {
                 throw new ArgumentException(
-                    $"{what} row {i}: class id {boxes[i].ClassId} is not a {Dataset.ToString().ToLowerInvariant()} class " +
+                    $"{what} row {i}: class id {boxes[i].ClassId} is not one of the {ClassNames.Count} classes " +
                     $"(0..{ClassNames.Count - 1}: {string.Join(", ", ClassNames)})");
             }
         }

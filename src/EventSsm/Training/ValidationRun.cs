@@ -4,7 +4,6 @@ using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Evaluation;
 using EventSsm.IO;
-using EventSsm.Labels;
 using EventSsm.Model;
 
 namespace EventSsm.Training;
@@ -25,8 +24,7 @@ public static class ValidationRun
         ConfigNode cfg = RunConfig.Resolve(options.ConfigDirectory, "val", options.Overrides);
         string checkpoint = options.Checkpoint ?? RunConfig.RequiredText(cfg, "checkpoint");
         string split = cfg.GetBool("use_test_set") ? "test" : "val";
-        DatasetKind kind = DatasetInfo.Parse(cfg.GetString("dataset.name"));
-        PreprocessedDataset data = PreprocessedDataset.Load(RunConfig.RequiredText(cfg, "dataset.path"), split, kind,
+        PreprocessedDataset data = PreprocessedDataset.Load(RunConfig.RequiredText(cfg, "dataset.path"), split, DatasetDescription.FromConfig(cfg),
             cfg.GetString("dataset.ev_repr_name"));
 
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));

@@ -13,15 +13,15 @@ public sealed class LabelFrameSelectorTests
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Events.SynthLabels);
         BoundingBox[] expected = BoundingBoxFile.Read(Fixtures.Golden("events", expectedFile));
-        BoundingBox[] got = LabelFilter.Apply(raw, DatasetKind.Gen1, train);
+        BoundingBox[] got = LabelFilter.Apply(raw, TestDatasets.Gen1, train);
         Assert.Equal(expected, got);
     }
 
     [Fact]
     public void Gen1LabelFrames_MatchReference()
     {
-        BoundingBox[] filtered = LabelFilter.Apply(BoundingBoxFile.Read(Fixtures.Events.SynthLabels), DatasetKind.Gen1, true);
-        LabelFrames f = LabelFrameSelector.Select(filtered, DatasetKind.Gen1);
+        BoundingBox[] filtered = LabelFilter.Apply(BoundingBoxFile.Read(Fixtures.Events.SynthLabels), TestDatasets.Gen1, true);
+        LabelFrames f = LabelFrameSelector.Select(filtered, TestDatasets.Gen1.Frames);
         AssertMatches(NpzFile.ReadAll(Fixtures.Events.TrainLabelFrames), f);
         Assert.Equal(24, f.FrameTimestamps.Length);
         Assert.Equal(47, f.ReprTimestamps.Length);
@@ -33,8 +33,8 @@ public sealed class LabelFrameSelectorTests
     public void Gen4LabelFrames_MatchReference(string name, bool train, long baseDelta)
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.LabelFrames(name + "_bbox.npy"));
-        BoundingBox[] filtered = LabelFilter.Apply(raw, DatasetKind.Gen4, train);
-        LabelFrames f = LabelFrameSelector.Select(filtered, DatasetKind.Gen4);
+        BoundingBox[] filtered = LabelFilter.Apply(raw, TestDatasets.Gen4, train);
+        LabelFrames f = LabelFrameSelector.Select(filtered, TestDatasets.Gen4.Frames);
         Dictionary<string, NpyArray> expected = NpzFile.ReadAll(Fixtures.Preprocessed.LabelFrames(name + "_expected.npz"));
         Assert.Equal(baseDelta, f.BaseDeltaUs);
         Assert.Equal(expected["base_delta_ts_us"].ToInt64Array()[0], f.BaseDeltaUs);
@@ -55,7 +55,7 @@ public sealed class LabelFrameSelectorTests
     public void PreprocessedIndexFiles_MatchReference(string split, string seq)
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.Raw(split, seq + "_bbox.npy"));
-        LabelFrames f = LabelFrameSelector.Select(LabelFilter.Apply(raw, DatasetKind.Gen1, split == "train"), DatasetKind.Gen1, seq);
+        LabelFrames f = LabelFrameSelector.Select(LabelFilter.Apply(raw, TestDatasets.Gen1, split == "train"), TestDatasets.Gen1.Frames, seq);
         string outDir = Fixtures.Preprocessed.Out(split, seq);
         string reprDir = Path.Combine(outDir, "event_representations_v2", "stacked_histogram_dt=50_nbins=10");
         Dictionary<string, NpyArray> labels = NpzFile.ReadAll(Path.Combine(outDir, "labels_v2", "labels.npz"));
@@ -70,8 +70,8 @@ public sealed class LabelFrameSelectorTests
     public void SequenceWhoseBoxesAreAllTiny_HasNoLabels()
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.Raw("test", "99-01-03_11-00-00_0_3000000_bbox.npy"));
-        BoundingBox[] filtered = LabelFilter.Apply(raw, DatasetKind.Gen1, false);
-        Assert.Throws<NoLabelsException>(() => LabelFrameSelector.Select(filtered, DatasetKind.Gen1, "x"));
+        BoundingBox[] filtered = LabelFilter.Apply(raw, TestDatasets.Gen1, false);
+        Assert.Throws<NoLabelsException>(() => LabelFrameSelector.Select(filtered, TestDatasets.Gen1.Frames, "x"));
     }
 
     [Fact]
@@ -82,7 +82,7 @@ public sealed class LabelFrameSelectorTests
             new(250_000, 0, 0, 40, 40, 0),
             new(251_000, 0, 0, 40, 40, 0),
         ];
-        var e = Assert.Throws<InvalidOperationException>(() => LabelFrameSelector.Select(boxes, DatasetKind.Gen1, "seqA"));
+        var e = Assert.Throws<InvalidOperationException>(() => LabelFrameSelector.Select(boxes, TestDatasets.Gen1.Frames, "seqA"));
         Assert.Contains("seqA", e.Message);
     }
 

@@ -16,7 +16,7 @@ public sealed class PreprocessorTests
     private static string GoldenOut(params string[] parts) => Fixtures.Preprocessed.Out(parts);
 
     private static PreprocessOptions Gen1(params string[] splits) =>
-        new() { Dataset = DatasetKind.Gen1, Workers = 2, Splits = splits.Length == 0 ? ["train", "val", "test"] : splits };
+        new() { Dataset = TestDatasets.Gen1, Workers = 2, Splits = splits.Length == 0 ? ["train", "val", "test"] : splits };
 
     [Fact]
     public void GoldenRawDataset_ReproducesReferenceOutput()
@@ -139,7 +139,7 @@ public sealed class PreprocessorTests
             Assert.Equal(frames[k], ends[frameToRepr[k]]);
         }
         // Frames may be up to 2 ms off the 250 ms grid; that error is spread over the ≥ 10 steps of an interval.
-        long slack = (LabelFrameSelector.CadenceToleranceUs / 10) + 1;
+        long slack = (TestDatasets.Gen1.Frames.ToleranceUs / 10) + 1;
         for (long i = frameToRepr[0]; i < frameToRepr[^1]; i++)
         {
             Assert.InRange(ends[i + 1] - ends[i], stepUs - slack, stepUs + slack);

@@ -1,3 +1,4 @@
+using EventSsm.Datasets;
 using EventSsm.Inference;
 using static TorchSharp.torch;
 
@@ -21,6 +22,9 @@ public sealed record PredictOptions
     public string? ConfigDirectory { get; init; }
 
     public StreamingOptions Streaming { get; init; } = new();
+
+    /// <summary>For a folder: the part of its recordings (sorted by name) this run predicts (<c>--shard i/N</c>, docs/CLUSTER.md).</summary>
+    public Shard Shard { get; init; } = Shard.All;
 
     /// <summary>gif, png or none.</summary>
     public string Render { get; init; } = "gif";

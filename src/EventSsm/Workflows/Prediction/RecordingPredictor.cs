@@ -35,15 +35,20 @@ public static class RecordingPredictor
         options.Streaming.Validate();
         CheckRender(options.Render);
         bool folder = Directory.Exists(options.Input);
-        string[] recordings = folder ? Recordings(options.Input) : [options.Input];
         if (!folder && !File.Exists(options.Input))
         {
             throw new FileNotFoundException($"{options.Input}: no such file or folder", options.Input);
         }
+        if (!folder && !options.Shard.IsAll)
+        {
+            throw new ArgumentException($"--shard {options.Shard}: shards split the recordings of a folder, and {options.Input} is one file");
+        }
+        // Each recording's outputs depend only on it, so the shards' outputs together are the unsharded run's.
+        IReadOnlyList<string> recordings = folder ? options.Shard.Select(Recordings(options.Input)) : [options.Input];
         using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
         var written = new List<PredictionResult>();
         var failed = new List<PredictionFailure>();
-        for (int i = 0; i < recordings.Length; i++)
+        for (int i = 0; i < recordings.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             try
@@ -56,7 +61,7 @@ public static class RecordingPredictor
             }
             if (folder)
             {
-                progress?.Report(new ProgressReport("predict", i + 1, recordings.Length, "recordings"));
+                progress?.Report(new ProgressReport("predict", i + 1, recordings.Count, "recordings"));
             }
         }
         return new PredictionReport(written, failed);
@@ -100,7 +105,7 @@ public static class RecordingPredictor
     {
         CheckRender(render);
         Directory.CreateDirectory(outDir);
-        DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
+        DatasetDescription dataset = DatasetDescription.FromConfig(detector.Config);
         using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
         var windows = new List<WindowDetections>();
         string task = $"predict {Path.GetFileName(recording)}";
@@ -125,7 +130,7 @@ public static class RecordingPredictor
         string npy = Path.Combine(outDir, $"{name}_bbox.npy");
         string csv = Path.Combine(outDir, $"{name}_bbox.csv");
         BoundingBoxFile.Write(npy, boxes);
-        PredictionFiles.WriteCsv(csv, boxes, DatasetInfo.ClassNames(kind));
+        PredictionFiles.WriteCsv(csv, boxes, dataset.ClassNames);
         double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
         string? target = null;
         if (render != "none")
@@ -134,7 +139,7 @@ public static class RecordingPredictor
             {
                 StepUs = options.StepUs,
                 WindowUs = options.WindowUs,
-                Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+                Classes = ClassStyle.ForNames(dataset.ClassNames),
             };
             target = Path.Combine(outDir, render == "gif" ? $"{name}_pred.gif" : $"{name}_pred");
             RecordingRenderer.Render(recording, null, boxes, target, renderOptions);

@@ -32,7 +32,8 @@ public sealed class DemoPipelineTests
 
         // The headline numbers are exactly what `eventssm evaluate GT_DIR PRED_DIR` computes from the written files.
         DetectionMetrics again = PropheseeFileEvaluation.Evaluate(
-            PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory), DatasetKind.Gen1, false,
+            PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory), TestDatasets.Gen1.ClassNames,
+            TestDatasets.Gen1.EvaluationFilter(false),
             EvaluationMode.PerFrame);
         Assert.Equal(again.Stats, r.Prediction.Stats);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(r.ResultsJson));
