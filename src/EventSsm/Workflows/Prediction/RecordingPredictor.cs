@@ -67,10 +67,14 @@ public static class RecordingPredictor
         return new PredictionReport(written, failed);
     }
 
-    /// <summary>The files of <paramref name="folder"/> that <see cref="EventRecording"/> opens, by name.</summary>
+    /// <summary>
+    /// The files of <paramref name="folder"/> that <see cref="EventRecording"/> opens and the <c>events/left/events.h5</c>
+    /// of its DSEC sequence folders (a DSEC split folder, docs/DATA.md §8.7), by path.
+    /// </summary>
     private static string[] Recordings(string folder)
     {
-        string[] files = [.. Directory.GetFiles(folder).Where(IsRecording).Order(StringComparer.Ordinal)];
+        IEnumerable<string> dsec = Directory.GetDirectories(folder).Select(DsecDetLabels.EventsPath).Where(File.Exists);
+        string[] files = [.. Directory.GetFiles(folder).Where(IsRecording).Concat(dsec).Order(StringComparer.Ordinal)];
         if (files.Length == 0)
         {
             throw new FileNotFoundException($"{folder}: no event recordings in this folder");
@@ -121,7 +125,8 @@ public static class RecordingPredictor
             windows.AddRange(streaming.Flush());
             progress?.Report(new ProgressReport(task, total, total, "windows"));
         }
-        string name = Path.GetFileNameWithoutExtension(recording);
+        // A DSEC recording is named by its sequence folder (every one is events.h5).
+        string name = DsecDetLabels.SequenceName(recording) ?? Path.GetFileNameWithoutExtension(recording);
         if (name.EndsWith("_td", StringComparison.Ordinal))
         {
             name = name[..^3];
