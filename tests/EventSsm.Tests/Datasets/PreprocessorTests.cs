@@ -35,6 +35,26 @@ public sealed class PreprocessorTests
     }
 
     [Fact]
+    public void AClassIdTheDatasetDoesNotKnow_FailsThatSequenceWithOneLineNamingTheFile()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string val = Directory.CreateDirectory(Path.Combine(tmp.Path, "raw", "val")).FullName;
+        const string seq = "99-01-02_11-00-00_0_3000000";
+        File.Copy(GoldenRaw("val", seq + "_td.dat.h5"), Path.Combine(val, seq + "_td.dat.h5"));
+        BoundingBox[] boxes = BoundingBoxFile.Read(GoldenRaw("val", seq + "_bbox.npy"));
+        boxes[3] = boxes[3] with { ClassId = 5 };
+        string bbox = Path.Combine(val, seq + "_bbox.npy");
+        BoundingBoxFile.Write(bbox, boxes);
+
+        Tests.Cli.CliResult r = Tests.Cli.CliRunner.Invoke(["preprocess", Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"), "--dataset", "gen1"]);
+
+        Assert.Equal(1, r.ExitCode);
+        string line = Assert.Single(r.Output.Split('\n'), l => l.Contains("FAILED"));
+        Assert.Equal($"val/{seq}: FAILED: {bbox}: row 3: class_id 5 is not a class id of this dataset's label files (0..1: 0 → car, 1 → pedestrian)", line);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "out", "val", seq)));
+    }
+
+    [Fact]
     public void SecondRun_SkipsFinishedSequences_AndRemovesLeftoverTempDirs()
     {
         using TempDir tmp = Fixtures.TempDir();
