@@ -1,5 +1,6 @@
 using System.CommandLine;
 using EventSsm.Inference;
+using EventSsm.Streaming;
 using EventSsm.Workflows.Prediction;
 
 namespace EventSsm.Cli.Commands;
@@ -19,11 +20,12 @@ public sealed class PredictCommand : ICliCommand
         var dt = new Option<double>("--dt-ms") { Description = "Window length, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
         var render = new Option<string>("--render") { Description = "gif, png or none.", DefaultValueFactory = _ => "gif" };
         var conf = new Option<double>("--conf") { Description = "Detection threshold on obj·class confidence.", DefaultValueFactory = _ => 0.1 };
+        var backend = new Option<string>("--backend") { Description = "torch (TorchSharp) or onnx (ONNX Runtime; --checkpoint may then be an exported .onnx graph, or is exported on the fly). --device and --threads apply to both.", DefaultValueFactory = _ => "torch" };
         var cmd = new Command("predict", "Detect objects in event recordings window by window; write boxes (.npy/.csv) and a rendering.");
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { SharedOptions.Checkpoint(required: true), output, step, dt, render, conf,
-            SharedOptions.Shard("recordings of a folder"), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
+            SharedOptions.Shard("recordings of a folder"), SharedOptions.ConfigDir(), SharedOptions.Device(backend), SharedOptions.Threads(), backend })
         {
             cmd.Options.Add(o);
         }
@@ -39,6 +41,8 @@ public sealed class PredictCommand : ICliCommand
                 Render = cli.GetValue(render)!.ToLowerInvariant(),
                 Device = cli.Device,
                 Shard = cli.Shard,
+                Backend = cli.GetValue(backend)!,
+                Threads = cli.Parse.GetValue<int>(SharedOptions.ThreadsName),
                 Streaming = new StreamingOptions
                 {
                     StepUs = (long)Math.Round(cli.GetValue(step) * 1000),

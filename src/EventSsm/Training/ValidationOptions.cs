@@ -1,6 +1,7 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Model.Head;
+using EventSsm.Detections;
 using EventSsm.Model;
 using static TorchSharp.torch;
 

@@ -1,5 +1,6 @@
 using TorchSharp;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Evaluation;
 using EventSsm.IO;
 using EventSsm.Labels;
@@ -112,7 +113,7 @@ public static class Validator
         HeadOutputs outputs = model.ForwardDetect(features, [.. indices]);
         IReadOnlyList<Detection>[] detections = options.Detect is { } detect
             ? detect(outputs.Decoded, groundTruth)
-            : Postprocess.Run(outputs.Decoded, options.ConfidenceThreshold, options.NmsThreshold);
+            : TensorPostprocess.Run(outputs.Decoded, options.ConfidenceThreshold, options.NmsThreshold);
         for (int f = 0; f < groundTruth.Count; f++)
         {
             long time = times[f];

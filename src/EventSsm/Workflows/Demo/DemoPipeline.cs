@@ -8,6 +8,7 @@ using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Streaming;
 using EventSsm.Synthetic;
 using EventSsm.Training;
 using EventSsm.Workflows.Prediction;

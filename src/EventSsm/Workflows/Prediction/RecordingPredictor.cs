@@ -4,6 +4,7 @@ using EventSsm.IO;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Rendering;
+using EventSsm.Streaming;
 
 namespace EventSsm.Workflows.Prediction;
 
@@ -45,7 +46,8 @@ public static class RecordingPredictor
         }
         // Each recording's outputs depend only on it, so the shards' outputs together are the unsharded run's.
         IReadOnlyList<string> recordings = folder ? options.Shard.Select(Recordings(options.Input)) : [options.Input];
-        using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
+        using DetectorBackends backends = DetectorBackends.Open(options.Backend, options.Checkpoint, options.Overrides, options.ConfigDirectory,
+            options.Device, options.Threads);
         var written = new List<PredictionResult>();
         var failed = new List<PredictionFailure>();
         for (int i = 0; i < recordings.Count; i++)
@@ -53,7 +55,7 @@ public static class RecordingPredictor
             ct.ThrowIfCancellationRequested();
             try
             {
-                written.Add(Predict(detector, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct));
+                written.Add(Predict(backends.Backend, backends.ClassNames, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct));
             }
             catch (Exception e) when (folder && e is not OperationCanceledException)
             {
@@ -103,14 +105,26 @@ public static class RecordingPredictor
         }
     }
 
-    /// <summary>Predicts one recording with a loaded detector; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).</summary>
+    /// <summary>Predicts one recording with a loaded detector's TorchSharp model.</summary>
     public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
+        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        using var backend = new TorchDetectorBackend(detector.Model, detector.Config);
+        return Predict(backend, DatasetDescription.FromConfig(detector.Config).ClassNames, recording, outDir, options, render, progress, ct);
+    }
+
+    /// <summary>
+    /// Predicts one recording with a backend (the TorchSharp model or an ONNX graph, <c>predict --backend</c>) of a model
+    /// that predicts <paramref name="classNames"/> (named in the CSV and the rendering); <paramref name="progress"/> gets
+    /// its windows (task <c>predict &lt;file&gt;</c>).
+    /// </summary>
+    public static PredictionResult Predict(IDetectorBackend backend, IReadOnlyList<string> classNames, string recording, string outDir, StreamingOptions options,
         string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
         CheckRender(render);
         Directory.CreateDirectory(outDir);
-        DatasetDescription dataset = DatasetDescription.FromConfig(detector.Config);
-        using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
+        using var streaming = new StreamingDetector(backend, options);
         var windows = new List<WindowDetections>();
         string task = $"predict {Path.GetFileName(recording)}";
         using (IEventReader reader = EventRecording.Open(recording))
@@ -135,7 +149,7 @@ public static class RecordingPredictor
         string npy = Path.Combine(outDir, $"{name}_bbox.npy");
         string csv = Path.Combine(outDir, $"{name}_bbox.csv");
         BoundingBoxFile.Write(npy, boxes);
-        PredictionFiles.WriteCsv(csv, boxes, dataset.ClassNames);
+        PredictionFiles.WriteCsv(csv, boxes, classNames);
         double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
         string? target = null;
         if (render != "none")
@@ -144,7 +158,7 @@ public static class RecordingPredictor
             {
                 StepUs = options.StepUs,
                 WindowUs = options.WindowUs,
-                Classes = ClassStyle.ForNames(dataset.ClassNames),
+                Classes = ClassStyle.ForNames(classNames),
             };
             target = Path.Combine(outDir, render == "gif" ? $"{name}_pred.gif" : $"{name}_pred");
             RecordingRenderer.Render(recording, null, boxes, target, renderOptions);

@@ -3,6 +3,7 @@ using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Events;
 using EventSsm.Inference;
+using EventSsm.Streaming;
 using EventSsm.Model;
 using EventSsm.Synthetic;
 using EventSsm.Tests.Datasets;
