@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EventSsm.Datasets;
 using EventSsm.Rendering;
 
 namespace EventSsm.Cli.Commands;
@@ -18,9 +19,14 @@ public sealed class RenderCommand : ICliCommand
         var coloring = new Option<EventColoring>("--coloring") { Description = "Binary (grey/white/black, as the original) or Polarity (blue/red on black).", DefaultValueFactory = _ => EventColoring.Binary };
         var layout = new Option<PanelLayout>("--layout") { Description = "SideBySide or Stacked when both --labels and --pred are given.", DefaultValueFactory = _ => PanelLayout.SideBySide };
         var maxFrames = new Option<int>("--max-frames") { Description = "Stop after this many frames.", DefaultValueFactory = _ => int.MaxValue };
+        var dataset = new Option<string?>("--dataset")
+        {
+            Description = "Name and colour the boxes with the classes of configs/dataset/<NAME>.yaml (default: gen1's car, pedestrian).",
+            HelpName = "NAME",
+        };
         var cmd = new Command("render", "Render event frames with boxes to an animated GIF or PNG files.");
         cmd.Arguments.Add(input);
-        foreach (Option o in new Option[] { labels, pred, output, step, dt, scale, coloring, layout, maxFrames })
+        foreach (Option o in new Option[] { labels, pred, output, step, dt, scale, coloring, layout, maxFrames, dataset, SharedOptions.ConfigDir() })
         {
             cmd.Options.Add(o);
         }
@@ -34,6 +40,9 @@ public sealed class RenderCommand : ICliCommand
                 Coloring = cli.GetValue(coloring),
                 Layout = cli.GetValue(layout),
                 MaxFrames = cli.GetValue(maxFrames),
+                Classes = cli.GetValue(dataset) is { } name
+                    ? ClassStyle.ForNames(DatasetDescription.Load(cli.ConfigDirectory, name).ClassNames)
+                    : ClassStyle.Gen1,
             };
             RenderResult r = RecordingRenderer.Render(cli.GetValue(input)!.FullName, cli.GetValue(labels)?.FullName,
                 cli.GetValue(pred)?.FullName, cli.GetValue(output)!, options);

@@ -28,7 +28,7 @@ public sealed record RenderOptions
 
     public ClassStyle Classes { get; init; } = ClassStyle.Gen1;
 
-    /// <summary>First window end; default one step.</summary>
+    /// <summary>First window end; default one step (one step after the first event when that is later).</summary>
     public long? StartUs { get; init; }
 
     public int MaxFrames { get; init; } = int.MaxValue;

@@ -82,6 +82,19 @@ public sealed class OwnDatasetTests
         string preDs2 = tmp.File("pre_ds2");
         CliRunner.Run("preprocess", Fixtures.Datasets.Dsec, preDs2, "--dataset", "dsec", "--workers", "2", "--splits", "train,test",
             "dataset.downsample_by_factor_2=true");
+        // render names and colours the boxes by the dataset's classes: truck (4) and motorcycle (6) are on the test labels.
+        string test = Path.Combine(Fixtures.Datasets.Dsec, "test", "thun_01_a");
+        string gif = tmp.File("thun.gif");
+        CliRunner.Run("render", DsecDetLabels.EventsPath(test), "--labels", DsecDetLabels.TracksPath(test), "--dataset", "dsec",
+            "--step-ms", "200", "--max-frames", "3", "--out", gif);
+        byte[] frame = Rendering.GifTestDecoder.Parse(File.ReadAllBytes(gif)).DecodeFrameRgb(2);
+        EventSsm.Rendering.ClassStyle style = EventSsm.Rendering.ClassStyle.ForNames(DsecDetLabels.ClassNames);
+        foreach (uint id in new uint[] { 4, 6 })
+        {
+            EventSsm.Rendering.Rgb c = style.Color(id);
+            Assert.Contains(Enumerable.Range(0, frame.Length / 3), i => frame[3 * i] == c.R && frame[(3 * i) + 1] == c.G && frame[(3 * i) + 2] == c.B);
+        }
+
         TrainValidatePredictEvaluate(tmp, "dsec", preDs2, [], Path.Combine(Fixtures.Datasets.Dsec, "test"),
             DsecDetLabels.TracksPath(Path.Combine(Fixtures.Datasets.Dsec, "test", "thun_01_a")),
             ["pedestrian", "rider", "car", "bus", "truck", "bicycle", "motorcycle", "train"], extra: ["dataset.downsample_by_factor_2=true"]);
