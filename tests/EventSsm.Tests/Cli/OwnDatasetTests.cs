@@ -144,6 +144,9 @@ public sealed class OwnDatasetTests
         {
             Assert.Equal(classes, json.RootElement.GetProperty("per_class_AP").EnumerateObject().Select(p => p.Name));
         }
+        // Without dataset= / +experiment: the checkpoint's own config, so the same numbers.
+        string fromCheckpoint = CliRunner.Run(["validate", $"dataset.path={pre}", "use_test_set=1", "--checkpoint", best, "--json", "--threads", "2", .. options]);
+        Assert.Equal(validated, fromCheckpoint);
 
         // predict needs no overrides: the embedded config names the classes. The untrained model scores every anchor
         // alike (about 1e-4), so at 1e-5 each window gives hundreds of boxes; every 200 ms keeps NMS short.
