@@ -45,6 +45,12 @@ public sealed record ValidationOptions
     public Device Device { get; init; } = CPU;
 
     /// <summary>
+    /// Label frames, as (sequence index, label time), whose input, ground truth and detections the run keeps in
+    /// <see cref="ValidationResult.Samples"/> (for TensorBoard images; <see cref="Validator.FixedSamples"/>).
+    /// </summary>
+    public IReadOnlySet<(int Sequence, long TimeUs)>? Capture { get; init; }
+
+    /// <summary>
     /// Test seam: replaces the post-processing of the decoded head outputs. Gets the decoded outputs of the
     /// collected frames and their ground truth (same order) and returns each frame's detections.
     /// </summary>

@@ -24,7 +24,7 @@ public sealed class LayeringTests
         ["IO", "IO.Numpy", "IO.Hdf5", "Config", "Export.Proto"],
         ["Events", "Labels"],
         ["Representations", "Tensors"],
-        ["Evaluation", "Rendering", "Synthetic", "Detections"],
+        ["Evaluation", "Rendering", "Rendering.Viewer", "Synthetic", "Detections"],
         ["Datasets", "Streaming", "Onnx"],
         ["Model.Ssm"],
         ["Model.Backbone", "Model.Neck", "Model.Head"],

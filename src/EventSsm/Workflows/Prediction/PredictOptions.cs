@@ -27,8 +27,11 @@ public sealed record PredictOptions
     /// <summary>For a folder: the part of its recordings (sorted by name) this run predicts (<c>--shard i/N</c>, docs/CLUSTER.md).</summary>
     public Shard Shard { get; init; } = Shard.All;
 
-    /// <summary>gif, png or none.</summary>
+    /// <summary>gif, mp4 (a GIF when ffmpeg is missing), png or none.</summary>
     public string Render { get; init; } = "gif";
+
+    /// <summary>The rendering's display threshold (predictions below it are not drawn; the box files keep them).</summary>
+    public double ShowConfidence { get; init; } = 0.3;
 
     public Device Device { get; init; } = CPU;
 
