@@ -9,7 +9,8 @@ namespace EventSsm.Tests.Cli;
 /// The built-in eTraM, DSEC-Det and own-recordings datasets end to end through the command line, on the tiny raw
 /// datasets of tests/fixtures/datasets: preprocess → train two steps of the micro model → validate → predict the test
 /// split → evaluate, with the dataset's class names everywhere. Only train and test are preprocessed, so training
-/// skips its own validation and <c>validate</c> scores the test split (use_test_set=1).
+/// skips its own validation and <c>validate</c> scores the test split (use_test_set=1). The model commands run with
+/// <c>--threads 0</c>, which leaves torch's process-wide thread count alone while other test classes run models.
 /// </summary>
 public sealed class OwnDatasetTests
 {
@@ -131,7 +132,7 @@ public sealed class OwnDatasetTests
     {
         string run = tmp.File("run");
         string[] config = [$"dataset={dataset}", $"+experiment/{experiment ?? dataset}=small.yaml", .. s_micro, .. extra ?? [], $"dataset.path={pre}"];
-        CliRunner.Run(["train", .. config, .. s_training, "--out", run, "--seed", "1", "--threads", "2", .. options]);
+        CliRunner.Run(["train", .. config, .. s_training, "--out", run, "--seed", "1", "--threads", "0", .. options]);
         string best = Path.Combine(run, "checkpoints", "best.safetensors");
 
         // The checkpoint embeds the resolved config, dataset description included.
@@ -139,20 +140,20 @@ public sealed class OwnDatasetTests
         Assert.Equal(classes, DatasetDescription.FromConfig(embedded).ClassNames);
         Assert.Equal(classes.Length, embedded.GetInt("model.head.num_classes"));
 
-        string validated = CliRunner.Run(["validate", .. config, "use_test_set=1", "--checkpoint", best, "--json", "--threads", "2", .. options]);
+        string validated = CliRunner.Run(["validate", .. config, "use_test_set=1", "--checkpoint", best, "--json", "--threads", "0", .. options]);
         using (JsonDocument json = JsonDocument.Parse(validated))
         {
             Assert.Equal(classes, json.RootElement.GetProperty("per_class_AP").EnumerateObject().Select(p => p.Name));
         }
         // Without dataset= / +experiment: the checkpoint's own config, so the same numbers.
-        string fromCheckpoint = CliRunner.Run(["validate", $"dataset.path={pre}", "use_test_set=1", "--checkpoint", best, "--json", "--threads", "2", .. options]);
+        string fromCheckpoint = CliRunner.Run(["validate", $"dataset.path={pre}", "use_test_set=1", "--checkpoint", best, "--json", "--threads", "0", .. options]);
         Assert.Equal(validated, fromCheckpoint);
 
         // predict needs no overrides: the embedded config names the classes. The untrained model scores every anchor
         // alike (about 1e-4), so at 1e-5 each window gives hundreds of boxes; every 200 ms keeps NMS short.
         string predictions = tmp.File("pred");
         CliRunner.Run("predict", test, "--checkpoint", best, "--out", predictions, "--render", "none", "--conf", "0.00001",
-            "--step-ms", "200", "--threads", "2");
+            "--step-ms", "200", "--threads", "0");
         string csv = Assert.Single(Directory.GetFiles(predictions, "*_bbox.csv"));
         string[] rows = File.ReadAllLines(csv);
         Assert.True(rows.Length > 1, "the untrained model predicts boxes at confidence 1e-5");
