@@ -59,7 +59,8 @@ public class EvaluationBenchmarks
     [Benchmark]
     public double AddFramesAndCompute()
     {
-        var evaluator = new PropheseeEvaluator(DatasetKind.Gen1, downsampledBy2: false);
+        // Gen1's classes and evaluation filter (configs/dataset/gen1.yaml).
+        var evaluator = new PropheseeEvaluator(["car", "pedestrian"], new BoxFilter(MinDiag: 30, MinSide: 10));
         for (int f = 0; f < Frames; f++)
         {
             evaluator.AddFrame(_gt[f], _dt[f]);

@@ -33,7 +33,7 @@ internal static class LoaderThroughputTool
         int consumeMs = Int(args, "--consume-ms", 0);
         int[] workerCounts = Value(args, "--workers", "0,1,2").Split(',').Select(s => int.Parse(s, CultureInfo.InvariantCulture)).ToArray();
 
-        PreprocessedDataset train = PreprocessedDataset.Load(dataset, "train", DatasetKind.Gen1);
+        PreprocessedDataset train = PreprocessedDataset.Load(dataset, "train", DatasetDescription.Load(null, "gen1"));
         var sampler = new MixedBatchSampler(train.Sequences, length, batchSize, 1, 1, 240, 304, seed: 0, augment: true);
         BatchReader Open() => new(train.Sequences, H5RepresentationReader.Open, 20, 240, 304, 256, 320);
         Console.WriteLine($"{train.Sequences.Count} train sequences; B={batchSize} L={length}; {batches} batches per run; " +

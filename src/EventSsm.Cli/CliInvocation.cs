@@ -38,6 +38,9 @@ public sealed class CliInvocation
     /// <summary>The value of <see cref="SharedOptions.Checkpoint"/> as a full path, or null when not given.</summary>
     public string? Checkpoint => Parse.GetValue<string?>(SharedOptions.CheckpointName) is { } path ? Path.GetFullPath(path) : null;
 
+    /// <summary>The value of <see cref="SharedOptions.Shard"/> (the command must have added it).</summary>
+    public Datasets.Shard Shard => Parse.GetValue<Datasets.Shard>(SharedOptions.ShardName)!;
+
     public T? GetValue<T>(Option<T> option) => Parse.GetValue(option);
 
     public T? GetValue<T>(Argument<T> argument) => Parse.GetValue(argument);

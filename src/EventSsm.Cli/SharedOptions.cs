@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EventSsm.Datasets;
 using EventSsm.Tensors;
 using static TorchSharp.torch;
 
@@ -17,6 +18,7 @@ public static class SharedOptions
     public const string DeviceName = "--device";
     public const string ThreadsName = "--threads";
     public const string VerboseName = "--verbose";
+    public const string ShardName = "--shard";
 
     /// <summary>The configs folder of commands that compose a config (replaces the former <c>--configs</c>).</summary>
     public static Option<string?> ConfigDir() => new(ConfigDirName)
@@ -89,6 +91,30 @@ public static class SharedOptions
         });
         return option;
     }
+
+    /// <summary>
+    /// The part of the work a job of a job array does (docs/CLUSTER.md): i/N, i from 0; a wrong value is a usage error.
+    /// </summary>
+    /// <param name="what">What is split, for the help text ("sequences", "recordings").</param>
+    public static Option<Shard> Shard(string what) => new(ShardName)
+    {
+        Description = $"Do only part i of N of the {what} (i from 0; sorted, every N-th from i), so N jobs (a Slurm array, "
+            + "a Kubernetes Indexed Job) share the work; together they write what one run writes.",
+        HelpName = "i/N",
+        DefaultValueFactory = _ => Datasets.Shard.All,
+        CustomParser = result =>
+        {
+            try
+            {
+                return Datasets.Shard.Parse(result.Tokens[^1].Value);
+            }
+            catch (ArgumentException e)
+            {
+                result.AddError(e.Message);
+                return Datasets.Shard.All;
+            }
+        },
+    };
 
     /// <summary>Stack traces on errors; on the root command, for every command.</summary>
     public static Option<bool> Verbose() => new(VerboseName)

@@ -97,6 +97,27 @@ internal static class Fixtures
 
         public static string DsecTracksReadmeDtype => File("dsec", "tracks_readme_dtype.npy");
     }
+
+    /// <summary>
+    /// datasets: tiny raw datasets in the published layouts (docs/DATA.md §8.7), written by
+    /// scripts/fixtures/make_dataset_fixtures.py with h5py + hdf5plugin.
+    /// </summary>
+    public static class Datasets
+    {
+        public static string File(params string[] parts) => Path.Combine([Root, "datasets", .. parts]);
+
+        /// <summary>eTraM's download: train_h5_1, train_h5_2, val_h5_1, test_h5_1 and the 8-class annotation folders.</summary>
+        public static string Etram => File("etram");
+
+        /// <summary>DSEC-Det: train/val/test sequence folders with events/left/events.h5 and tracks.npy.</summary>
+        public static string Dsec => File("dsec");
+
+        /// <summary>Own recordings: .csv and EVT 2.0 .raw with _bbox.npy, 320×240, classes car and person.</summary>
+        public static string Custom => File("custom");
+
+        /// <summary>What the script wrote: events, labels and boxes per class of every sequence.</summary>
+        public static string Expected => File("expected.json");
+    }
 }
 
 internal sealed class TempDir : IDisposable

@@ -1,12 +1,13 @@
 using System.CommandLine;
+using EventSsm.Datasets;
 using EventSsm.Evaluation;
-using EventSsm.Labels;
 
 namespace EventSsm.Cli.Commands;
 
 /// <summary>
-/// `eventssm evaluate --dataset gen1|gen4 GT_DIR DT_DIR`: the Prophesee toolbox's folder evaluation (COCO mAP with
-/// the Prophesee box filter), per sequence by default or per label frame as RVT's validation.
+/// `eventssm evaluate --dataset NAME GT_DIR DT_DIR`: the Prophesee toolbox's folder evaluation (COCO mAP with the
+/// dataset's box filter and class names, docs/DATA.md §8.6), per sequence by default or per label frame as RVT's
+/// validation.
 /// </summary>
 public sealed class EvaluateCommand : ICliCommand
 {
@@ -14,10 +15,14 @@ public sealed class EvaluateCommand : ICliCommand
     {
         var dataset = new Option<string>("--dataset")
         {
-            Description = "Dataset whose classes and box filter apply: gen1 or gen4.",
+            Description = "Dataset whose classes and box filter apply: configs/dataset/<NAME>.yaml (gen1, gen4, etram, dsec, …).",
+            HelpName = "NAME",
             Required = true,
         };
-        dataset.AcceptOnlyFromAmong("gen1", "gen4");
+        var rawLabels = new Option<bool>("--raw-labels")
+        {
+            Description = "The ground truth is the dataset's own label files: map their class ids with dataset.label_map (unmapped ids dropped).",
+        };
         var downsample = new Option<bool>("--downsample2")
         {
             Description = "Boxes are in half-resolution pixels: halve the filter thresholds (RVT's gen4 setting).",
@@ -36,16 +41,20 @@ public sealed class EvaluateCommand : ICliCommand
         cmd.Options.Add(downsample);
         cmd.Options.Add(perFrame);
         cmd.Options.Add(json);
+        cmd.Options.Add(rawLabels);
+        cmd.Options.Add(SharedOptions.ConfigDir());
         cmd.Arguments.Add(gtDir);
         cmd.Arguments.Add(dtDir);
         cmd.SetCliAction(cli =>
         {
+            DatasetDescription description = DatasetDescription.Load(cli.ConfigDirectory, cli.GetValue(dataset)!);
             (int pairs, DetectionMetrics metrics) = PropheseeFileEvaluation.EvaluateFolders(
                 cli.GetValue(gtDir)!.FullName,
                 cli.GetValue(dtDir)!.FullName,
-                DatasetInfo.Parse(cli.GetValue(dataset)!),
-                cli.GetValue(downsample),
-                cli.GetValue(perFrame) ? EvaluationMode.PerFrame : EvaluationMode.PerSequence);
+                description.ClassNames,
+                description.EvaluationFilter(cli.GetValue(downsample)),
+                cli.GetValue(perFrame) ? EvaluationMode.PerFrame : EvaluationMode.PerSequence,
+                cli.GetValue(rawLabels) ? description.Classes : null);
             if (cli.GetValue(json))
             {
                 cli.Out.WriteLine(metrics.ToJson());

@@ -7,7 +7,7 @@ namespace EventSsm.Cli.Commands;
 
 /// <summary>
 /// `eventssm predict INPUT --checkpoint CKPT [overrides…] --out DIR`: online detection on a recording, or on every
-/// recording of a folder (exit code 1 when some of them fail).
+/// recording of a folder (exit code 1 when some of them fail); <c>--shard i/N</c> takes part of a folder's recordings.
 /// </summary>
 public sealed class PredictCommand : ICliCommand
 {
@@ -26,7 +26,7 @@ public sealed class PredictCommand : ICliCommand
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { SharedOptions.Checkpoint(required: true), output, step, dt, render, conf, showConf,
-            SharedOptions.ConfigDir(), SharedOptions.Device(backend), SharedOptions.Threads(), backend })
+            SharedOptions.Shard("recordings of a folder"), SharedOptions.ConfigDir(), SharedOptions.Device(backend), SharedOptions.Threads(), backend })
         {
             cmd.Options.Add(o);
         }
@@ -42,6 +42,7 @@ public sealed class PredictCommand : ICliCommand
                 Render = cli.GetValue(render)!.ToLowerInvariant(),
                 ShowConfidence = cli.GetValue(showConf),
                 Device = cli.Device,
+                Shard = cli.Shard,
                 Backend = cli.GetValue(backend)!,
                 Threads = cli.Parse.GetValue<int>(SharedOptions.ThreadsName),
                 Streaming = new StreamingOptions

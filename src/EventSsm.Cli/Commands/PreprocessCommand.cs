@@ -1,28 +1,47 @@
 using System.CommandLine;
 using System.Diagnostics;
 using EventSsm.Datasets;
-using EventSsm.Labels;
 
 namespace EventSsm.Cli.Commands;
 
-/// <summary>`eventssm preprocess`: the original's preprocess_dataset.py job (docs/DATA.md §2); exit code 1 when some sequences fail.</summary>
+/// <summary>
+/// `eventssm preprocess RAW OUT --dataset NAME [dataset.key=value …]`: the original's preprocess_dataset.py job
+/// (docs/DATA.md §2) for the dataset described by <c>configs/dataset/NAME.yaml</c> (docs/DATA.md §8); exit code 1 when
+/// some sequences fail.
+/// </summary>
 public sealed class PreprocessCommand : ICliCommand
 {
     public Command Create()
     {
-        var rawDir = new Argument<DirectoryInfo>("raw-dir") { Description = "Input: <split>/<seq>_td.{dat.h5,h5,dat,raw,hdf5} with <seq>_bbox.npy." };
+        var rawDir = new Argument<DirectoryInfo>("raw-dir")
+        {
+            Description = "Input, in the dataset's layout (dataset.raw.layout): <split>/<seq>_td.{dat.h5,h5,dat,raw,hdf5} with "
+                + "<seq>_bbox.npy; DSEC's <split>/<seq>/events/left/events.h5 with object_detections/left/tracks.npy; or "
+                + "<split>/<name>.<any recording> with <name>_bbox.npy.",
+        };
         var outDir = new Argument<DirectoryInfo>("out-dir") { Description = "Output: <split>/<seq>/{labels_v2,event_representations_v2} as RVT's loader reads it." };
-        var dataset = new Option<string>("--dataset") { Description = "gen1 or gen4.", Required = true };
+        var overrides = new Argument<string[]>("overrides")
+        {
+            Description = "Changes to the dataset description, e.g. dataset.classes=[car,person] dataset.resolution_hw=[480,640].",
+            Arity = ArgumentArity.ZeroOrMore,
+        };
+        var dataset = new Option<string>("--dataset")
+        {
+            Description = "The dataset description configs/dataset/<NAME>.yaml: gen1, gen4, etram, etram8, dsec, custom or your own.",
+            HelpName = "NAME",
+            Required = true,
+        };
         var dtMs = new Option<double>("--dt-ms") { Description = "Window length in ms (a whole number of µs); windows are [T−dt, T], both ends inclusive.", DefaultValueFactory = _ => 50 };
         var stepMs = new Option<double>("--step-ms") { Description = "Representation step in ms (the original: 50; 12.5 for 80 Hz). Other values add _step=<ms> to the folder name.", DefaultValueFactory = _ => PreprocessOptions.ReferenceStepMs };
         var workers = new Option<int>("--workers") { Description = "Sequences processed at once (default: one per processor).", DefaultValueFactory = _ => 0 };
         var splits = new Option<string>("--splits") { Description = "Comma-separated split folders.", DefaultValueFactory = _ => "train,val,test" };
         var trueRate = new Option<bool>("--true-rate") { Description = "Windows exactly one step apart at 50 ms too (the original puts gen1 windows 125 ms apart inside labelled intervals); adds _step= to the folder name." };
 
-        var cmd = new Command("preprocess", "Preprocess a raw gen1/gen4 dataset into labels and stacked-histogram HDF5 files (resumable).");
+        var cmd = new Command("preprocess", "Preprocess a raw dataset into labels and stacked-histogram HDF5 files (resumable, shardable).");
         cmd.Arguments.Add(rawDir);
         cmd.Arguments.Add(outDir);
-        foreach (Option o in new Option[] { dataset, dtMs, stepMs, trueRate, workers, splits })
+        cmd.Arguments.Add(overrides);
+        foreach (Option o in new Option[] { dataset, dtMs, stepMs, trueRate, workers, splits, SharedOptions.Shard("sequences"), SharedOptions.ConfigDir() })
         {
             cmd.Options.Add(o);
         }
@@ -30,7 +49,8 @@ public sealed class PreprocessCommand : ICliCommand
         {
             var options = new PreprocessOptions
             {
-                Dataset = DatasetInfo.Parse(cli.GetValue(dataset)!),
+                Dataset = DatasetDescription.Load(cli.ConfigDirectory, cli.GetValue(dataset)!, cli.GetValue(overrides) ?? []),
+                Shard = cli.Shard,
                 WindowMs = cli.GetValue(dtMs),
                 StepMs = cli.GetValue(stepMs),
                 TrueRate = cli.GetValue(trueRate),
@@ -64,7 +84,8 @@ public sealed class PreprocessCommand : ICliCommand
                 ? $"{s.Split}/{s.Sequence}: {s.Frames} label frames, {s.Windows} windows"
                 : $"{s.Split}/{s.Sequence}: {Describe(s.Status)}: {s.Reason}");
         }
-        o.WriteLine($"{output}: {report.Count(SequenceStatus.Written)} written, {report.Count(SequenceStatus.AlreadyDone)} already done, "
+        string shard = report.Shard.IsAll ? "" : $"shard {report.Shard} ({report.Sequences.Count} of {report.SequencesFound} sequences): ";
+        o.WriteLine($"{output}: {shard}{report.Count(SequenceStatus.Written)} written, {report.Count(SequenceStatus.AlreadyDone)} already done, "
             + $"{report.Count(SequenceStatus.Ignored) + report.Count(SequenceStatus.NoLabels)} skipped, {report.Count(SequenceStatus.Failed)} failed "
             + $"({options.RepresentationName}, {elapsed.TotalSeconds:0.0} s)");
     }

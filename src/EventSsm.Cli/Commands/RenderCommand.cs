@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EventSsm.Datasets;
 using EventSsm.Rendering;
 
 namespace EventSsm.Cli.Commands;
@@ -20,9 +21,15 @@ public sealed class RenderCommand : ICliCommand
         var layout = new Option<PanelLayout>("--layout") { Description = "SideBySide, Stacked or Overlay (ground truth dashed) when both --labels and --pred are given.", DefaultValueFactory = _ => PanelLayout.SideBySide };
         var noLegend = new Option<bool>("--no-legend") { Description = "Leave out the bar with the time and the class colours." };
         var maxFrames = new Option<int>("--max-frames") { Description = "Stop after this many frames.", DefaultValueFactory = _ => int.MaxValue };
+        var dataset = new Option<string?>("--dataset")
+        {
+            Description = "Name and colour the boxes with the classes of configs/dataset/<NAME>.yaml (default: gen1's car, pedestrian).",
+            HelpName = "NAME",
+        };
         var cmd = new Command("render", "Render event frames with boxes to an animated GIF, an MP4 or PNG files.");
         cmd.Arguments.Add(input);
-        foreach (Option o in new Option[] { labels, pred, output, step, dt, scale, showConf, coloring, layout, noLegend, maxFrames })
+        foreach (Option o in new Option[] { labels, pred, output, step, dt, scale, showConf, coloring, layout, noLegend, maxFrames, dataset,
+            SharedOptions.ConfigDir() })
         {
             cmd.Options.Add(o);
         }
@@ -38,6 +45,9 @@ public sealed class RenderCommand : ICliCommand
                 MaxFrames = cli.GetValue(maxFrames),
                 MinConfidence = cli.GetValue(showConf),
                 Legend = !cli.GetValue(noLegend),
+                Classes = cli.GetValue(dataset) is { } name
+                    ? ClassStyle.ForNames(DatasetDescription.Load(cli.ConfigDirectory, name).ClassNames)
+                    : ClassStyle.Gen1,
             };
             RenderResult r = RecordingRenderer.Render(cli.GetValue(input)!.FullName, cli.GetValue(labels)?.FullName,
                 cli.GetValue(pred)?.FullName, cli.GetValue(output)!, options);

@@ -15,7 +15,8 @@ public sealed class ValidateCommand : ICliCommand
         var overrides = new Argument<string[]>("OVERRIDES")
         {
             Description = "Config overrides as in the original, e.g. dataset=gen1 dataset.path=DIR checkpoint=FILE "
-                + "+experiment/gen1=base.yaml use_test_set=1 batch_size.eval=8 model.postprocess.confidence_threshold=0.001",
+                + "+experiment/gen1=base.yaml use_test_set=1 batch_size.eval=8 model.postprocess.confidence_threshold=0.001; "
+                + "for our .safetensors, dataset.path=DIR alone uses the config the checkpoint embeds",
             Arity = ArgumentArity.ZeroOrMore,
         };
         var json = new Option<bool>("--json") { Description = "Print one JSON object (as `evaluate --json`) instead of the table." };

@@ -15,7 +15,7 @@ public sealed class ViewCommand : ICliCommand
         var output = new Option<string>("--out") { Description = "The HTML page to write (one self-contained file).", Required = true };
         var pred = new Option<string?>("--pred") { Description = "Predicted boxes: a Prophesee .npy, or a folder with <name>_bbox.npy (e.g. predict's --out)." };
         var labels = new Option<string?>("--labels") { Description = "Ground-truth boxes (*_bbox.npy); default: <name>_bbox.npy next to the recording, if there." };
-        var dataset = new Option<string?>("--dataset") { Description = "gen1 or gen4 classes and box filter (default: the checkpoint's; else gen4 for 1280×720, gen1 otherwise)." };
+        var dataset = new Option<string?>("--dataset") { Description = "The classes and box filter of configs/dataset/<NAME>.yaml (default: the checkpoint's; else gen4 for 1280×720, gen1 otherwise).", HelpName = "NAME" };
         var step = new Option<double>("--step-ms") { Description = "Time between frames (and prediction windows).", DefaultValueFactory = _ => 50.0 };
         var dt = new Option<double>("--dt-ms") { Description = "Event window per frame, [T-dt, T].", DefaultValueFactory = _ => 50.0 };
         var showConf = new Option<double>("--show-conf") { Description = "Where the page's confidence slider starts.", DefaultValueFactory = _ => 0.3 };

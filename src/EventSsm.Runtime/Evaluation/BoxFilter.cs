@@ -13,14 +13,15 @@ public readonly record struct BoxFilter(int MinDiag, int MinSide, long SkipUs = 
     public const long HalfSecondUs = 500_000;
 
     /// <summary>
-    /// The thresholds of <c>evaluation.py::evaluate_list</c>: gen1 30/10, gen4 60/20, both halved (integer division)
-    /// when the input was downsampled by 2 (RVT's gen4 setting gives 30/10 in half-resolution pixels).
+    /// The thresholds of <c>evaluation.py::evaluate_list</c> from sizes at sensor resolution (gen1 30/10, gen4 60/20),
+    /// both halved (integer division) when the input was downsampled by 2 (RVT's gen4 setting gives 30/10 in
+    /// half-resolution pixels). Negative sizes throw ArgumentOutOfRangeException.
     /// </summary>
-    public static BoxFilter For(DatasetKind dataset, bool downsampledBy2)
+    public static BoxFilter AtSensorResolution(int minDiag, int minSide, bool downsampledBy2, long skipUs = HalfSecondUs)
     {
-        int diag = dataset == DatasetKind.Gen4 ? 60 : 30;
-        int side = dataset == DatasetKind.Gen4 ? 20 : 10;
-        return downsampledBy2 ? new BoxFilter(diag / 2, side / 2) : new BoxFilter(diag, side);
+        ArgumentOutOfRangeException.ThrowIfNegative(minDiag);
+        ArgumentOutOfRangeException.ThrowIfNegative(minSide);
+        return downsampledBy2 ? new BoxFilter(minDiag / 2, minSide / 2, skipUs) : new BoxFilter(minDiag, minSide, skipUs);
     }
 
     /// <summary>

@@ -15,26 +15,21 @@ public sealed class PropheseeEvaluator
 
     private readonly CocoImageSet _images;
 
-    /// <summary>
-    /// An evaluator for <paramref name="dataset"/> with the toolbox's box size filter (halved when <paramref
-    /// name="downsampledBy2"/>).
-    /// </summary>
-    public PropheseeEvaluator(DatasetKind dataset, bool downsampledBy2)
-        : this(dataset, BoxFilter.For(dataset, downsampledBy2))
+    /// <summary>An evaluator for a dataset with these classes and this box filter.</summary>
+    /// <param name="classNames">The dataset's classes by class id; per-class AP is reported under these names and a box
+    /// with another id is an error.</param>
+    /// <param name="filter">The dataset's evaluation filter (<see cref="BoxFilter.AtSensorResolution"/>).</param>
+    public PropheseeEvaluator(IReadOnlyList<string> classNames, BoxFilter filter)
     {
-    }
-
-    /// <summary>An evaluator for <paramref name="dataset"/> with the given box size filter.</summary>
-    public PropheseeEvaluator(DatasetKind dataset, BoxFilter filter)
-    {
-        Dataset = dataset;
+        ArgumentNullException.ThrowIfNull(classNames);
+        if (classNames.Count == 0)
+        {
+            throw new ArgumentException("no classes to evaluate", nameof(classNames));
+        }
         Filter = filter;
-        ClassNames = DatasetInfo.ClassNames(dataset);
+        ClassNames = [.. classNames];
         _images = new CocoImageSet(ClassNames.Count);
     }
-
-    /// <summary>The dataset whose classes and filter apply.</summary>
-    public DatasetKind Dataset { get; }
 
     /// <summary>The minimum box size that is evaluated.</summary>
     public BoxFilter Filter { get; }
@@ -193,7 +188,7 @@ public sealed class PropheseeEvaluator
             if (boxes[i].ClassId >= (uint)ClassNames.Count)
             {
                 throw new ArgumentException(
-                    $"{what} row {i}: class id {boxes[i].ClassId} is not a {Dataset.ToString().ToLowerInvariant()} class " +
+                    $"{what} row {i}: class id {boxes[i].ClassId} is not one of the {ClassNames.Count} classes " +
                     $"(0..{ClassNames.Count - 1}: {string.Join(", ", ClassNames)})");
             }
         }

@@ -66,23 +66,38 @@ public static class PropheseeFileEvaluation
     /// the number of pairs with the metrics.
     /// </summary>
     public static (int Pairs, DetectionMetrics Metrics) EvaluateFolders(string groundTruthDir, string detectionDir,
-        DatasetKind dataset, bool downsampledBy2, EvaluationMode mode)
+        IReadOnlyList<string> classNames, BoxFilter filter, EvaluationMode mode, ClassMap? groundTruthClasses = null)
     {
         IReadOnlyList<BoxFilePair> pairs = FindPairs(groundTruthDir, detectionDir);
-        return (pairs.Count, Evaluate(pairs, dataset, downsampledBy2, mode));
+        return (pairs.Count, Evaluate(pairs, classNames, filter, mode, groundTruthClasses));
     }
 
-    /// <summary>Evaluates the file pairs, in the given order, with the dataset's filter thresholds.</summary>
+    /// <summary>Evaluates the file pairs, in the given order, with the dataset's classes and filter.</summary>
+    /// <param name="pairs">Ground-truth and detection files, evaluated in this order.</param>
+    /// <param name="classNames">The dataset's classes by class id.</param>
+    /// <param name="filter">The dataset's evaluation filter.</param>
+    /// <param name="mode">How ground truth and detections are matched in time.</param>
+    /// <param name="groundTruthClasses">
+    /// For ground truth read from a dataset's own label files: maps their class ids to <paramref name="classNames"/>
+    /// and drops unmapped ones (docs/DATA.md §8.2). Null: the files hold class ids already.
+    /// </param>
     public static DetectionMetrics Evaluate(
         IReadOnlyList<BoxFilePair> pairs,
-        DatasetKind dataset,
-        bool downsampledBy2,
-        EvaluationMode mode)
+        IReadOnlyList<string> classNames,
+        BoxFilter filter,
+        EvaluationMode mode,
+        ClassMap? groundTruthClasses = null)
     {
-        var evaluator = new PropheseeEvaluator(dataset, downsampledBy2);
+        var evaluator = new PropheseeEvaluator(classNames, filter);
+        if (groundTruthClasses is not null && !groundTruthClasses.Names.SequenceEqual(classNames, StringComparer.Ordinal))
+        {
+            throw new ArgumentException($"the label map's classes ({string.Join(", ", groundTruthClasses.Names)}) are not the evaluated ones ({string.Join(", ", classNames)})");
+        }
         foreach (BoxFilePair pair in pairs)
         {
-            BoundingBox[] gt = ReadChecked(pair.GroundTruthPath, evaluator);
+            BoundingBox[] gt = groundTruthClasses is null
+                ? ReadChecked(pair.GroundTruthPath, evaluator)
+                : groundTruthClasses.Apply(BoundingBoxFile.Read(pair.GroundTruthPath), pair.GroundTruthPath);
             BoundingBox[] dt = ReadChecked(pair.DetectionPath, evaluator);
             try
             {
@@ -106,15 +121,7 @@ public static class PropheseeFileEvaluation
     private static BoundingBox[] ReadChecked(string path, PropheseeEvaluator evaluator)
     {
         BoundingBox[] boxes = BoundingBoxFile.Read(path);
-        for (int i = 0; i < boxes.Length; i++)
-        {
-            if (boxes[i].ClassId >= (uint)evaluator.ClassNames.Count)
-            {
-                throw new DataFormatException(path,
-                    $"row {i}: class id {boxes[i].ClassId} is not a {evaluator.Dataset.ToString().ToLowerInvariant()} class " +
-                    $"(0..{evaluator.ClassNames.Count - 1}: {string.Join(", ", evaluator.ClassNames)})");
-            }
-        }
+        BoundingBoxFile.CheckClassIds(boxes, evaluator.ClassNames, path);
         return boxes;
     }
 }

@@ -19,6 +19,17 @@ public static class DsecDetLabels
     /// <summary>The tracks (labels) file of a DSEC-Det sequence folder.</summary>
     public static string TracksPath(string sequenceDir) => Path.Combine(sequenceDir, "object_detections", "left", "tracks.npy");
 
+    /// <summary>The sequence of a DSEC <c>&lt;seq&gt;/events/left/events.h5</c> path, or null for another path.</summary>
+    public static string? SequenceName(string eventsPath)
+    {
+        ArgumentNullException.ThrowIfNull(eventsPath);
+        string? left = Path.GetDirectoryName(eventsPath);
+        string? events = Path.GetDirectoryName(left);
+        return Path.GetFileName(eventsPath) == "events.h5" && Path.GetFileName(left) == "left" && Path.GetFileName(events) == "events"
+            ? Path.GetFileName(Path.GetDirectoryName(events))
+            : null;
+    }
+
     /// <summary>Whether <paramref name="path"/> is named like a DSEC-Det tracks file.</summary>
     public static bool IsTracksPath(string path) =>
         Path.GetFileName(path) == "tracks.npy"

@@ -62,8 +62,11 @@ public static class OnnxContract
     public const string StepScaleKey = Prefix + "step_scale";
     /// <summary>Metadata: the frequency mask setting baked into the graph.</summary>
     public const string MaskKey = Prefix + "mask";
-    /// <summary>Metadata: the dataset (<c>gen1</c>, <c>gen4</c>).</summary>
+    /// <summary>Metadata: the dataset's name (the config's <c>dataset.name</c>: <c>gen1</c>, <c>gen4</c>, <c>etram</c>, …).</summary>
     public const string DatasetKey = Prefix + "dataset";
+    /// <summary>Metadata: the classes by class id, a JSON array of strings (the config's <c>dataset.classes</c>). Optional: graphs
+    /// written before it name their classes <c>class0</c>, <c>class1</c>, ….</summary>
+    public const string ClassNamesKey = Prefix + "class_names";
     /// <summary>Metadata: the representation name (the config's <c>dataset.ev_repr_name</c>).</summary>
     public const string RepresentationKey = Prefix + "representation";
     /// <summary>Metadata: the config's confidence threshold.</summary>

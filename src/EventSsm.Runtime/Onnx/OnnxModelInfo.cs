@@ -63,6 +63,9 @@ public sealed record OnnxModelInfo
     /// <summary>The dataset the checkpoint was trained on (<c>gen1</c>, <c>gen4</c>).</summary>
     public required string Dataset { get; init; }
 
+    /// <summary>The classes by class id (<see cref="OnnxContract.ClassNamesKey"/>).</summary>
+    public required IReadOnlyList<string> ClassNames { get; init; }
+
     /// <summary>The config's <c>dataset.ev_repr_name</c>, e.g. <c>stacked_histogram_dt=50_nbins=10</c>.</summary>
     public required string Representation { get; init; }
 
@@ -140,12 +143,35 @@ public sealed record OnnxModelInfo
             StepScale = Number(OnnxContract.StepScaleKey),
             Mask = Get(OnnxContract.MaskKey),
             Dataset = Get(OnnxContract.DatasetKey),
+            ClassNames = ReadClassNames(path, meta, Ints(Get(OnnxContract.NumClassesKey), OnnxContract.NumClassesKey)[0]),
             Representation = Get(OnnxContract.RepresentationKey),
             ConfidenceThreshold = Number(OnnxContract.ConfidenceKey),
             NmsThreshold = Number(OnnxContract.NmsThresholdKey),
         };
         info.CheckSignature(session);
         return info;
+    }
+
+    private static string[] ReadClassNames(string path, Dictionary<string, string> meta, int count)
+    {
+        if (!meta.TryGetValue(OnnxContract.ClassNamesKey, out string? json))
+        {
+            return [.. Enumerable.Range(0, count).Select(k => $"class{k}")];
+        }
+        string[]? names;
+        try
+        {
+            names = System.Text.Json.JsonSerializer.Deserialize<string[]>(json);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            names = null;
+        }
+        if (names is null || names.Length != count || names.Any(n => n is null))
+        {
+            throw new OnnxModelException(path, $"metadata '{OnnxContract.ClassNamesKey}' = '{json}', expected a JSON array of {count} class names");
+        }
+        return names;
     }
 
     /// <summary>The declared inputs and outputs must be the contract's, with the shapes the metadata states.</summary>

@@ -19,8 +19,9 @@ public static class EventVideo
         IReadOnlyList<BoundingBox>? predictions, RenderOptions options)
     {
         ArgumentNullException.ThrowIfNull(events);
+        long firstEvent = events.Count > 0 ? events.T[0] : 0;
         long lastEvent = events.Count > 0 ? events.T[events.Count - 1] : 0;
-        return Frames(lastEvent, labels, predictions, options,
+        return Frames(firstEvent, lastEvent, labels, predictions, options,
             (t, window) => (events, events.LowerBound(t - window), events.UpperBound(t)));
     }
 
@@ -33,15 +34,16 @@ public static class EventVideo
     {
         ArgumentNullException.ThrowIfNull(reader);
         var buffer = new EventBuffer(reader.Width, reader.Height);
+        long firstEvent = reader.Count > 0 ? reader.TimeAt(0) : 0;
         long lastEvent = reader.Count > 0 ? reader.TimeAt(reader.Count - 1) : 0;
-        return Frames(lastEvent, labels, predictions, options, (t, window) =>
+        return Frames(firstEvent, lastEvent, labels, predictions, options, (t, window) =>
         {
             EventArray w = EventWindows.Read(reader, t, window, buffer).Events;
             return (w, 0, w.Count);
         });
     }
 
-    private static IEnumerable<RgbImage> Frames(long lastEvent, IReadOnlyList<BoundingBox>? labels,
+    private static IEnumerable<RgbImage> Frames(long firstEvent, long lastEvent, IReadOnlyList<BoundingBox>? labels,
         IReadOnlyList<BoundingBox>? predictions, RenderOptions options, Func<long, long, (EventArray Events, int Lo, int Hi)> window)
     {
         ArgumentNullException.ThrowIfNull(options);
@@ -49,7 +51,9 @@ public static class EventVideo
         BoxTimeline? gt = labels is null ? null : new BoxTimeline(labels);
         BoxTimeline? pred = predictions is null ? null : new BoxTimeline(predictions);
         long last = Math.Max(lastEvent, Math.Max(gt?.LastTime ?? 0, pred?.LastTime ?? 0));
-        long start = options.StartUs ?? options.StepUs;
+        // One step in, or one step after the first event for recordings on an absolute clock (DSEC's t + t_offset, a
+        // camera that ran before recording), which would otherwise start with hours of empty frames.
+        long start = options.StartUs ?? (firstEvent > options.StepUs ? firstEvent + options.StepUs : options.StepUs);
         return Iterate();
 
         IEnumerable<RgbImage> Iterate()

@@ -43,7 +43,7 @@ public sealed record RenderOptions
     /// <summary>Class names and colours.</summary>
     public ClassStyle Classes { get; init; } = ClassStyle.Gen1;
 
-    /// <summary>First window end; default one step.</summary>
+    /// <summary>First window end; default one step (one step after the first event when that is later).</summary>
     public long? StartUs { get; init; }
 
     /// <summary>Most frames rendered.</summary>

@@ -3,7 +3,8 @@ namespace EventSsm.Config;
 /// <summary>
 /// The original's <c>config/modifier.py::dynamically_modify_train_config</c> (docs/MODEL.md §1, docs/DATA.md
 /// §3.1): pads the input size to a multiple of 32·partition_split_32, derives the attention partition size from it
-/// and sets the head's class count from the dataset.
+/// and sets the head's class count from the dataset. The original accepts only gen1 and gen4 and counts 2 or 3
+/// classes by name; we count <c>dataset.classes</c> (docs/DATA.md §8.1), which gives the same for those two.
 /// </summary>
 public static class ConfigModifier
 {
@@ -11,11 +12,7 @@ public static class ConfigModifier
     public static void Apply(ConfigNode config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        string dataset = config.GetString("dataset.name");
-        if (dataset is not ("gen1" or "gen4"))
-        {
-            throw new ConfigException($"config key 'dataset.name' = {dataset}, expected gen1 or gen4");
-        }
+        int classes = ClassCount(config);
         string model = config.GetString("model.name");
         if (model != "rnndet")
         {
@@ -44,7 +41,20 @@ public static class ConfigModifier
         }
         config.Set("model.backbone.in_res_hw", inRes.Select(x => (object?)(long)x).ToList(), create: true);
         config.Set("model.backbone.stage.attention.partition_size", partition.Select(x => (object?)(long)x).ToList(), create: true);
-        config.Set("model.head.num_classes", dataset == "gen1" ? 2L : 3L, create: true);
+        config.Set("model.head.num_classes", (long)classes, create: true);
+    }
+
+    private static int ClassCount(ConfigNode config)
+    {
+        if (!config.TryGet("dataset.classes", out object? value) || value is null or ConfigMissing)
+        {
+            throw new ConfigException("config key 'dataset.classes' is not set: list the class names, e.g. classes: [car, pedestrian]");
+        }
+        if (value is not List<object?> { Count: > 0 } list || list.Any(x => x is not string))
+        {
+            throw new ConfigException($"config key 'dataset.classes' = {ConfigYaml.Inline(value)}, expected a non-empty list of class names");
+        }
+        return list.Count;
     }
 
     /// <summary>

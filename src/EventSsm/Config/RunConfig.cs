@@ -26,6 +26,47 @@ public static class RunConfig
         return cfg;
     }
 
+    /// <summary>
+    /// Whether <paramref name="overrides"/> select or add configs of a group (<c>dataset=gen1</c>,
+    /// <c>+experiment/gen1=small.yaml</c>) rather than only set values.
+    /// </summary>
+    public static bool SelectsGroups(string? configDir, IReadOnlyList<string> overrides)
+    {
+        ArgumentNullException.ThrowIfNull(overrides);
+        if (overrides.Count == 0)
+        {
+            return false;
+        }
+        string dir = ConfigLocator.Find(configDir);
+        return overrides.Select(ConfigOverride.Parse).Any(o => o.Key.Contains('/') || Directory.Exists(Path.Combine(dir, o.Key)));
+    }
+
+    /// <summary>
+    /// The config of a command that starts from one of our checkpoints' embedded (resolved) configs: keys the
+    /// checkpoint's config lacks get <paramref name="defaults"/>, then the value <paramref name="overrides"/> apply and
+    /// the original's dynamic changes run again (an override may change the input size).
+    /// </summary>
+    public static ConfigNode FromEmbedded(ConfigNode embedded, IReadOnlyList<string> overrides, IReadOnlyDictionary<string, object?> defaults)
+    {
+        ArgumentNullException.ThrowIfNull(embedded);
+        ArgumentNullException.ThrowIfNull(overrides);
+        ArgumentNullException.ThrowIfNull(defaults);
+        ConfigNode cfg = embedded.Clone();
+        foreach ((string key, object? value) in defaults)
+        {
+            if (!cfg.Contains(key))
+            {
+                cfg.Set(key, value, create: true);
+            }
+        }
+        foreach (string o in overrides)
+        {
+            ConfigOverride.Parse(o).Apply(cfg);
+        }
+        ConfigModifier.Apply(cfg);
+        return cfg;
+    }
+
     /// <summary>A value that must be set (not missing, empty or hydra's <c>???</c>), as text; YAML may have parsed a path such as 2024 as a number.</summary>
     public static string RequiredText(ConfigNode config, string key)
     {

@@ -1,36 +1,40 @@
-using EventSsm.Events;
 using EventSsm.Labels;
 
 namespace EventSsm.Datasets;
 
 /// <summary>
-/// The preprocessing label filters of the original (docs/DATA.md §2.1), in its order and in float32:
-/// gen4 class filter, crop to the field of view, size filter, and (train only) the faulty-huge-box filter.
+/// The preprocessing label filters of the original (docs/DATA.md §2.1), in its order and in float32, with a dataset's
+/// settings (docs/DATA.md §8.3): the class map (gen4: keep pedestrian, two-wheeler, car), crop to the field of view,
+/// size filter, and (train only) the faulty-huge-box filter.
 /// </summary>
 public static class LabelFilter
 {
-    public static BoundingBox[] Apply(ReadOnlySpan<BoundingBox> boxes, DatasetKind kind, bool isTrainSplit)
+    /// <param name="fileName">Names the label file in the error for a class id the dataset does not know.</param>
+    public static BoundingBox[] Apply(ReadOnlySpan<BoundingBox> boxes, DatasetDescription dataset, bool isTrainSplit, string? fileName = null)
     {
-        (int width, int height) = DatasetInfo.SensorSize(kind);
-        var kept = new List<BoundingBox>(boxes.Length);
-        foreach (BoundingBox b0 in boxes)
+        ArgumentNullException.ThrowIfNull(dataset);
+        (int width, int height) = dataset.Sensor;
+        LabelFilterRule rule = dataset.LabelFilter;
+        long? maxWidth = isTrainSplit ? rule.MaxTrainWidth(width) : null;
+        BoundingBox[] mapped = dataset.Classes.Apply(boxes, fileName);
+        var kept = new List<BoundingBox>(mapped.Length);
+        foreach (BoundingBox b0 in mapped)
         {
-            // gen4: keep pedestrian, two-wheeler, car; ids are unchanged.
-            if (kind == DatasetKind.Gen4 && b0.ClassId > 2)
+            BoundingBox b = b0;
+            if (rule.CropToSensor)
             {
-                continue;
+                if (CropToFov(b0, width, height) is not BoundingBox cropped)
+                {
+                    continue;
+                }
+                b = cropped;
             }
-            BoundingBox? cropped = CropToFov(b0, width, height);
-            if (cropped is not BoundingBox b)
-            {
-                continue;
-            }
-            if (!PassesSizeFilter(b, kind))
+            if (!PassesSizeFilter(b, rule))
             {
                 continue;
             }
             // remove_faulty_huge_bbox_filter: w <= (9*W)//10, train split only.
-            if (isTrainSplit && b.W > 9 * width / 10)
+            if (maxWidth is long limit && b.W > limit)
             {
                 continue;
             }
@@ -59,13 +63,17 @@ public static class LabelFilter
     /// gen1 uses the Prophesee filter (diag² ≥ 30², sides ≥ 10, float32); gen4's preprocessing uses the
     /// "conservative" filter (sides ≥ 5) because filter_gen4.yaml disables the Prophesee one.
     /// </summary>
-    public static bool PassesSizeFilter(BoundingBox b, DatasetKind kind)
+    public static bool PassesSizeFilter(BoundingBox b, LabelFilterRule rule)
     {
-        if (kind == DatasetKind.Gen1)
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.MinDiag > 0)
         {
             float diag2 = (b.W * b.W) + (b.H * b.H);
-            return diag2 >= 30f * 30f && b.W >= 10f && b.H >= 10f;
+            if (!(diag2 >= (float)(rule.MinDiag * rule.MinDiag)))
+            {
+                return false;
+            }
         }
-        return b.W >= 5f && b.H >= 5f;
+        return b.W >= (float)rule.MinSide && b.H >= (float)rule.MinSide;
     }
 }

@@ -4,34 +4,31 @@ namespace EventSsm.Datasets;
 
 /// <summary>
 /// Chooses the label frames of a sequence and the representation timestamps, reproducing
-/// <c>preprocess_dataset.py::labels_and_ev_repr_timestamps</c> (docs/DATA.md §2.2–2.3).
+/// <c>preprocess_dataset.py::labels_and_ev_repr_timestamps</c> (docs/DATA.md §2.2–2.3) under a dataset's
+/// <see cref="LabelFrameRule"/> (docs/DATA.md §8.4).
 /// </summary>
 public static class LabelFrameSelector
 {
-    /// <summary>align_t_ms = 100: the first frame is the first label at or after 100 ms.</summary>
-    public const long AlignUs = 100_000;
-
-    /// <summary>A label is on the cadence if it is within 2 ms of a whole number of base periods.</summary>
-    public const long CadenceToleranceUs = 2_000;
-
     /// <summary>The original's hard-coded representation step (ts_step_ev_repr_ms = 50).</summary>
     public const long DefaultReprStepUs = 50_000;
 
     /// <param name="filteredLabels">Labels after <see cref="LabelFilter"/>, sorted by t.</param>
+    /// <param name="rule">The dataset's label-frame rule.</param>
     /// <param name="reprStepUs">
     /// Representation stride. 50 ms reproduces the original, including its (100 ms / 50 ms)·c = 2c steps per c base
     /// periods (gen1: one window every 125 ms, docs/DATA.md §2.3). Other values (true-rate preprocessing, no reference
     /// exists) give c·round(B / step) steps, so windows are ≈ step apart for gen1 too (exactly step when step divides
-    /// the base period B).
+    /// the base period B); so does a rule without <see cref="LabelFrameRule.StepsPerPeriod"/>.
     /// </param>
     /// <param name="trueRate">
     /// Use c·round(B / step) steps at the original's 50 ms too, so windows are one step apart everywhere. The original's
     /// 2c (gen1: windows 125 ms apart inside labelled intervals, 50 ms outside) is a quirk of its arithmetic; models
     /// trained on it see another frame rate than a 20 Hz stream (the demo and the frequency study use this option).
     /// </param>
-    public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, DatasetKind kind, string? sequenceName = null,
+    public static LabelFrames Select(ReadOnlySpan<BoundingBox> filteredLabels, LabelFrameRule rule, string? sequenceName = null,
         long reprStepUs = DefaultReprStepUs, bool trueRate = false)
     {
+        ArgumentNullException.ThrowIfNull(rule);
         if (reprStepUs <= 0)
         {
             throw new ArgumentException($"representation step {reprStepUs} µs must be positive");
@@ -41,14 +38,14 @@ public static class LabelFrameSelector
         {
             throw new NoLabelsException(sequenceName, "no labels are left after filtering");
         }
-        long baseDelta = BaseDelta(unique, kind, sequenceName);
-        int first = Array.FindIndex(unique, u => u >= AlignUs);
+        long baseDelta = BaseDelta(unique, rule, sequenceName);
+        int first = Array.FindIndex(unique, u => u >= rule.FirstUs);
         if (first < 0)
         {
-            throw new NoLabelsException(sequenceName, $"every label time is before {AlignUs} µs");
+            throw new NoLabelsException(sequenceName, $"every label time is before {rule.FirstUs} µs");
         }
-        long stepsPerBase = reprStepUs == DefaultReprStepUs && !trueRate
-            ? AlignUs / reprStepUs
+        long stepsPerBase = rule.StepsPerPeriod is int perPeriod && reprStepUs == DefaultReprStepUs && !trueRate
+            ? perPeriod
             : Math.Max(1, (long)Math.Round((double)baseDelta / reprStepUs, MidpointRounding.ToEven));
         var frames = new List<long> { unique[first] };
         var stepCounts = new List<long>();
@@ -57,7 +54,7 @@ public static class LabelFrameSelector
             long r = frames[^1];
             long delta = unique[i] - r;
             long c = (long)Math.Round((double)delta / baseDelta, MidpointRounding.ToEven);
-            if (Math.Abs(delta - (c * baseDelta)) > CadenceToleranceUs)
+            if (Math.Abs(delta - (c * baseDelta)) > rule.ToleranceUs)
             {
                 continue;
             }
@@ -65,7 +62,7 @@ public static class LabelFrameSelector
             {
                 // The original asserts here (docs/GOLDEN.md §4.4): a label within 2 ms after an accepted frame.
                 throw new InvalidOperationException(
-                    $"{sequenceName ?? "sequence"}: label time {unique[i]} µs lies within {CadenceToleranceUs} µs after the accepted frame {r} µs; the original preprocessing stops on such data");
+                    $"{sequenceName ?? "sequence"}: label time {unique[i]} µs lies within {rule.ToleranceUs} µs after the accepted frame {r} µs; the original preprocessing stops on such data");
             }
             frames.Add(unique[i]);
             stepCounts.Add(stepsPerBase * c);
@@ -151,17 +148,21 @@ public static class LabelFrameSelector
     }
 
     /// <summary>
-    /// gen1: 250 ms. gen4: from the median label period m (30 or 60 Hz): int(6m) at 60 Hz, int(3m) at 30 Hz.
+    /// The base period B: the rule's fixed period (gen1: 250 ms), else from the median label period m: the rate
+    /// rint(1e6/m) must be one of the accepted ones, and B = int(n·m) with n = max(1, round(spacing/m)), which is the
+    /// original's int(6m) at 60 Hz and int(3m) at 30 Hz.
     /// </summary>
-    public static long BaseDelta(long[] uniqueSortedTimes, DatasetKind kind, string? sequenceName = null)
+    public static long BaseDelta(long[] uniqueSortedTimes, LabelFrameRule rule, string? sequenceName = null)
     {
-        if (kind == DatasetKind.Gen1)
+        ArgumentNullException.ThrowIfNull(uniqueSortedTimes);
+        ArgumentNullException.ThrowIfNull(rule);
+        if (rule.PeriodUs is long fixedPeriod)
         {
-            return 250_000;
+            return fixedPeriod;
         }
         if (uniqueSortedTimes.Length < 2)
         {
-            throw new NoLabelsException(sequenceName, "gen4 needs at least two label times to find the label rate");
+            throw new NoLabelsException(sequenceName, "at least two label times are needed to find the label rate");
         }
         var diffs = new double[uniqueSortedTimes.Length - 1];
         for (int i = 0; i < diffs.Length; i++)
@@ -172,12 +173,13 @@ public static class LabelFrameSelector
         int n = diffs.Length;
         double median = n % 2 == 1 ? diffs[n / 2] : (diffs[(n / 2) - 1] + diffs[n / 2]) / 2.0;
         double hz = Math.Round(1e6 / median, MidpointRounding.ToEven);
-        return hz switch
+        if (rule.RatesHz.Count > 0 && !rule.RatesHz.Contains((int)hz))
         {
-            60 => (long)(6 * median),
-            30 => (long)(3 * median),
-            _ => throw new InvalidOperationException($"{sequenceName ?? "sequence"}: label rate {hz} Hz (median period {median} µs) is neither 30 nor 60 Hz"),
-        };
+            throw new InvalidOperationException(
+                $"{sequenceName ?? "sequence"}: label rate {hz} Hz (median period {median} µs) is not one of the dataset's rates ({string.Join(", ", rule.RatesHz)} Hz)");
+        }
+        double periods = Math.Max(1, Math.Round(rule.SpacingUs / median, MidpointRounding.ToEven));
+        return (long)(periods * median);
     }
 
     private static long[] UniqueSorted(ReadOnlySpan<BoundingBox> boxes)

@@ -9,14 +9,14 @@ namespace EventSsm.Datasets;
 /// </summary>
 public readonly record struct ObjectLabel(float T, float X, float Y, float W, float H, float ClassId, float ClassConfidence)
 {
-    /// <summary>Recomputes a frame's boxes in float32: clamp to the sensor, then (gen4) scale by 0.5.</summary>
+    /// <summary>Recomputes a frame's boxes in float32: clamp to the sensor, then (gen4: downsampled) scale by 0.5.</summary>
     /// <remarks>
     /// The evaluation ground truth is exactly these values, not the stored w/h (docs/DATA.md §3.2). Boxes that become
     /// flat are dropped; the original asserts instead, which cannot trigger on preprocessed labels.
     /// </remarks>
-    public static ObjectLabel[] FromBoxes(ReadOnlySpan<BoundingBox> boxes, DatasetKind kind)
+    public static ObjectLabel[] FromBoxes(ReadOnlySpan<BoundingBox> boxes, SensorSize sensor, bool downsampleBy2)
     {
-        (int width, int height) = DatasetInfo.SensorSize(kind);
+        (int width, int height) = sensor;
         var result = new List<ObjectLabel>(boxes.Length);
         foreach (BoundingBox b in boxes)
         {
@@ -30,7 +30,7 @@ public readonly record struct ObjectLabel(float T, float X, float Y, float W, fl
             float y = y0;
             float w = x1 - x0;
             float h = y1 - y0;
-            if (kind == DatasetKind.Gen4)
+            if (downsampleBy2)
             {
                 float sx1 = Math.Min((x + w) * 0.5f, (width / 2) - 1);
                 float sy1 = Math.Min((y + h) * 0.5f, (height / 2) - 1);

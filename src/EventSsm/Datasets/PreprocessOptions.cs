@@ -1,14 +1,17 @@
 using EventSsm.Events;
-using EventSsm.Labels;
 
 namespace EventSsm.Datasets;
 
-/// <summary>Settings of <see cref="Preprocessor"/>; the defaults reproduce the original's gen1/gen4 jobs.</summary>
+/// <summary>Settings of <see cref="Preprocessor"/>; with the gen1/gen4 descriptions the defaults reproduce the original's jobs.</summary>
 public sealed record PreprocessOptions
 {
     public const double ReferenceStepMs = 50;
 
-    public required DatasetKind Dataset { get; init; }
+    /// <summary>The dataset: classes, sensor, layout, filters and label-frame rule (docs/DATA.md §8).</summary>
+    public required DatasetDescription Dataset { get; init; }
+
+    /// <summary>The part of the sequences this run writes (<c>--shard i/N</c>); the whole dataset by default.</summary>
+    public Shard Shard { get; init; } = Shard.All;
 
     /// <summary>Window length dt: each representation holds the events in [T − dt, T] (docs/DATA.md §2.4).</summary>
     public double WindowMs { get; init; } = 50;
@@ -45,13 +48,15 @@ public sealed record PreprocessOptions
         FormattableString.Invariant($"stacked_histogram_dt={WindowMs:0.###}_nbins={Preprocessor.Bins}") +
         (StepMs == ReferenceStepMs && !TrueRate ? "" : FormattableString.Invariant($"_step={StepMs:0.###}"));
 
-    /// <summary>gen4 writes the ×2 downsampled file under the name the original gives it (docs/DATA.md §2.7).</summary>
-    public string RepresentationFileName =>
-        Dataset == DatasetKind.Gen4 ? "event_representations_ds2_nearest.h5" : "event_representations.h5";
+    /// <summary>Downsampled datasets write the file under the name the original gives gen4's (docs/DATA.md §2.7).</summary>
+    public string RepresentationFileName => Dataset.RepresentationFileName;
 
     /// <summary>Throws ArgumentException for settings the original's arithmetic cannot follow.</summary>
     public void Validate()
     {
+        ArgumentNullException.ThrowIfNull(Dataset);
+        Dataset.Frames.Validate();
+        Dataset.Raw.Validate();
         if (!(WindowMs > 0) || !IsWholeMicroseconds(WindowMs))
         {
             throw new ArgumentException($"window length {WindowMs} ms must be positive and a whole number of µs");

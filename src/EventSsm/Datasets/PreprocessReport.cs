@@ -5,6 +5,12 @@ namespace EventSsm.Datasets;
 /// <param name="MissingSplits">Requested splits with no folder in the input.</param>
 public sealed record PreprocessReport(IReadOnlyList<SequenceOutcome> Sequences, IReadOnlyList<string> RemovedTempDirs, IReadOnlyList<string> MissingSplits)
 {
+    /// <summary>Sequences found in the input, all shards together.</summary>
+    public int SequencesFound { get; init; }
+
+    /// <summary>The part of them this run took (<see cref="Shard.All"/> unless <c>--shard</c> was given).</summary>
+    public Shard Shard { get; init; } = Shard.All;
+
     public bool AnyFailed => Sequences.Any(s => s.Status == SequenceStatus.Failed);
 
     public int Count(SequenceStatus status) => Sequences.Count(s => s.Status == status);

@@ -1,15 +1,13 @@
-using EventSsm.Labels;
-
 namespace EventSsm.Datasets;
 
 /// <summary>A split (train/val/test) of a preprocessed dataset directory.</summary>
 public sealed class PreprocessedDataset
 {
-    private PreprocessedDataset(string root, string split, DatasetKind kind, IReadOnlyList<PreprocessedSequence> sequences)
+    private PreprocessedDataset(string root, string split, DatasetDescription dataset, IReadOnlyList<PreprocessedSequence> sequences)
     {
         Root = root;
         Split = split;
-        Kind = kind;
+        Dataset = dataset;
         Sequences = sequences;
     }
 
@@ -17,7 +15,8 @@ public sealed class PreprocessedDataset
 
     public string Split { get; }
 
-    public DatasetKind Kind { get; }
+    /// <summary>The dataset the sequences were preprocessed for (classes, sensor, downsampling, evaluation filter).</summary>
+    public DatasetDescription Dataset { get; }
 
     public IReadOnlyList<PreprocessedSequence> Sequences { get; }
 
@@ -25,7 +24,7 @@ public sealed class PreprocessedDataset
     /// Loads every sequence directory of <paramref name="split"/>, sorted by name. (The original iterates the
     /// directory unsorted; sorting makes runs reproducible across file systems.)
     /// </summary>
-    public static PreprocessedDataset Load(string root, string split, DatasetKind kind, string representationName = PreprocessedSequence.DefaultRepresentationName)
+    public static PreprocessedDataset Load(string root, string split, DatasetDescription dataset, string representationName = PreprocessedSequence.DefaultRepresentationName)
     {
         string dir = Path.Combine(root, split);
         if (!Directory.Exists(dir))
@@ -35,12 +34,12 @@ public sealed class PreprocessedDataset
         var seqs = Directory.GetDirectories(dir)
             .Where(d => !Path.GetFileName(d).StartsWith('.'))
             .Order(StringComparer.Ordinal)
-            .Select(d => PreprocessedSequence.Load(d, kind, representationName))
+            .Select(d => PreprocessedSequence.Load(d, dataset, representationName))
             .ToList();
         if (seqs.Count == 0)
         {
             throw new DirectoryNotFoundException($"{dir}: no preprocessed sequences");
         }
-        return new PreprocessedDataset(root, split, kind, seqs);
+        return new PreprocessedDataset(root, split, dataset, seqs);
     }
 }

@@ -15,12 +15,12 @@ public sealed class PreprocessedSequence
 
     private readonly int[] _reprToFrame;
 
-    private PreprocessedSequence(string directory, DatasetKind kind, string representationFile, long[] reprTimestamps,
+    private PreprocessedSequence(string directory, DatasetDescription dataset, string representationFile, long[] reprTimestamps,
         long[] frameTimestamps, long[] frameToRepr, BoundingBox[] labels, long[] frameToLabel)
     {
         Directory = directory;
         Name = Path.GetFileName(directory.TrimEnd(Path.DirectorySeparatorChar));
-        Kind = kind;
+        Dataset = dataset;
         RepresentationFile = representationFile;
         ReprTimestamps = reprTimestamps;
         FrameTimestamps = frameTimestamps;
@@ -38,7 +38,7 @@ public sealed class PreprocessedSequence
 
     public string Name { get; }
 
-    public DatasetKind Kind { get; }
+    public DatasetDescription Dataset { get; }
 
     public string RepresentationFile { get; }
 
@@ -54,8 +54,9 @@ public sealed class PreprocessedSequence
 
     public int ReprCount => ReprTimestamps.Length;
 
-    public static PreprocessedSequence Load(string directory, DatasetKind kind, string representationName = DefaultRepresentationName)
+    public static PreprocessedSequence Load(string directory, DatasetDescription dataset, string representationName = DefaultRepresentationName)
     {
+        ArgumentNullException.ThrowIfNull(dataset);
         string labelsDir = Path.Combine(directory, "labels_v2");
         string reprDir = Path.Combine(directory, "event_representations_v2", representationName);
         string labelsFile = Path.Combine(labelsDir, "labels.npz");
@@ -77,6 +78,8 @@ public sealed class PreprocessedSequence
         }
         using NpzFile npz = NpzFile.Open(labelsFile);
         BoundingBox[] labels = BoundingBoxFile.FromNpy(npz.Read("labels"), labelsFile);
+        // Labels preprocessed for another class list (another dataset config) would train or score the wrong classes.
+        BoundingBoxFile.CheckClassIds(labels, dataset.ClassNames, labelsFile);
         long[] frameToLabel = npz.Read("objframe_idx_2_label_idx").ToInt64Array();
         long[] reprTs = NpyFile.Read(reprTsFile).ToInt64Array();
         long[] frameToRepr = NpyFile.Read(mapFile).ToInt64Array();
@@ -85,7 +88,7 @@ public sealed class PreprocessedSequence
             ? NpyFile.Read(frameTsFile).ToInt64Array()
             : frameToLabel.Select(i => labels[i].T).ToArray();
         Validate(directory, labels.Length, frameToLabel, frameToRepr, reprTs.Length, frameTs.Length);
-        return new PreprocessedSequence(directory, kind, h5[0], reprTs, frameTs, frameToRepr, labels, frameToLabel);
+        return new PreprocessedSequence(directory, dataset, h5[0], reprTs, frameTs, frameToRepr, labels, frameToLabel);
     }
 
     private static void Validate(string dir, int labelCount, long[] frameToLabel, long[] frameToRepr, int reprCount, int frameCount)
@@ -120,5 +123,5 @@ public sealed class PreprocessedSequence
 
     /// <summary>The frame's boxes as the model and the evaluator see them (docs/DATA.md §3.2
     /// float32 arithmetic).</summary>
-    public ObjectLabel[] FrameLabels(int frame) => ObjectLabel.FromBoxes(FrameBoxes(frame), Kind);
+    public ObjectLabel[] FrameLabels(int frame) => ObjectLabel.FromBoxes(FrameBoxes(frame), Dataset.Sensor, Dataset.DownsampleBy2);
 }

@@ -7,14 +7,16 @@ using EventSsm.Representations;
 namespace EventSsm.Datasets;
 
 /// <summary>
-/// The original's preprocessing job (<c>scripts/genx/preprocess_dataset.py</c>, docs/DATA.md §2): for every raw
-/// sequence of every split, filter the labels, choose label frames and window ends, build a stacked histogram per
-/// window [T − dt, T] (gen4: then the nearest-exact ×2 downsample) and write the docs/DATA.md §2.7 layout.
+/// The original's preprocessing job (<c>scripts/genx/preprocess_dataset.py</c>, docs/DATA.md §2) for any dataset
+/// description (docs/DATA.md §8): for every raw sequence of every split, map and filter the labels, choose label
+/// frames and window ends, build a stacked histogram per window [T − dt, T] (downsampled datasets: then the
+/// nearest-exact ×2 downsample) and write the docs/DATA.md §2.7 layout.
 /// <para>
 /// Resumable: a sequence is written into <c>OUT/&lt;split&gt;/.tmp-&lt;seq&gt;-&lt;guid&gt;</c> and renamed to
 /// <c>OUT/&lt;split&gt;/&lt;seq&gt;</c> when complete, so a final directory is always whole. Existing final
-/// directories are skipped and <c>.tmp-*</c> leftovers are deleted at the start (so two runs must not share an
-/// output folder at the same time). Sequences run in parallel; each output depends only on its input.
+/// directories are skipped and the <c>.tmp-*</c> leftovers of this run's sequences are deleted at the start, so two
+/// runs may share an output folder only when they write different sequences (the shards of <c>--shard i/N</c>,
+/// docs/CLUSTER.md). Sequences run in parallel; each output depends only on its input.
 /// </para>
 /// </summary>
 public sealed class Preprocessor
@@ -33,18 +35,6 @@ public sealed class Preprocessor
     /// </summary>
     public const string ProgressTask = "preprocess";
 
-    /// <summary>
-    /// <c>dirs_to_ignore</c> of preprocess_dataset.py: gen1 sequences that have no labels left after filtering
-    /// (docs/DATA.md §2). They are skipped before anything is read.
-    /// </summary>
-    public static readonly IReadOnlySet<string> IgnoredGen1Sequences = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "17-04-06_09-57-37_6344500000_6404500000",
-        "17-04-13_19-17-27_976500000_1036500000",
-        "17-04-06_15-14-36_1159500000_1219500000",
-        "17-04-11_15-13-23_122500000_182500000",
-    };
-
     private readonly PreprocessOptions _options;
 
     public Preprocessor(PreprocessOptions options)
@@ -55,9 +45,9 @@ public sealed class Preprocessor
     }
 
     /// <summary>
-    /// Preprocesses <paramref name="rawDir"/> into <paramref name="outDir"/>. Per-sequence errors are reported as
-    /// <see cref="SequenceStatus.Failed"/> and the other sequences go on; a missing bbox file or an unusable input
-    /// layout throws before anything is written.
+    /// Preprocesses <paramref name="rawDir"/> into <paramref name="outDir"/> (this run's shard of the sequences only).
+    /// Per-sequence errors are reported as <see cref="SequenceStatus.Failed"/> and the other sequences go on; a missing
+    /// bbox file or an unusable input layout throws before anything is written.
     /// </summary>
     public PreprocessReport Run(string rawDir, string outDir, IProgress<ProgressReport>? progress = null,
         CancellationToken cancellationToken = default)
@@ -68,14 +58,14 @@ public sealed class Preprocessor
         {
             throw new DirectoryNotFoundException($"{rawDir}: input folder not found");
         }
-        var sequences = new List<RawSequenceFiles>();
+        RawLayout layout = _options.Dataset.Raw;
+        var all = new List<RawSequenceFiles>();
         var missing = new List<string>();
         foreach (string split in _options.Splits)
         {
-            string dir = Path.Combine(rawDir, split);
-            if (Directory.Exists(dir))
+            if (RawSequenceFiles.SplitFolders(rawDir, split, layout).Count > 0)
             {
-                sequences.AddRange(RawSequenceFiles.Find(dir, split));
+                all.AddRange(RawSequenceFiles.Find(rawDir, split, layout));
             }
             else
             {
@@ -84,13 +74,16 @@ public sealed class Preprocessor
         }
         if (missing.Count == _options.Splits.Count)
         {
-            throw new DirectoryNotFoundException($"{rawDir}: none of the split folders {string.Join(", ", _options.Splits)} exists");
+            throw new DirectoryNotFoundException(
+                $"{rawDir}: none of the split folders {string.Join(", ", _options.Splits)} exists (dataset.raw.split_folders: {string.Join(", ", layout.SplitFolders)})");
         }
+        // The stable order the shards share: splits as listed, names sorted (docs/CLUSTER.md).
+        IReadOnlyList<RawSequenceFiles> sequences = _options.Shard.Select(all);
 
         var removed = new List<string>();
-        foreach (string split in _options.Splits.Except(missing))
+        foreach (RawSequenceFiles seq in sequences)
         {
-            removed.AddRange(RemoveTempDirs(Path.Combine(outDir, split)));
+            removed.AddRange(RemoveTempDirs(Path.Combine(outDir, seq.Split), seq.Name));
         }
 
         int workers = _options.Workers > 0 ? _options.Workers : Environment.ProcessorCount;
@@ -106,20 +99,27 @@ public sealed class Preprocessor
             outcomes[i] = Process(sequences[i], outDir, windowWorkers, progress, cancellationToken);
             progress?.Report(new ProgressReport(ProgressTask, Interlocked.Increment(ref finished), sequences.Count, "sequences"));
         });
-        return new PreprocessReport(outcomes, removed, missing);
+        return new PreprocessReport(outcomes, removed, missing) { SequencesFound = all.Count, Shard = _options.Shard };
     }
 
-    private static IEnumerable<string> RemoveTempDirs(string splitOut)
+    /// <summary>Deletes the unfinished <c>.tmp-&lt;seq&gt;-&lt;guid&gt;</c> folders of one sequence (never another shard's).</summary>
+    private static IEnumerable<string> RemoveTempDirs(string splitOut, string sequence)
     {
         if (!Directory.Exists(splitOut))
         {
             return [];
         }
+        string prefix = $"{TempPrefix}{sequence}-";
         var removed = new List<string>();
-        foreach (string dir in Directory.EnumerateDirectories(splitOut, TempPrefix + "*"))
+        foreach (string dir in Directory.EnumerateDirectories(splitOut, prefix + "*"))
         {
-            Directory.Delete(dir, recursive: true);
-            removed.Add(dir);
+            // The rest is the run's guid (no '-'); "a-b-<guid>" belongs to sequence "a-b", not "a".
+            string rest = Path.GetFileName(dir)[prefix.Length..];
+            if (rest.Length > 0 && !rest.Contains('-'))
+            {
+                Directory.Delete(dir, recursive: true);
+                removed.Add(dir);
+            }
         }
         return removed;
     }
@@ -133,26 +133,39 @@ public sealed class Preprocessor
         {
             return new SequenceOutcome(seq.Split, seq.Name, SequenceStatus.AlreadyDone, $"{final} exists");
         }
-        if (_options.Dataset == DatasetKind.Gen1 && IgnoredGen1Sequences.Contains(seq.Name))
+        if (_options.Dataset.Raw.SkipSequences.Contains(seq.Name))
         {
-            return new SequenceOutcome(seq.Split, seq.Name, SequenceStatus.Ignored, "on the original's ignore list (no labels after filtering)");
+            return new SequenceOutcome(seq.Split, seq.Name, SequenceStatus.Ignored, "on the dataset's skip list (dataset.raw.skip_sequences)");
         }
         string tmp = Path.Combine(splitOut, $"{TempPrefix}{seq.Name}-{Guid.NewGuid():N}");
+        IEventReader? reader = null;
         try
         {
+            DatasetDescription dataset = _options.Dataset;
+            long origin = 0;
+            if (dataset.TimeOrigin == TimeOrigin.Recording)
+            {
+                reader = OpenEvents(seq);
+                origin = RecordingStart(reader);
+            }
             LabelFrames frames;
             try
             {
                 BoundingBox[] boxes = BoundingBoxFile.Read(seq.BoxesPath);
-                BoundingBox[] filtered = LabelFilter.Apply(boxes, _options.Dataset, isTrainSplit: seq.Split == "train");
-                frames = LabelFrameSelector.Select(filtered, _options.Dataset, seq.Name, _options.StepUs, _options.TrueRate);
+                if (origin != 0)
+                {
+                    boxes = [.. boxes.Select(b => b with { T = b.T - origin })];
+                }
+                BoundingBox[] filtered = LabelFilter.Apply(boxes, dataset, isTrainSplit: seq.Split == "train", seq.BoxesPath);
+                frames = LabelFrameSelector.Select(filtered, dataset.Frames, seq.Name, _options.StepUs, _options.TrueRate);
             }
             catch (NoLabelsException e)
             {
                 return new SequenceOutcome(seq.Split, seq.Name, SequenceStatus.NoLabels, e.Message);
             }
+            reader ??= OpenEvents(seq);
             Directory.CreateDirectory(tmp);
-            WriteSequence(seq, frames, tmp, windowWorkers, progress, cancellationToken);
+            WriteSequence(seq, reader, origin, frames, tmp, windowWorkers, progress, cancellationToken);
             Directory.Move(tmp, final);
             return new SequenceOutcome(seq.Split, seq.Name, SequenceStatus.Written, null, frames.FrameTimestamps.Length, frames.ReprTimestamps.Length);
         }
@@ -162,6 +175,7 @@ public sealed class Preprocessor
         }
         finally
         {
+            reader?.Dispose();
             if (Directory.Exists(tmp))
             {
                 Directory.Delete(tmp, recursive: true);
@@ -169,7 +183,7 @@ public sealed class Preprocessor
         }
     }
 
-    private void WriteSequence(RawSequenceFiles seq, LabelFrames frames, string dir, int windowWorkers,
+    private void WriteSequence(RawSequenceFiles seq, IEventReader reader, long origin, LabelFrames frames, string dir, int windowWorkers,
         IProgress<ProgressReport>? progress, CancellationToken cancellationToken)
     {
         string labelsDir = Path.Combine(dir, "labels_v2");
@@ -186,20 +200,19 @@ public sealed class Preprocessor
         Directory.CreateDirectory(reprDir);
         NpyFile.Write(Path.Combine(reprDir, "objframe_idx_2_repr_idx.npy"), NpyArray.FromArray(frames.ObjframeIdx2ReprIdx, frames.ObjframeIdx2ReprIdx.Length));
         NpyFile.Write(Path.Combine(reprDir, "timestamps_us.npy"), NpyArray.FromArray(frames.ReprTimestamps, frames.ReprTimestamps.Length));
-        WriteRepresentations(seq, frames.ReprTimestamps, Path.Combine(reprDir, _options.RepresentationFileName), windowWorkers, progress, cancellationToken);
+        WriteRepresentations(seq, reader, origin, frames.ReprTimestamps, Path.Combine(reprDir, _options.RepresentationFileName), windowWorkers,
+            progress, cancellationToken);
     }
 
-    private void WriteRepresentations(RawSequenceFiles seq, long[] ends, string path, int windowWorkers,
+    /// <param name="origin">The recording time of the sequence's time zero (docs/DATA.md §8.5): windows end at
+    /// <c>ends[i] + origin</c> in the recording.</param>
+    private void WriteRepresentations(RawSequenceFiles seq, IEventReader reader, long origin, long[] ends, string path, int windowWorkers,
         IProgress<ProgressReport>? progress, CancellationToken cancellationToken)
     {
-        (int width, int height) = DatasetInfo.SensorSize(_options.Dataset);
-        using IEventReader reader = OpenEvents(seq.EventsPath, width, height);
-        if (reader.Width != width || reader.Height != height)
-        {
-            throw new DataFormatException(seq.EventsPath, $"the recording is {reader.Width}×{reader.Height}, but {_options.Dataset} sensors are {width}×{height}");
-        }
+        (int width, int height) = _options.Dataset.Sensor;
         var windows = new WindowRepresentations(new StackedHistogram(height, width, Bins, CountCutoff),
-            downsample2: _options.Dataset == DatasetKind.Gen4, maxParallelism: windowWorkers);
+            downsample2: _options.Dataset.DownsampleBy2, maxParallelism: windowWorkers);
+        long[] readerEnds = origin == 0 ? ends : [.. ends.Select(e => e + origin)];
         long dtUs = _options.WindowUs;
         // The HDF5 writer pulls frames in order; they are built a chunk at a time in parallel, so memory holds one
         // chunk of outputs whatever the sequence length.
@@ -220,7 +233,7 @@ public sealed class Preprocessor
                 {
                     builtFrom = i;
                     int n = Math.Min(chunk, ends.Length - i);
-                    windows.Run(reader, new ArraySegment<long>(ends, i, n), dtUs, (j, bytes) => bytes.CopyTo(built[j]),
+                    windows.Run(reader, new ArraySegment<long>(readerEnds, i, n), dtUs, (j, bytes) => bytes.CopyTo(built[j]),
                         cancellationToken: cancellationToken);
                     progress?.Report(new ProgressReport(task, i + n, ends.Length, "windows"));
                 }
@@ -235,6 +248,25 @@ public sealed class Preprocessor
         }
     }
 
-    private IEventReader OpenEvents(string path, int width, int height) =>
-        _options.OpenEvents is { } open ? open(path) : EventRecording.Open(path, new SensorSize(width, height));
+    /// <summary>Opens the recording and checks it has the dataset's sensor size.</summary>
+    private IEventReader OpenEvents(RawSequenceFiles seq)
+    {
+        (int width, int height) = _options.Dataset.Sensor;
+        IEventReader reader = _options.OpenEvents is { } open ? open(seq.EventsPath) : EventRecording.Open(seq.EventsPath, new SensorSize(width, height));
+        if (reader.Width != width || reader.Height != height)
+        {
+            reader.Dispose();
+            throw new DataFormatException(seq.EventsPath,
+                $"the recording is {reader.Width}×{reader.Height}, but dataset {_options.Dataset.Name} has a {width}×{height} sensor (dataset.resolution_hw)");
+        }
+        return reader;
+    }
+
+    /// <summary>The recording's time zero: its declared offset (DSEC's t_offset), else its first event (docs/DATA.md §8.5).</summary>
+    private static long RecordingStart(IEventReader reader) => reader switch
+    {
+        RawEventH5Reader { TimeOffsetUs: long offset } => offset,
+        { Count: > 0 } => reader.TimeAt(0),
+        _ => 0,
+    };
 }

@@ -156,6 +156,10 @@ public static class OnnxExporter
         yield return (OnnxContract.StepScaleKey, Num(o.Backbone.StepScale));
         yield return (OnnxContract.MaskKey, o.Backbone.Mask == S5MaskMode.Off ? "off" : $"on,{Num(o.Backbone.MaskBandlimit)}");
         yield return (OnnxContract.DatasetKey, config.TryGet("dataset.name", out object? name) && name is string n ? n : "");
+        if (config.TryGet("dataset.classes", out object? classes) && classes is List<object?> names && names.All(c => c is string))
+        {
+            yield return (OnnxContract.ClassNamesKey, System.Text.Json.JsonSerializer.Serialize(names.Cast<string>()));
+        }
         yield return (OnnxContract.RepresentationKey, config.TryGet("dataset.ev_repr_name", out object? repr) && repr is string r ? r : "");
         yield return (OnnxContract.ConfidenceKey, Num(o.ConfidenceThreshold));
         yield return (OnnxContract.NmsThresholdKey, Num(o.NmsThreshold));

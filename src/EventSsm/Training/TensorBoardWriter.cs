@@ -27,10 +27,11 @@ public sealed class TensorBoardWriter : IDisposable
     {
         Directory.CreateDirectory(directory);
         long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
-        // One new file per writer (a resumed run adds one); TensorBoard reads the folder's files in name order.
+        // One new file per writer (a resumed run adds one); TensorBoard reads the folder's files in name order, so the
+        // serial is zero-padded: "10" would sort before "9" within one second.
         int serial = Interlocked.Increment(ref s_files);
         string name = string.Create(CultureInfo.InvariantCulture,
-            $"events.out.tfevents.{now:D10}.{Environment.MachineName}.{Environment.ProcessId}.{serial}.eventssm");
+            $"events.out.tfevents.{now:D10}.{Environment.MachineName}.{Environment.ProcessId}.{serial:D6}.eventssm");
         Path = System.IO.Path.Combine(directory, name);
         _file = new FileStream(Path, FileMode.CreateNew, FileAccess.Write, FileShare.Read);
         Write(new Event { WallTime = WallTime(), FileVersion = "brain.Event:2" });

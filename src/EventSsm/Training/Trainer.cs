@@ -92,7 +92,8 @@ public sealed class Trainer
             hw[0], hw[1], _o.Seed, _o.Augment);
         int channels = _model.Options.Backbone.InputChannels;
         var schedule = new OneCycleSchedule(_o.LearningRate, _o.MaxSteps, _o.PctStart, _o.DivFactor, _o.FinalDivFactor / _o.DivFactor);
-        using var optimizer = optim.AdamW(_model.parameters(), _o.LearningRate, weight_decay: _o.WeightDecay);
+        using var optimizer = new AdamWOptimizer(_model.named_parameters().Select(p => (p.name, p.parameter)), _o.LearningRate,
+            weightDecay: _o.WeightDecay);
         using var states = new RecurrentStates();
         long step = 0;
         double best = double.NegativeInfinity;
@@ -127,19 +128,14 @@ public sealed class Trainer
         {
             ct.ThrowIfCancellationRequested();
             double lr = schedule.LearningRate(step);
-            foreach (ParamGroup g in optimizer.ParamGroups)
-            {
-                g.LearningRate = lr;
-            }
+            optimizer.LearningRate = lr;
             List<DetectionSample>? trainSamples = _trainImages.IsDue(step + 1) ? [] : null;
             double loss = TrainStep(sampler.StreamSlots, batches, states, optimizer, ct, trainSamples);
             if (!double.IsNaN(loss))
             {
-                // Outside the step's dispose scope: AdamW creates its state lazily (also after load_state_dict), and
-                // state born inside the scope would be freed with it (use-after-free on the next step).
-                optimizer.step();
+                optimizer.Step();
             }
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             Losses.Add(loss);
             step++;
             stepsSinceLog++;
@@ -240,7 +236,7 @@ public sealed class Trainer
         {
             Scale = 0,
             Layout = PanelLayout.Stacked,
-            Classes = _o.Dataset == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+            Classes = ClassStyle.ForNames(_o.Dataset.ClassNames),
         };
         for (int i = 0; i < samples.Count; i++)
         {
@@ -261,7 +257,7 @@ public sealed class Trainer
         if (_validate is not null)
         {
             columns.AddRange(["val/AP", "val/AP_50", "val/AP_75"]);
-            columns.AddRange(DatasetInfo.ClassNames(_o.Dataset).Select(c => $"val/AP_{c}"));
+            columns.AddRange(_o.Dataset.ClassNames.Select(c => $"val/AP_{c}"));
         }
         return columns;
     }
@@ -269,7 +265,7 @@ public sealed class Trainer
     /// <summary>One optimisation step; returns the loss, or NaN when the step was skipped (non-finite loss).</summary>
     /// <param name="samples">When not null, up to <see cref="HighDimLogging.Samples"/> labelled frames of the batch are added
     /// with the detections of this step's head outputs (for TensorBoard images).</param>
-    private double TrainStep(int streamSlots, PrefetchingBatchSource batches, RecurrentStates states, OptimizerHelper optimizer,
+    private double TrainStep(int streamSlots, PrefetchingBatchSource batches, RecurrentStates states, AdamWOptimizer optimizer,
         CancellationToken ct, List<DetectionSample>? samples = null)
     {
         using DisposeScope scope = NewDisposeScope();
@@ -316,7 +312,7 @@ public sealed class Trainer
         catch (System.Runtime.InteropServices.ExternalException)
         {
             // libtorch rejects non-finite probabilities inside SimOTA's BCE: the outputs are already non-finite.
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             return double.NaN;
         }
         Tensor objective = losses.Total;
@@ -332,17 +328,17 @@ public sealed class Trainer
         if (!double.IsFinite(value))
         {
             // A non-finite loss would poison AdamW's moments; skip the step and let the caller log it.
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             return double.NaN;
         }
         objective.backward();
         if (!GradientsFinite())
         {
             // Clipping by value keeps NaN; a finite loss can still have non-finite gradients.
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             return double.NaN;
         }
-        nn.utils.clip_grad_value_(_model.parameters(), _o.GradientClipValue);
+        ClipGradientsByValue(_o.GradientClipValue);
         return value;
     }
 
@@ -372,6 +368,21 @@ public sealed class Trainer
             BoundingBox[] gt = labels[f].Select(l => l.ToBoundingBox(time)).ToArray();
             BoundingBox[] dt = detections[i].Select(d => Validator.ToProphesee(d, time)).ToArray();
             samples.Add(Validator.Sample(batch, (t, slot), batch.SlotSequence[slot], time, hw[0], hw[1], gt, dt));
+        }
+    }
+
+    /// <summary>
+    /// Clamps every gradient to [−v, v], as <c>nn.utils.clip_grad_value_</c>, with the bounds as owned scalars
+    /// (docs/ARCHITECTURE.md "Scalars").
+    /// </summary>
+    private void ClipGradientsByValue(double value)
+    {
+        using Scalar low = (-value).ToScalar();
+        using Scalar high = value.ToScalar();
+        using DisposeScope scope = NewDisposeScope();
+        foreach (var p in _model.parameters())
+        {
+            p.grad?.clamp_(low, high);
         }
     }
 

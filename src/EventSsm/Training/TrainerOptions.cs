@@ -1,6 +1,5 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
-using EventSsm.Labels;
 
 namespace EventSsm.Training;
 
@@ -9,7 +8,8 @@ public sealed record TrainerOptions
 {
     public required string DatasetPath { get; init; }
 
-    public required DatasetKind Dataset { get; init; }
+    /// <summary>The dataset description of the config (<c>dataset.*</c>, docs/DATA.md §8).</summary>
+    public required DatasetDescription Dataset { get; init; }
 
     /// <summary><c>dataset.ev_repr_name</c>: the representation folder read for every split (train and validation).</summary>
     public string RepresentationName { get; init; } = PreprocessedSequence.DefaultRepresentationName;
@@ -63,7 +63,7 @@ public sealed record TrainerOptions
         return new TrainerOptions
         {
             DatasetPath = path,
-            Dataset = DatasetInfo.Parse(cfg.GetString("dataset.name")),
+            Dataset = DatasetDescription.FromConfig(cfg),
             RepresentationName = cfg.TryGet("dataset.ev_repr_name", out object? rn) && rn is string r && r.Length > 0 ? r : PreprocessedSequence.DefaultRepresentationName,
             SequenceLength = cfg.GetInt("dataset.sequence_length"),
             BatchSize = cfg.GetInt("batch_size.train"),

@@ -14,29 +14,30 @@ namespace EventSsm.Training;
 /// <summary>
 /// A resumable training checkpoint in ONE safetensors file (so an atomic rename makes it all-or-nothing, and a
 /// kill at any moment leaves the previous complete file): the model weights under their normal names, the
-/// optimizer state as a byte tensor <c>__optimizer__</c>, the stream states as <c>__state.i</c>, and the step, best
-/// metric and resolved config in the metadata. Inference loaders ignore the <c>__</c> entries.
+/// AdamW state as <c>__adamw.*</c> tensors, the stream states as <c>__state.i</c>, and the step, best metric and resolved
+/// config in the metadata. Inference loaders ignore the <c>__</c> entries. Checkpoints of earlier versions hold the
+/// optimizer state as TorchSharp's byte blob <c>__optimizer__</c>; they still resume.
 /// </summary>
 public static class TrainingCheckpoint
 {
     public const string ReservedPrefix = DetectorCheckpoint.ReservedPrefix;
-    private const string OptimizerKey = "__optimizer__";
+    private const string LegacyOptimizerKey = "__optimizer__";
+    private const string OptimizerPrefix = ReservedPrefix + "adamw.";
     private const string StepKey = "eventssm.step";
     private const string BestKey = "eventssm.best_ap";
 
     public sealed record State(long Step, double BestAp);
 
-    public static void Save(string path, YoloXDetector model, TorchSharp.Modules.OptimizerHelper optimizer, IReadOnlyList<Tensor>? streamStates,
+    public static void Save(string path, YoloXDetector model, AdamWOptimizer optimizer, IReadOnlyList<Tensor>? streamStates,
         ConfigNode config, State state)
     {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, System.Text.Encoding.UTF8, leaveOpen: true))
-        {
-            optimizer.save_state_dict(w);
-        }
         var tensors = new Dictionary<string, Tensor>(model.state_dict(), StringComparer.Ordinal);
-        using Tensor opt = tensor(ms.ToArray(), device: CPU);
-        tensors[OptimizerKey] = opt;
+        Dictionary<string, Tensor> optimizerState = optimizer.StateTensors(OptimizerPrefix);
+        using Tensor steps = optimizerState[OptimizerPrefix + "steps"];
+        foreach ((string key, Tensor value) in optimizerState)
+        {
+            tensors[key] = value;
+        }
         if (streamStates is not null)
         {
             for (int i = 0; i < streamStates.Count; i++)
@@ -60,20 +61,23 @@ public static class TrainingCheckpoint
         && long.TryParse(step, NumberStyles.Integer, CultureInfo.InvariantCulture, out long s) ? s : null;
 
     /// <summary>Restores weights, optimizer and stream states; returns the step to continue from.</summary>
-    public static (State State, Tensor[]? StreamStates) Load(string path, YoloXDetector model, TorchSharp.Modules.OptimizerHelper optimizer)
+    public static (State State, Tensor[]? StreamStates) Load(string path, YoloXDetector model, AdamWOptimizer optimizer)
     {
         SafetensorsContent content = SafetensorsFile.Read(path);
         var weights = content.Tensors.Where(kv => !kv.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         StateDictLoader.Load(model, weights, strict: true);
-        if (!content.Tensors.TryGetValue(OptimizerKey, out Tensor? opt))
+        if (content.Tensors.ContainsKey(OptimizerPrefix + "steps"))
+        {
+            optimizer.LoadStateTensors(content.Tensors, OptimizerPrefix, path);
+        }
+        else if (content.Tensors.TryGetValue(LegacyOptimizerKey, out Tensor? blob))
+        {
+            optimizer.LoadTorchSharpState(blob.data<byte>().ToArray());
+        }
+        else
         {
             throw new IO.DataFormatException(path, "not a training checkpoint (no optimizer state); use it with validate/predict, or start a new run");
-        }
-        using (var ms = new MemoryStream(opt.data<byte>().ToArray()))
-        using (var r = new BinaryReader(ms))
-        {
-            optimizer.load_state_dict(r);
         }
         Tensor[] states = content.Tensors.Where(kv => kv.Key.StartsWith(ReservedPrefix + "state.", StringComparison.Ordinal))
             .OrderBy(kv => int.Parse(kv.Key[(ReservedPrefix.Length + 6)..], CultureInfo.InvariantCulture))

@@ -54,7 +54,7 @@ public static class Validator
         }
         List<(int Worker, StreamChunk?[] Slots)> batches = SamplingPlans.EvaluationWorkerBatches(streams, options.BatchSize, options.Workers);
 
-        var evaluator = new PropheseeEvaluator(data.Kind, options.DownsampledBy2);
+        var evaluator = new PropheseeEvaluator(data.Dataset.ClassNames, data.Dataset.EvaluationFilter(options.DownsampledBy2));
         int channels = model.Options.Backbone.InputChannels;
         using var source = new PrefetchingBatchSource(batches.Select(b => new BatchRequest(b.Slots)),
             () => new BatchReader(sequences, H5RepresentationReader.Open, channels, options.Height, options.Width,

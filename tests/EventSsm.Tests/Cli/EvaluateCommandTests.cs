@@ -23,7 +23,7 @@ public sealed class EvaluateCommandTests
         GoldenEvalCase c = GoldenEvalCase.Get(name);
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
-        var args = new List<string> { "evaluate", "--dataset", c.Dataset == DatasetKind.Gen1 ? "gen1" : "gen4", gtDir, dtDir, "--json" };
+        var args = new List<string> { "evaluate", "--dataset", c.Dataset, gtDir, dtDir, "--json" };
         if (c.DownsampledBy2)
         {
             args.Add("--downsample2");
@@ -41,7 +41,7 @@ public sealed class EvaluateCommandTests
         {
             Assert.True(Math.Abs(root.GetProperty(keys[i]).GetDouble() - expected[i]) <= 1e-6, $"{keys[i]}");
         }
-        IReadOnlyList<string> classes = DatasetInfo.ClassNames(c.Dataset);
+        IReadOnlyList<string> classes = TestDatasets.Named(c.Dataset).ClassNames;
         Assert.Equal(classes, root.GetProperty("per_class_AP").EnumerateObject().Select(p => p.Name));
     }
 
@@ -90,7 +90,7 @@ public sealed class EvaluateCommandTests
         using TempDir tmp = Fixtures.TempDir();
         (string gtDir, string dtDir) = CopyAsBboxPairs(c, tmp);
         string error = CliRunner.BadInput("evaluate", "--dataset", "gen1", gtDir, dtDir);
-        Assert.Contains("class id 2", error);
+        Assert.Contains("class_id 2", error);
         Assert.Contains("seq00_bbox.npy", error);
     }
 

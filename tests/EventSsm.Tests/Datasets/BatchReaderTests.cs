@@ -31,7 +31,7 @@ public sealed class BatchReaderTests
     [Fact]
     public void StreamBatch_PadsRightBottom_MapsLabels_AndFillsFillerSlots()
     {
-        PreprocessedDataset val = PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "val", DatasetKind.Gen1);
+        PreprocessedDataset val = PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "val", TestDatasets.Gen1);
         // Use a small fake frame size; the label bookkeeping comes from the real index files.
         using var reader = new BatchReader(val.Sequences, s => new IndexFrames(s.ReprCount, 2, 3, 4), 2, 3, 4, 5, 6);
         PreprocessedSequence s1 = val.Sequences[1]; // 8 reprs, single frame at repr 7
@@ -58,7 +58,7 @@ public sealed class BatchReaderTests
     [Fact]
     public void FrameSizeMismatch_IsReported()
     {
-        PreprocessedDataset val = PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "val", DatasetKind.Gen1);
+        PreprocessedDataset val = PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "val", TestDatasets.Gen1);
         using var reader = new BatchReader(val.Sequences, s => new IndexFrames(s.ReprCount, 2, 3, 4), 20, 240, 304, 256, 320);
         var e = Assert.Throws<InvalidOperationException>(() => reader.Read([BatchReader.RandomAccessChunk(0, 20, 5)]));
         Assert.Contains("event_representations.h5", e.Message);

@@ -13,15 +13,15 @@ public sealed class LabelFrameSelectorTests
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Events.SynthLabels);
         BoundingBox[] expected = BoundingBoxFile.Read(Fixtures.Golden("events", expectedFile));
-        BoundingBox[] got = LabelFilter.Apply(raw, DatasetKind.Gen1, train);
+        BoundingBox[] got = LabelFilter.Apply(raw, TestDatasets.Gen1, train);
         Assert.Equal(expected, got);
     }
 
     [Fact]
     public void Gen1LabelFrames_MatchReference()
     {
-        BoundingBox[] filtered = LabelFilter.Apply(BoundingBoxFile.Read(Fixtures.Events.SynthLabels), DatasetKind.Gen1, true);
-        LabelFrames f = LabelFrameSelector.Select(filtered, DatasetKind.Gen1);
+        BoundingBox[] filtered = LabelFilter.Apply(BoundingBoxFile.Read(Fixtures.Events.SynthLabels), TestDatasets.Gen1, true);
+        LabelFrames f = LabelFrameSelector.Select(filtered, TestDatasets.Gen1.Frames);
         AssertMatches(NpzFile.ReadAll(Fixtures.Events.TrainLabelFrames), f);
         Assert.Equal(24, f.FrameTimestamps.Length);
         Assert.Equal(47, f.ReprTimestamps.Length);
@@ -33,8 +33,8 @@ public sealed class LabelFrameSelectorTests
     public void Gen4LabelFrames_MatchReference(string name, bool train, long baseDelta)
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.LabelFrames(name + "_bbox.npy"));
-        BoundingBox[] filtered = LabelFilter.Apply(raw, DatasetKind.Gen4, train);
-        LabelFrames f = LabelFrameSelector.Select(filtered, DatasetKind.Gen4);
+        BoundingBox[] filtered = LabelFilter.Apply(raw, TestDatasets.Gen4, train);
+        LabelFrames f = LabelFrameSelector.Select(filtered, TestDatasets.Gen4.Frames);
         Dictionary<string, NpyArray> expected = NpzFile.ReadAll(Fixtures.Preprocessed.LabelFrames(name + "_expected.npz"));
         Assert.Equal(baseDelta, f.BaseDeltaUs);
         Assert.Equal(expected["base_delta_ts_us"].ToInt64Array()[0], f.BaseDeltaUs);
@@ -55,7 +55,7 @@ public sealed class LabelFrameSelectorTests
     public void PreprocessedIndexFiles_MatchReference(string split, string seq)
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.Raw(split, seq + "_bbox.npy"));
-        LabelFrames f = LabelFrameSelector.Select(LabelFilter.Apply(raw, DatasetKind.Gen1, split == "train"), DatasetKind.Gen1, seq);
+        LabelFrames f = LabelFrameSelector.Select(LabelFilter.Apply(raw, TestDatasets.Gen1, split == "train"), TestDatasets.Gen1.Frames, seq);
         string outDir = Fixtures.Preprocessed.Out(split, seq);
         string reprDir = Path.Combine(outDir, "event_representations_v2", "stacked_histogram_dt=50_nbins=10");
         Dictionary<string, NpyArray> labels = NpzFile.ReadAll(Path.Combine(outDir, "labels_v2", "labels.npz"));
@@ -70,8 +70,8 @@ public sealed class LabelFrameSelectorTests
     public void SequenceWhoseBoxesAreAllTiny_HasNoLabels()
     {
         BoundingBox[] raw = BoundingBoxFile.Read(Fixtures.Preprocessed.Raw("test", "99-01-03_11-00-00_0_3000000_bbox.npy"));
-        BoundingBox[] filtered = LabelFilter.Apply(raw, DatasetKind.Gen1, false);
-        Assert.Throws<NoLabelsException>(() => LabelFrameSelector.Select(filtered, DatasetKind.Gen1, "x"));
+        BoundingBox[] filtered = LabelFilter.Apply(raw, TestDatasets.Gen1, false);
+        Assert.Throws<NoLabelsException>(() => LabelFrameSelector.Select(filtered, TestDatasets.Gen1.Frames, "x"));
     }
 
     [Fact]
@@ -82,8 +82,60 @@ public sealed class LabelFrameSelectorTests
             new(250_000, 0, 0, 40, 40, 0),
             new(251_000, 0, 0, 40, 40, 0),
         ];
-        var e = Assert.Throws<InvalidOperationException>(() => LabelFrameSelector.Select(boxes, DatasetKind.Gen1, "seqA"));
+        var e = Assert.Throws<InvalidOperationException>(() => LabelFrameSelector.Select(boxes, TestDatasets.Gen1.Frames, "seqA"));
         Assert.Contains("seqA", e.Message);
+    }
+
+    [Fact]
+    public void DerivedPeriod_20HzLabels_FramesEvery100ms_WindowsEvery50ms()
+    {
+        // DSEC-Det's image times: 20 Hz with a few µs of jitter.
+        var rule = new LabelFrameRule { RatesHz = [20] };
+        BoundingBox[] boxes = [.. Enumerable.Range(1, 20).Select(k => new BoundingBox((k * 50_000L) + ((k * 7 % 5) - 2), 0, 0, 40, 40, 0))];
+        LabelFrames f = LabelFrameSelector.Select(boxes, rule);
+        Assert.InRange(f.BaseDeltaUs, 99_990, 100_010); // int(2·median spacing)
+        Assert.Equal(10, f.FrameTimestamps.Length); // labels 2, 4, …, 20
+        Assert.All(f.FrameTimestamps.Zip(f.FrameTimestamps.Skip(1)), p => Assert.InRange(p.Second - p.First, 99_990, 100_010));
+        Assert.All(f.ObjframeIdx2ReprIdx.Zip(f.ObjframeIdx2ReprIdx.Skip(1)), p => Assert.Equal(2, p.Second - p.First));
+    }
+
+    [Fact]
+    public void DerivedPeriod_AnyRate_SparseLabels_OneWindowPerStep()
+    {
+        var rule = new LabelFrameRule();
+        BoundingBox[] boxes = [.. Enumerable.Range(1, 4).Select(k => new BoundingBox(k * 1_000_000L, 0, 0, 40, 40, 0))];
+        LabelFrames f = LabelFrameSelector.Select(boxes, rule);
+        Assert.Equal(1_000_000, f.BaseDeltaUs); // n = max(1, round(100 ms / 1 s)) = 1
+        Assert.Equal([1_000_000L, 2_000_000, 3_000_000, 4_000_000], f.FrameTimestamps);
+        Assert.All(f.ReprTimestamps.Zip(f.ReprTimestamps.Skip(1)), p => Assert.Equal(50_000, p.Second - p.First));
+    }
+
+    [Fact]
+    public void FixedPeriod_WithoutTheOriginalsStepCount_OneWindowPerStep()
+    {
+        BoundingBox[] boxes = [.. Enumerable.Range(1, 6).Select(k => new BoundingBox(k * 250_000L, 0, 0, 40, 40, 0))];
+        LabelFrames quirk = LabelFrameSelector.Select(boxes, TestDatasets.Gen1.Frames);
+        LabelFrames steps = LabelFrameSelector.Select(boxes, TestDatasets.Gen1.Frames with { StepsPerPeriod = null });
+        Assert.Equal(quirk.FrameTimestamps, steps.FrameTimestamps);
+        Assert.Equal(125_000, quirk.ReprTimestamps[^1] - quirk.ReprTimestamps[^2]); // the original's 2 per 250 ms (docs/DATA.md §2.3)
+        Assert.Equal(50_000, steps.ReprTimestamps[^1] - steps.ReprTimestamps[^2]);
+    }
+
+    [Fact]
+    public void ARateTheDatasetDoesNotList_IsNamed()
+    {
+        BoundingBox[] boxes = [.. Enumerable.Range(1, 20).Select(k => new BoundingBox(k * 50_000L, 0, 0, 40, 40, 0))];
+        var e = Assert.Throws<InvalidOperationException>(() => LabelFrameSelector.Select(boxes, TestDatasets.Gen4.Frames, "seqB"));
+        Assert.Equal("seqB: label rate 20 Hz (median period 50000 µs) is not one of the dataset's rates (30, 60 Hz)", e.Message);
+    }
+
+    [Fact]
+    public void Gen4File_WithAnIdPastItsSevenClasses_IsAnErrorNamingTheFile()
+    {
+        BoundingBox[] boxes = [new(1, 0, 0, 40, 40, 6), new(2, 0, 0, 40, 40, 7)];
+        Assert.Empty(LabelFilter.Apply(boxes[..1], TestDatasets.Gen4, isTrainSplit: false, "a_bbox.npy")); // traffic light: dropped
+        var e = Assert.Throws<EventSsm.IO.DataFormatException>(() => LabelFilter.Apply(boxes, TestDatasets.Gen4, false, "a_bbox.npy"));
+        Assert.StartsWith("a_bbox.npy: row 1: class_id 7 is not a class id of this dataset's label files (0..6:", e.Message, StringComparison.Ordinal);
     }
 
     private static void AssertMatches(Dictionary<string, NpyArray> expected, LabelFrames f)

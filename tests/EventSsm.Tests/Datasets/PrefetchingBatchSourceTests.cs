@@ -70,7 +70,7 @@ public sealed class PrefetchingBatchSourceTests
     }
 
     private static PreprocessedDataset Train() =>
-        PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "train", DatasetKind.Gen1);
+        PreprocessedDataset.Load(Fixtures.Preprocessed.Out(), "train", TestDatasets.Gen1);
 
     private static Func<BatchReader> FakeReader(PreprocessedDataset data, Counters counters) => () =>
     {

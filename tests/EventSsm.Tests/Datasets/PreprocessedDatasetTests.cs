@@ -15,7 +15,7 @@ public sealed class PreprocessedDatasetTests
     [InlineData("test", new[] { 19 }, new[] { 56 })]
     public void LoadsGoldenSplits(string split, int[] frames, int[] reprs)
     {
-        PreprocessedDataset d = PreprocessedDataset.Load(Root, split, DatasetKind.Gen1);
+        PreprocessedDataset d = PreprocessedDataset.Load(Root, split, TestDatasets.Gen1);
         Assert.Equal(frames, d.Sequences.Select(s => s.FrameTimestamps.Length));
         Assert.Equal(reprs, d.Sequences.Select(s => s.ReprCount));
         foreach (PreprocessedSequence s in d.Sequences)
@@ -39,7 +39,7 @@ public sealed class PreprocessedDatasetTests
         CopyDir(Path.Combine(Root, "val", "99-01-02_11-00-00_0_3000000"), Path.Combine(tmp.Path, "val", "seq"));
         string map = Path.Combine(tmp.Path, "val", "seq", "event_representations_v2", PreprocessedSequence.DefaultRepresentationName, "objframe_idx_2_repr_idx.npy");
         File.Delete(map);
-        var e = Assert.Throws<FileNotFoundException>(() => PreprocessedDataset.Load(tmp.Path, "val", DatasetKind.Gen1));
+        var e = Assert.Throws<FileNotFoundException>(() => PreprocessedDataset.Load(tmp.Path, "val", TestDatasets.Gen1));
         Assert.Contains("objframe_idx_2_repr_idx.npy", e.Message);
         Assert.Contains("seq", e.Message);
     }
@@ -51,14 +51,14 @@ public sealed class PreprocessedDatasetTests
         CopyDir(Path.Combine(Root, "val", "99-01-02_11-00-00_0_3000000"), Path.Combine(tmp.Path, "val", "seq"));
         string map = Path.Combine(tmp.Path, "val", "seq", "event_representations_v2", PreprocessedSequence.DefaultRepresentationName, "objframe_idx_2_repr_idx.npy");
         NpyFile.Write(map, NpyArray.FromArray(new long[] { 99 }));
-        var e = Assert.Throws<DataFormatException>(() => PreprocessedDataset.Load(tmp.Path, "val", DatasetKind.Gen1));
+        var e = Assert.Throws<DataFormatException>(() => PreprocessedDataset.Load(tmp.Path, "val", TestDatasets.Gen1));
         Assert.Contains("objframe_idx_2_repr_idx", e.Message);
     }
 
     [Fact]
     public void MissingSplit_IsReported()
     {
-        var e = Assert.Throws<DirectoryNotFoundException>(() => PreprocessedDataset.Load(Root, "nosuchsplit", DatasetKind.Gen1));
+        var e = Assert.Throws<DirectoryNotFoundException>(() => PreprocessedDataset.Load(Root, "nosuchsplit", TestDatasets.Gen1));
         Assert.Contains("nosuchsplit", e.Message);
     }
 

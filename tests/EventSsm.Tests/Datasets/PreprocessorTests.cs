@@ -16,7 +16,7 @@ public sealed class PreprocessorTests
     private static string GoldenOut(params string[] parts) => Fixtures.Preprocessed.Out(parts);
 
     private static PreprocessOptions Gen1(params string[] splits) =>
-        new() { Dataset = DatasetKind.Gen1, Workers = 2, Splits = splits.Length == 0 ? ["train", "val", "test"] : splits };
+        new() { Dataset = TestDatasets.Gen1, Workers = 2, Splits = splits.Length == 0 ? ["train", "val", "test"] : splits };
 
     [Fact]
     public void GoldenRawDataset_ReproducesReferenceOutput()
@@ -32,6 +32,26 @@ public sealed class PreprocessorTests
         {
             AssertSameSequence(GoldenOut(seq), Path.Combine(tmp.Path, seq));
         }
+    }
+
+    [Fact]
+    public void AClassIdTheDatasetDoesNotKnow_FailsThatSequenceWithOneLineNamingTheFile()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string val = Directory.CreateDirectory(Path.Combine(tmp.Path, "raw", "val")).FullName;
+        const string seq = "99-01-02_11-00-00_0_3000000";
+        File.Copy(GoldenRaw("val", seq + "_td.dat.h5"), Path.Combine(val, seq + "_td.dat.h5"));
+        BoundingBox[] boxes = BoundingBoxFile.Read(GoldenRaw("val", seq + "_bbox.npy"));
+        boxes[3] = boxes[3] with { ClassId = 5 };
+        string bbox = Path.Combine(val, seq + "_bbox.npy");
+        BoundingBoxFile.Write(bbox, boxes);
+
+        Tests.Cli.CliResult r = Tests.Cli.CliRunner.Invoke(["preprocess", Path.Combine(tmp.Path, "raw"), Path.Combine(tmp.Path, "out"), "--dataset", "gen1"]);
+
+        Assert.Equal(1, r.ExitCode);
+        string line = Assert.Single(r.Output.Split('\n'), l => l.Contains("FAILED"));
+        Assert.Equal($"val/{seq}: FAILED: {bbox}: row 3: class_id 5 is not a class id of this dataset's label files (0..1: 0 → car, 1 → pedestrian)", line);
+        Assert.False(Directory.Exists(Path.Combine(tmp.Path, "out", "val", seq)));
     }
 
     [Fact]
@@ -139,7 +159,7 @@ public sealed class PreprocessorTests
             Assert.Equal(frames[k], ends[frameToRepr[k]]);
         }
         // Frames may be up to 2 ms off the 250 ms grid; that error is spread over the ≥ 10 steps of an interval.
-        long slack = (LabelFrameSelector.CadenceToleranceUs / 10) + 1;
+        long slack = (TestDatasets.Gen1.Frames.ToleranceUs / 10) + 1;
         for (long i = frameToRepr[0]; i < frameToRepr[^1]; i++)
         {
             Assert.InRange(ends[i + 1] - ends[i], stepUs - slack, stepUs + slack);

@@ -77,7 +77,7 @@ public sealed class SamplingPlansTests
             new(1_000_000, 1270.5f, 700f, 30f, 40f, 2),   // right/bottom edge: clamp to 1279/719 first
             new(1_000_000, 10.25f, 20.75f, 100.5f, 50.25f, 0, 0.5f),
         ];
-        ObjectLabel[] l = ObjectLabel.FromBoxes(boxes, DatasetKind.Gen4);
+        ObjectLabel[] l = ObjectLabel.FromBoxes(boxes, TestDatasets.Gen4.Sensor, downsampleBy2: true);
         Assert.Equal(2, l.Length);
         Assert.Equal(635.25f, l[0].X);
         Assert.Equal(639f - 635.25f, l[0].W);

@@ -9,7 +9,7 @@ namespace EventSsm.Tests.Evaluation;
 internal sealed record GoldenEvalCase(
     string Name,
     EvaluationMode Mode,
-    DatasetKind Dataset,
+    string Dataset,
     bool DownsampledBy2,
     string[] GtFiles,
     string[] DtFiles,
@@ -27,7 +27,7 @@ internal sealed record GoldenEvalCase(
 
     public PropheseeEvaluator Run()
     {
-        var evaluator = new PropheseeEvaluator(Dataset, DownsampledBy2);
+        var evaluator = TestDatasets.Evaluator(TestDatasets.Named(Dataset), DownsampledBy2);
         for (int i = 0; i < GtFiles.Length; i++)
         {
             BoundingBox[] gt = BoundingBoxFile.Read(GtFiles[i]);
@@ -56,7 +56,7 @@ internal sealed record GoldenEvalCase(
             cases.Add(new GoldenEvalCase(
                 c.Name,
                 call.GetProperty("mode").GetString() == "per_frame" ? EvaluationMode.PerFrame : EvaluationMode.PerSequence,
-                DatasetInfo.Parse(call.GetProperty("camera").GetString()!),
+                call.GetProperty("camera").GetString()!,
                 call.GetProperty("downsampled_by_2").GetBoolean(),
                 call.GetProperty("gt_files").EnumerateArray().Select(f => Fixtures.Eval.File(f.GetString()!)).ToArray(),
                 call.GetProperty("dt_files").EnumerateArray().Select(f => Fixtures.Eval.File(f.GetString()!)).ToArray(),

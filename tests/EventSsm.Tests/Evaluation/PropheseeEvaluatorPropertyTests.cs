@@ -113,10 +113,10 @@ public sealed class PropheseeEvaluatorPropertyTests
         BoundingBox gt2 = new(700_000, 0, 0, 40, 40, 0);
         BoundingBox[] hit = [gt1 with { ClassConfidence = 0.5f }];
         BoundingBox[] miss = [gt2 with { X = 500, ClassConfidence = 0.5f }];
-        var hitFirst = new PropheseeEvaluator(DatasetKind.Gen1, false);
+        var hitFirst = TestDatasets.Evaluator(TestDatasets.Gen1, false);
         hitFirst.AddFrame([gt1], hit);
         hitFirst.AddFrame([gt2], miss);
-        var missFirst = new PropheseeEvaluator(DatasetKind.Gen1, false);
+        var missFirst = TestDatasets.Evaluator(TestDatasets.Gen1, false);
         missFirst.AddFrame([gt2], miss);
         missFirst.AddFrame([gt1], hit);
         Assert.True(hitFirst.Compute().AP > missFirst.Compute().AP);
@@ -125,7 +125,7 @@ public sealed class PropheseeEvaluatorPropertyTests
     [Fact]
     public void FrameWithAllGroundTruthFiltered_DropsItsDetections()
     {
-        var evaluator = new PropheseeEvaluator(DatasetKind.Gen1, false);
+        var evaluator = TestDatasets.Evaluator(TestDatasets.Gen1, false);
         BoundingBox tiny = new(600_000, 0, 0, 8, 8, 0);
         evaluator.AddFrame([tiny], [new BoundingBox(600_000, 100, 100, 40, 40, 0, 0.9f)]);
         BoundingBox gt = new(700_000, 0, 0, 40, 40, 0);
@@ -146,7 +146,7 @@ public sealed class PropheseeEvaluatorPropertyTests
     [Fact]
     public void AddFrame_ClassOutsideDataset_Throws()
     {
-        var evaluator = new PropheseeEvaluator(DatasetKind.Gen1, false);
+        var evaluator = TestDatasets.Evaluator(TestDatasets.Gen1, false);
         BoundingBox gt = new(700_000, 0, 0, 40, 40, 0);
         ArgumentException e = Assert.Throws<ArgumentException>(() => evaluator.AddFrame([gt], [gt with { ClassId = 2 }]));
         Assert.Contains("class id 2", e.Message);
@@ -194,8 +194,8 @@ public sealed class PropheseeEvaluatorPropertyTests
     /// <summary>The per-sequence (toolbox) and per-frame (validation) evaluations of a scene.</summary>
     private static DetectionMetrics[] EvaluateBothModes(List<Sequence> scene)
     {
-        var perSequence = new PropheseeEvaluator(DatasetKind.Gen1, false);
-        var perFrame = new PropheseeEvaluator(DatasetKind.Gen1, false);
+        var perSequence = TestDatasets.Evaluator(TestDatasets.Gen1, false);
+        var perFrame = TestDatasets.Evaluator(TestDatasets.Gen1, false);
         foreach (Sequence s in scene)
         {
             perSequence.AddSequence(s.Gt.ToArray(), s.Dt.ToArray());

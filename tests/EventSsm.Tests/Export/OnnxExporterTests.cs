@@ -41,6 +41,7 @@ public sealed class OnnxExporterTests
         Assert.Equal(mode == OnnxExportMode.Chunk ? "reference" : "carry", meta[OnnxContract.StateModeKey]);
         Assert.Equal("336", meta[OnnxContract.AnchorsKey]);
         Assert.Equal("32,32,32;64,16,16;128,8,8;256,4,4", meta[OnnxContract.StateShapesKey]);
+        Assert.Equal("[\"car\",\"pedestrian\"]", meta[OnnxContract.ClassNamesKey]); // the config's dataset.classes
     }
 
     [Fact]

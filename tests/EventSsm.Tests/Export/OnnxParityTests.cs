@@ -1,5 +1,6 @@
 using EventSsm.Checkpoints;
 using EventSsm.Config;
+using EventSsm.Datasets;
 using EventSsm.Detections;
 using EventSsm.Export;
 using EventSsm.Inference;
@@ -99,6 +100,7 @@ public sealed class OnnxParityTests
         OnnxExporter.Export(model, cfg, path, new OnnxExportOptions());
         using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2));
         int c = onnx.Info.Channels, h = onnx.Info.InputHeight, w = onnx.Info.InputWidth;
+        Assert.Equal(DatasetDescription.FromConfig(cfg).ClassNames, onnx.Info.ClassNames);
         var generator = new Generator((ulong)seed);
         Tensor?[] states = new Tensor?[4];
         int detections = 0;

@@ -69,7 +69,7 @@ public sealed class KillResumeTests
     {
         ConfigNode cfg = ConfigNode.FromJson(EventSsm.Checkpoints.SafetensorsFile.ReadMetadata(path)[EventSsm.Checkpoints.SafetensorsFile.ConfigMetadataKey]);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
-        using var optimizer = TorchSharp.torch.optim.AdamW(model.parameters());
+        using var optimizer = new AdamWOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 1e-3);
         return TrainingCheckpoint.Load(path, model, optimizer).State.Step;
     }
 

@@ -26,7 +26,7 @@ public sealed class TrainerTensorBoardTests
         ConfigModifier.Apply(cfg);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         DetectorCheckpoint.Load(model, Fixtures.DetectorMicro.Checkpoint); // a model that detects, so every class has a curve
-        PreprocessedDataset val = PreprocessedDataset.Load(data, "val", DatasetKind.Gen1);
+        PreprocessedDataset val = PreprocessedDataset.Load(data, "val", TestDatasets.Gen1);
         var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg) with { LogInterval = 2 }, tmp.Path,
             Validator.ForTraining(val, ValidationOptions.FromConfig(cfg)));
 
@@ -49,7 +49,7 @@ public sealed class TrainerTensorBoardTests
 
         Assert.Equal(trainer.LastMetrics!.PerClassAP["car"], values.Single(v => v.Value.Tag == "val/AP_car").Value.SimpleValue, 1e-6);
         double ap50 = 0;
-        foreach (string cls in DatasetInfo.ClassNames(DatasetKind.Gen1))
+        foreach (string cls in TestDatasets.Gen1.ClassNames)
         {
             Summary.Types.Value pr = values.Single(v => v.Value.Tag == $"val/pr_curve/{cls}").Value;
             Assert.Equal("pr_curves", pr.Metadata.PluginData.PluginName);

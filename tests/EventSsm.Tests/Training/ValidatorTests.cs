@@ -67,7 +67,7 @@ public sealed class ValidatorTests
     [Fact]
     public void Cli_Table_PrintsSplitFramesAndApRows()
     {
-        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", TestDatasets.Gen1);
         string output = CliRunner.Run(["validate", .. Overrides()]);
         Assert.Contains($"val split of {DataRoot}: {data.Sequences.Count} sequences, {EvaluableFrames(data)} label frames evaluated", output);
         Assert.Equal(6, output.Split('\n').Count(l => l.Contains("Average Precision", StringComparison.Ordinal)));
@@ -80,7 +80,7 @@ public sealed class ValidatorTests
         ConfigNode cfg = Config();
         using YoloXDetector model = LoadModel(cfg);
         // val: two sequences (one per loader worker), both with their first label frame past step L−1.
-        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", TestDatasets.Gen1);
         var reports = new List<ProgressReport>();
         DetectionMetrics metrics = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg), new SyncProgress(reports.Add));
 
@@ -105,7 +105,7 @@ public sealed class ValidatorTests
     {
         ConfigNode cfg = Config();
         using YoloXDetector model = LoadModel(cfg);
-        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", DatasetKind.Gen1);
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", TestDatasets.Gen1);
         ValidationOptions options = ValidationOptions.FromConfig(cfg) with
         {
             Detect = (decoded, gt) =>
@@ -169,7 +169,7 @@ public sealed class ValidatorTests
     /// (docs/DATA.md §4.4–4.5).</summary>
     private static int EvaluableFrames(PreprocessedDataset data)
     {
-        BoxFilter filter = BoxFilter.For(DatasetKind.Gen1, downsampledBy2: false);
+        BoxFilter filter = TestDatasets.Gen1.EvaluationFilter(downsampledBy2: false);
         int n = 0;
         foreach (PreprocessedSequence seq in data.Sequences)
         {

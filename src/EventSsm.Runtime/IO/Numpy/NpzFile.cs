@@ -110,6 +110,13 @@ public sealed class NpzFile : IDisposable
         }
     }
 
+    /// <summary>
+    /// Every entry carries this date instead of the time of writing (NumPy's), so the same arrays always give the same
+    /// bytes: reruns and the shards of a sharded preprocessing equal one run (docs/CLUSTER.md). Midday on 2 January 1980
+    /// stays inside the ZIP date range in every time zone.
+    /// </summary>
+    public static readonly DateTimeOffset EntryTime = new(1980, 1, 2, 12, 0, 0, TimeSpan.Zero);
+
     /// <summary>Writes an archive atomically; <paramref name="compress"/> selects np.savez_compressed's deflate.</summary>
     public static void Write(string path, IEnumerable<KeyValuePair<string, NpyArray>> arrays, bool compress = false)
     {
@@ -119,6 +126,7 @@ public sealed class NpzFile : IDisposable
             foreach ((string key, NpyArray arr) in arrays)
             {
                 ZipArchiveEntry e = zip.CreateEntry(key + ".npy", compress ? CompressionLevel.Optimal : CompressionLevel.NoCompression);
+                e.LastWriteTime = EntryTime;
                 using Stream s = e.Open();
                 NpyFile.Write(s, arr);
             }

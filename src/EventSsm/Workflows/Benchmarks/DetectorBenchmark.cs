@@ -4,6 +4,7 @@ using EventSsm.Detections;
 using EventSsm.Export;
 using EventSsm.Onnx;
 using EventSsm.Model;
+using EventSsm.Training;
 using TorchSharp;
 using TorchSharp.Modules;
 using EventSsm.Inference;
@@ -191,17 +192,17 @@ public static class DetectorBenchmark
             generator: new Generator(3), device: CPU) * 4).to(options.Device);
         using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
         model.train();
-        using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
+        using var optimizer = new Training.AdamWOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 1e-4);
         try
         {
             return Time(options with { Repeats = options.TrainRepeats, Warmup = Math.Min(options.Warmup, 1) }, () =>
             {
                 using DisposeScope scope = NewDisposeScope();
-                optimizer.zero_grad();
+                optimizer.ZeroGrad();
                 (Tensor[] features, _) = model.ForwardBackbone(x);
                 YoloXLosses losses = YoloXLoss.Compute(model.ForwardDetect(features), targets, model.NumClasses);
                 losses.Total.backward();
-                optimizer.step();
+                optimizer.Step();
             });
         }
         finally

@@ -100,14 +100,15 @@ public static class DemoPipeline
         }
 
         log($"2/6 preprocessing (stacked histograms, 50 ms windows, the original's label selection) → {pre}");
-        var preOptions = new PreprocessOptions { Dataset = DatasetKind.Gen1 };
+        string configDir = ConfigLocator.Find(o.ConfigDirectory);
+        DatasetDescription gen1 = DatasetDescription.Load(configDir, "gen1");
+        var preOptions = new PreprocessOptions { Dataset = gen1 };
         PreprocessReport report = new Preprocessor(preOptions).Run(raw, pre, progress, ct);
         if (report.AnyFailed)
         {
             throw new InvalidOperationException("preprocessing failed: " + string.Join("; ", report.Sequences.Where(s => s.Status == SequenceStatus.Failed).Select(s => $"{s.Sequence}: {s.Reason}")));
         }
 
-        string configDir = ConfigLocator.Find(o.ConfigDirectory);
         ConfigNode Compose(long steps)
         {
             ConfigNode c = ConfigComposer.Compose(configDir, "train", [.. ModelOverrides, $"dataset.path={pre}", $"dataset.ev_repr_name={preOptions.RepresentationName}", $"training.max_steps={steps}"]);
@@ -137,7 +138,7 @@ public static class DemoPipeline
         ConfigNode valCfg = cfg.Clone();
         valCfg.Set("model.postprocess.confidence_threshold", 0.001);
         model.eval();
-        DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", DatasetKind.Gen1, preOptions.RepresentationName),
+        DetectionMetrics val = Validator.Validate(model, PreprocessedDataset.Load(pre, "test", gen1, preOptions.RepresentationName),
             ValidationOptions.FromConfig(valCfg), progress, ct);
         DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
 
@@ -166,7 +167,8 @@ public static class DemoPipeline
         // RVT's per-frame protocol (detections at exactly each label time). The toolbox's default ±50 ms matching would
         // pool three 20 Hz windows per label and count the neighbours' boxes as false positives.
         log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --per-frame {gtDir} {predDir}`) and writing the viewer page");
-        DetectionMetrics predMetrics = PropheseeFileEvaluation.EvaluateFolders(gtDir, predDir, DatasetKind.Gen1, false, EvaluationMode.PerFrame).Metrics;
+        DetectionMetrics predMetrics = PropheseeFileEvaluation.EvaluateFolders(gtDir, predDir, gen1.ClassNames, gen1.EvaluationFilter(),
+            EvaluationMode.PerFrame).Metrics;
         ViewResult view = RecordingViewer.Build(new ViewOptions
         {
             Input = recordings[0],

@@ -68,13 +68,13 @@ public static class FrequencySweep
             throw new FileNotFoundException($"{checkpoint}: checkpoint not found", checkpoint);
         }
         string split = config.GetBool("use_test_set") ? "test" : "val";
-        DatasetKind kind = DatasetInfo.Parse(config.GetString("dataset.name"));
+        DatasetDescription dataset = DatasetDescription.FromConfig(config);
         PreprocessOptions[] preprocessing = options.Hz.Select(hz =>
         {
             double step = StepMs(hz);
             var pre = new PreprocessOptions
             {
-                Dataset = kind,
+                Dataset = dataset,
                 WindowMs = options.WindowMs ?? step,
                 StepMs = step,
                 TrueRate = true, // every rate, 20 Hz included, has windows exactly one step apart
@@ -117,7 +117,7 @@ public static class FrequencySweep
             }
             log?.Invoke($"{hz:0.###} Hz: validating the {split} split (step {pre.StepMs} ms, window {pre.WindowMs} ms" + (s5 ? $", s = {scale:0.####}, mask {maskName})" : ")"));
 
-            PreprocessedDataset data = PreprocessedDataset.Load(dataDir, split, kind, pre.RepresentationName);
+            PreprocessedDataset data = PreprocessedDataset.Load(dataDir, split, dataset, pre.RepresentationName);
             DetectionMetrics m;
             using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
             {

@@ -1,3 +1,4 @@
+using EventSsm.Datasets;
 using EventSsm.Export;
 using EventSsm.Inference;
 using EventSsm.Labels;
@@ -18,10 +19,10 @@ public sealed class DetectorBackends : IDisposable
     private readonly LoadedDetector? _loaded;
     private readonly string? _temporary;
 
-    private DetectorBackends(IDetectorBackend backend, DatasetKind kind, LoadedDetector? loaded, string? temporary)
+    private DetectorBackends(IDetectorBackend backend, IReadOnlyList<string> classNames, LoadedDetector? loaded, string? temporary)
     {
         Backend = backend;
-        Kind = kind;
+        ClassNames = classNames;
         _loaded = loaded;
         _temporary = temporary;
     }
@@ -29,8 +30,8 @@ public sealed class DetectorBackends : IDisposable
     /// <summary>The opened backend.</summary>
     public IDetectorBackend Backend { get; }
 
-    /// <summary>The dataset the model was trained on (class names, rendering).</summary>
-    public DatasetKind Kind { get; }
+    /// <summary>The classes the model predicts, by class id (its dataset's, for the CSV and the rendering).</summary>
+    public IReadOnlyList<string> ClassNames { get; }
 
     /// <param name="backend">torch or onnx.</param>
     /// <param name="model">A checkpoint (.ckpt, .pt, .npz, .safetensors) or, for onnx, an exported .onnx graph.</param>
@@ -54,12 +55,12 @@ public sealed class DetectorBackends : IDisposable
             {
                 LoadedDetector loaded = LoadedDetector.Load(model, overrides, configDir, device);
                 return new DetectorBackends(new TorchDetectorBackend(loaded.Model, loaded.Config),
-                    DatasetInfo.Parse(loaded.Config.GetString("dataset.name")), loaded, null);
+                    DatasetDescription.FromConfig(loaded.Config).ClassNames, loaded, null);
             }
             case "onnx" when isOnnxFile:
             {
                 OnnxDetectorBackend graph = OnnxDetectorBackend.Open(model, onnx);
-                return new DetectorBackends(graph, ParseKind(graph.Detector.Info), null, null);
+                return new DetectorBackends(graph, graph.Detector.Info.ClassNames, null, null);
             }
             case "onnx":
             {
@@ -71,7 +72,7 @@ public sealed class DetectorBackends : IDisposable
                 try
                 {
                     OnnxDetectorBackend graph = OnnxDetectorBackend.Open(path, onnx);
-                    return new DetectorBackends(graph, ParseKind(graph.Detector.Info), null, path);
+                    return new DetectorBackends(graph, graph.Detector.Info.ClassNames, null, path);
                 }
                 catch
                 {
@@ -95,6 +96,4 @@ public sealed class DetectorBackends : IDisposable
         }
     }
 
-    private static DatasetKind ParseKind(OnnxModelInfo info) =>
-        info.Dataset.Length > 0 ? DatasetInfo.Parse(info.Dataset) : throw new OnnxModelException(info.Path, "metadata names no dataset");
 }

@@ -1,3 +1,4 @@
+using EventSsm.Datasets;
 using EventSsm.Inference;
 using EventSsm.Streaming;
 using static TorchSharp.torch;
@@ -24,6 +25,9 @@ public sealed record PredictOptions
 
     /// <summary>Window timing and thresholds.</summary>
     public StreamingOptions Streaming { get; init; } = new();
+
+    /// <summary>For a folder: the part of its recordings (sorted by name) this run predicts (<c>--shard i/N</c>, docs/CLUSTER.md).</summary>
+    public Shard Shard { get; init; } = Shard.All;
 
     /// <summary>gif, mp4 (a GIF when ffmpeg is missing), png or none.</summary>
     public string Render { get; init; } = "gif";

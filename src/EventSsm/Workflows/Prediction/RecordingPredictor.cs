@@ -40,22 +40,27 @@ public static class RecordingPredictor
         options.Streaming.Validate();
         CheckRender(options.Render);
         bool folder = Directory.Exists(options.Input);
-        string[] recordings = folder ? Recordings(options.Input) : [options.Input];
         if (!folder && !File.Exists(options.Input))
         {
             throw new FileNotFoundException($"{options.Input}: no such file or folder", options.Input);
         }
+        if (!folder && !options.Shard.IsAll)
+        {
+            throw new ArgumentException($"--shard {options.Shard}: shards split the recordings of a folder, and {options.Input} is one file");
+        }
+        // Each recording's outputs depend only on it, so the shards' outputs together are the unsharded run's.
+        IReadOnlyList<string> recordings = folder ? options.Shard.Select(Recordings(options.Input)) : [options.Input];
         using DetectorBackends backends = DetectorBackends.Open(options.Backend, options.Checkpoint, options.Overrides, options.ConfigDirectory,
             options.Device, options.Threads);
         var written = new List<PredictionResult>();
         var failed = new List<PredictionFailure>();
-        for (int i = 0; i < recordings.Length; i++)
+        for (int i = 0; i < recordings.Count; i++)
         {
             ct.ThrowIfCancellationRequested();
             try
             {
-                written.Add(Predict(backends.Backend, backends.Kind, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct,
-                    options.ShowConfidence));
+                written.Add(Predict(backends.Backend, backends.ClassNames, recordings[i], options.OutDirectory, options.Streaming, options.Render,
+                    progress, ct, options.ShowConfidence));
             }
             catch (Exception e) when (folder && e is not OperationCanceledException)
             {
@@ -63,16 +68,20 @@ public static class RecordingPredictor
             }
             if (folder)
             {
-                progress?.Report(new ProgressReport("predict", i + 1, recordings.Length, "recordings"));
+                progress?.Report(new ProgressReport("predict", i + 1, recordings.Count, "recordings"));
             }
         }
         return new PredictionReport(written, failed);
     }
 
-    /// <summary>The files of <paramref name="folder"/> that <see cref="EventRecording"/> opens, by name.</summary>
+    /// <summary>
+    /// The files of <paramref name="folder"/> that <see cref="EventRecording"/> opens and the <c>events/left/events.h5</c>
+    /// of its DSEC sequence folders (a DSEC split folder, docs/DATA.md §8.7), by path.
+    /// </summary>
     private static string[] Recordings(string folder)
     {
-        string[] files = [.. Directory.GetFiles(folder).Where(IsRecording).Order(StringComparer.Ordinal)];
+        IEnumerable<string> dsec = Directory.GetDirectories(folder).Select(DsecDetLabels.EventsPath).Where(File.Exists);
+        string[] files = [.. Directory.GetFiles(folder).Where(IsRecording).Concat(dsec).Order(StringComparer.Ordinal)];
         if (files.Length == 0)
         {
             throw new FileNotFoundException($"{folder}: no event recordings in this folder");
@@ -117,17 +126,18 @@ public static class RecordingPredictor
     {
         ArgumentNullException.ThrowIfNull(detector);
         using var backend = new TorchDetectorBackend(detector.Model, detector.Config);
-        return Predict(backend, DatasetInfo.Parse(detector.Config.GetString("dataset.name")), recording, outDir, options, render, progress, ct,
+        return Predict(backend, DatasetDescription.FromConfig(detector.Config).ClassNames, recording, outDir, options, render, progress, ct,
             showConfidence, labels);
     }
 
     /// <summary>
     /// Predicts one recording with a backend (the TorchSharp model or an ONNX graph, <c>predict --backend</c>) of a model
-    /// trained on <paramref name="kind"/>; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).
+    /// that predicts <paramref name="classNames"/> (named in the CSV and the rendering); <paramref name="progress"/> gets
+    /// its windows (task <c>predict &lt;file&gt;</c>).
     /// </summary>
-    public static PredictionResult Predict(IDetectorBackend backend, DatasetKind kind, string recording, string outDir, StreamingOptions options,
-        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
-        IReadOnlyList<BoundingBox>? labels = null)
+    public static PredictionResult Predict(IDetectorBackend backend, IReadOnlyList<string> classNames, string recording, string outDir,
+        StreamingOptions options, string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default,
+        double showConfidence = 0.3, IReadOnlyList<BoundingBox>? labels = null)
     {
         CheckRender(render);
         Directory.CreateDirectory(outDir);
@@ -151,7 +161,7 @@ public static class RecordingPredictor
         string npy = Path.Combine(outDir, $"{name}_bbox.npy");
         string csv = Path.Combine(outDir, $"{name}_bbox.csv");
         BoundingBoxFile.Write(npy, boxes);
-        PredictionFiles.WriteCsv(csv, boxes, DatasetInfo.ClassNames(kind));
+        PredictionFiles.WriteCsv(csv, boxes, classNames);
         double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
         string? target = null;
         string? note = null;
@@ -161,7 +171,7 @@ public static class RecordingPredictor
             {
                 StepUs = options.StepUs,
                 WindowUs = options.WindowUs,
-                Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+                Classes = ClassStyle.ForNames(classNames),
                 Scale = 0,
                 MinConfidence = showConfidence,
             };
@@ -179,6 +189,11 @@ public static class RecordingPredictor
     /// </summary>
     public static string RecordingName(string recording)
     {
+        // A DSEC recording is named by its sequence folder (every one is events.h5).
+        if (DsecDetLabels.SequenceName(recording) is { } sequence)
+        {
+            return sequence;
+        }
         string name = Path.GetFileName(recording);
         foreach (string ext in new[] { ".dat.h5", ".h5", ".hdf5", ".dat", ".raw", ".csv", ".txt" })
         {

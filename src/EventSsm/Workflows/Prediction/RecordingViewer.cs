@@ -58,13 +58,13 @@ public static class RecordingViewer
             throw new ArgumentException("--pred and --checkpoint both give the predictions: use one");
         }
         string name = RecordingPredictor.RecordingName(options.Input);
-        DatasetKind? kind = options.Dataset is null ? null : DatasetInfo.Parse(options.Dataset);
+        DatasetDescription? described = options.Dataset is null ? null : DatasetDescription.Load(options.ConfigDirectory, options.Dataset);
         string? predictions = null;
         int bins = 10;
         if (options.Checkpoint is not null)
         {
             using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
-            kind ??= DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
+            described ??= DatasetDescription.FromConfig(detector.Config);
             bins = detector.Config.GetInt("model.backbone.input_channels") / 2;
             string dir = Path.GetDirectoryName(Path.GetFullPath(options.Output)) ?? ".";
             log?.Invoke($"predicting {Path.GetFileName(options.Input)} with {options.Checkpoint} (as `eventssm predict --conf {Num(options.FileConfidence)}`)");
@@ -87,7 +87,9 @@ public static class RecordingViewer
         }
 
         using IEventReader reader = EventRecording.Open(options.Input);
-        DatasetKind dataset = kind ?? (reader.Width == SensorSize.Gen4.Width && reader.Height == SensorSize.Gen4.Height ? DatasetKind.Gen4 : DatasetKind.Gen1);
+        // Without --dataset or a checkpoint: gen4's classes for a 1 Mpx sensor, gen1's otherwise.
+        DatasetDescription dataset = described ?? DatasetDescription.Load(options.ConfigDirectory,
+            reader.Width == SensorSize.Gen4.Width && reader.Height == SensorSize.Gen4.Height ? "gen4" : "gen1");
         var document = new ViewerDocument(name, reader.Width, reader.Height, PageOptions(options, dataset, options.StepUs, options.WindowUs));
         document.AddInfo("recording", Path.GetFullPath(options.Input));
         BoundingBox[]? dt = predictions is null ? null : ReadBoxes(predictions, dataset);
@@ -126,7 +128,7 @@ public static class RecordingViewer
         string reprName = reprDirs.Select(Path.GetFileName).Contains(PreprocessedSequence.DefaultRepresentationName)
             ? PreprocessedSequence.DefaultRepresentationName
             : Path.GetFileName(reprDirs.Order(StringComparer.Ordinal).First())!;
-        DatasetKind dataset = options.Dataset is null ? DatasetKind.Gen1 : DatasetInfo.Parse(options.Dataset);
+        DatasetDescription dataset = DatasetDescription.Load(options.ConfigDirectory, options.Dataset ?? "gen1");
         PreprocessedSequence seq = PreprocessedSequence.Load(options.Input, dataset, reprName);
         using RepresentationH5Reader repr = RepresentationH5Reader.Open(seq.RepresentationFile);
         long step = MedianStep(seq.ReprTimestamps) ?? options.StepUs;
@@ -134,7 +136,7 @@ public static class RecordingViewer
         long window = dtMatch.Success ? (long)Math.Round(double.Parse(dtMatch.Groups[1].Value, CultureInfo.InvariantCulture) * 1000) : options.WindowUs;
         var document = new ViewerDocument(seq.Name, repr.Width, repr.Height, PageOptions(options, dataset, step, window))
         {
-            BoxScale = (double)repr.Width / DatasetInfo.SensorSize(dataset).Width,
+            BoxScale = (double)repr.Width / dataset.Sensor.Width,
         };
         document.AddInfo("sequence", Path.GetFullPath(options.Input));
         document.AddInfo("representation", $"{reprName} ({repr.Count} steps)");
@@ -176,18 +178,18 @@ public static class RecordingViewer
         return Write(document, options.Output, predictions, labelsFile, log);
     }
 
-    private static ViewerOptions PageOptions(ViewOptions o, DatasetKind dataset, long stepUs, long windowUs) => new()
+    private static ViewerOptions PageOptions(ViewOptions o, DatasetDescription dataset, long stepUs, long windowUs) => new()
     {
         StepUs = stepUs,
         WindowUs = windowUs,
-        Classes = dataset == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+        Classes = ClassStyle.ForNames(dataset.ClassNames),
         DisplayConfidence = o.DisplayConfidence,
         MinStoredConfidence = Math.Min(0.05, o.DisplayConfidence),
         Coloring = o.Coloring,
         RepresentationBudgetBytes = o.BinsBudgetBytes,
     };
 
-    private static void Describe(ViewerDocument document, DatasetKind dataset, string? predictions, BoundingBox[]? dt,
+    private static void Describe(ViewerDocument document, DatasetDescription dataset, string? predictions, BoundingBox[]? dt,
         string? labels, BoundingBox[]? gt, string? checkpoint)
     {
         if (checkpoint is not null)
@@ -202,18 +204,19 @@ public static class RecordingViewer
         {
             document.AddInfo("ground truth", $"{Path.GetFullPath(labels)} ({gt.Length} boxes)");
         }
-        document.AddInfo("classes", $"{dataset.ToString().ToLowerInvariant()}: {string.Join(", ", DatasetInfo.ClassNames(dataset))}");
+        document.AddInfo("classes", $"{dataset.Name}: {string.Join(", ", dataset.ClassNames)}");
     }
 
     /// <summary>The project's one metric path: <see cref="PropheseeEvaluator"/> on this recording's pair.</summary>
-    private static void Score(ViewerDocument document, DatasetKind dataset, BoundingBox[]? gt, BoundingBox[]? dt,
+    private static void Score(ViewerDocument document, DatasetDescription dataset, BoundingBox[]? gt, BoundingBox[]? dt,
         string? labels, string? predictions, bool perFrame)
     {
         if (gt is null || dt is null)
         {
             return;
         }
-        var evaluator = new PropheseeEvaluator(dataset, downsampledBy2: false);
+        // The boxes are at sensor resolution (recordings' label files and preprocessed labels alike).
+        var evaluator = new PropheseeEvaluator(dataset.ClassNames, dataset.EvaluationFilter(downsampledBy2: false));
         try
         {
             if (perFrame)
@@ -231,8 +234,8 @@ public static class RecordingViewer
         }
         document.Metrics = evaluator.Compute();
         document.MetricsProtocol = perFrame
-            ? $"RVT per-frame protocol (detections at each label time), {dataset.ToString().ToLowerInvariant()} box filter, as `eventssm evaluate --per-frame`"
-            : $"Prophesee toolbox protocol (detections within ±50 ms of each label time), {dataset.ToString().ToLowerInvariant()} box filter, as `eventssm evaluate`";
+            ? $"RVT per-frame protocol (detections at each label time), {dataset.Name} box filter, as `eventssm evaluate --per-frame`"
+            : $"Prophesee toolbox protocol (detections within ±50 ms of each label time), {dataset.Name} box filter, as `eventssm evaluate`";
     }
 
     private static ViewResult Write(ViewerDocument document, string output, string? predictions, string? labels, Action<string>? log)
@@ -247,16 +250,16 @@ public static class RecordingViewer
             document.PlaneBytes, document.RepresentationBytes, document.Metrics, predictions, labels, document.MetricsProtocol);
     }
 
-    private static BoundingBox[] ReadBoxes(string path, DatasetKind dataset)
+    private static BoundingBox[] ReadBoxes(string path, DatasetDescription dataset)
     {
         BoundingBox[] boxes = BoundingBoxFile.Read(path);
-        IReadOnlyList<string> names = DatasetInfo.ClassNames(dataset);
-        for (int i = 0; i < boxes.Length; i++)
+        try
         {
-            if (boxes[i].ClassId >= (uint)names.Count)
-            {
-                throw new DataFormatException(path, $"row {i}: class id {boxes[i].ClassId} is not a {dataset.ToString().ToLowerInvariant()} class (0..{names.Count - 1}: {string.Join(", ", names)}); give --dataset");
-            }
+            BoundingBoxFile.CheckClassIds(boxes, dataset.ClassNames, path);
+        }
+        catch (DataFormatException e)
+        {
+            throw new DataFormatException(path, $"{e.Reason} of {dataset.Name}; give --dataset", e);
         }
         return boxes;
     }

@@ -27,7 +27,7 @@ public sealed record ViewOptions
     /// <summary>The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</summary>
     public string? ConfigDirectory { get; init; }
 
-    /// <summary>gen1 or gen4 (classes and box filter); null: the checkpoint's, else gen4 for a 1280×720 sensor, else gen1.</summary>
+    /// <summary>A dataset config name (classes and box filter); null: the checkpoint's, else gen4 for a 1280×720 sensor, else gen1.</summary>
     public string? Dataset { get; init; }
 
     /// <summary>Distance between successive frames' window ends.</summary>

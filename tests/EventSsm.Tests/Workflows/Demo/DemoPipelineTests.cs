@@ -34,7 +34,8 @@ public sealed class DemoPipelineTests
 
         // The headline numbers are exactly what `eventssm evaluate GT_DIR PRED_DIR` computes from the written files.
         DetectionMetrics again = PropheseeFileEvaluation.Evaluate(
-            PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory), DatasetKind.Gen1, false,
+            PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory), TestDatasets.Gen1.ClassNames,
+            TestDatasets.Gen1.EvaluationFilter(false),
             EvaluationMode.PerFrame);
         Assert.Equal(again.Stats, r.Prediction.Stats);
         using JsonDocument json = JsonDocument.Parse(File.ReadAllText(r.ResultsJson));
@@ -46,7 +47,7 @@ public sealed class DemoPipelineTests
         // The viewer page of the first test recording shows that recording's pair, scored per frame as the headline.
         Assert.Equal(Path.Combine(dir.Path, "view.html"), r.Viewer);
         BoxFilePair first = PropheseeFileEvaluation.FindPairs(r.GroundTruthDirectory, r.PredictionDirectory)[0];
-        DetectionMetrics page = PropheseeFileEvaluation.Evaluate([first], DatasetKind.Gen1, false, EvaluationMode.PerFrame);
+        DetectionMetrics page = PropheseeFileEvaluation.Evaluate([first], TestDatasets.Gen1.ClassNames, TestDatasets.Gen1.EvaluationFilter(false), EvaluationMode.PerFrame);
         using JsonDocument data = ViewerPageData.Read(r.Viewer);
         Assert.Equal(page.AP, data.RootElement.GetProperty("metrics").GetProperty("AP").GetDouble());
     }

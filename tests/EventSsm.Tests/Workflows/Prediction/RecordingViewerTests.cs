@@ -43,7 +43,7 @@ public sealed class RecordingViewerTests(HeadlessChromium chromium) : IClassFixt
 
         Assert.Contains("ground truth found next to the recording", printed);
         DetectionMetrics expected = PropheseeFileEvaluation.Evaluate([new BoxFilePair(labels, Path.Combine(predDir, "rec_bbox.npy"))],
-            DatasetKind.Gen1, false, EvaluationMode.PerFrame);
+            TestDatasets.Gen1.ClassNames, TestDatasets.Gen1.EvaluationFilter(false), EvaluationMode.PerFrame);
         using JsonDocument data = ViewerPageData.Read(page);
         JsonElement metrics = data.RootElement.GetProperty("metrics");
         Assert.Equal(expected.AP, metrics.GetProperty("AP").GetDouble());
@@ -129,10 +129,10 @@ public sealed class RecordingViewerTests(HeadlessChromium chromium) : IClassFixt
         string raw = Path.Combine(tmp.Path, "raw");
         SyntheticDataset.Write(raw, 3, new SceneOptions { DurationUs = 1_000_000, Seed = 2 });
         string pre = Path.Combine(tmp.Path, "pre");
-        var options = new PreprocessOptions { Dataset = DatasetKind.Gen1 };
+        var options = new PreprocessOptions { Dataset = TestDatasets.Gen1 };
         Assert.False(new Preprocessor(options).Run(raw, pre).AnyFailed);
         string seqDir = Path.Combine(pre, "test", "synth_0002");
-        PreprocessedSequence seq = PreprocessedSequence.Load(seqDir, DatasetKind.Gen1, options.RepresentationName);
+        PreprocessedSequence seq = PreprocessedSequence.Load(seqDir, TestDatasets.Gen1, options.RepresentationName);
         string page = tmp.File("seq.html");
 
         CliRunner.Run("view", seqDir, "--out", page);
