@@ -42,7 +42,7 @@ public static class SafetensorsFile
                 byte[] bytes = new byte[e.End - e.Begin];
                 fs.Position = dataStart + e.Begin;
                 fs.ReadExactly(bytes);
-                Tensor t = empty(e.Shape, e.DType);
+                Tensor t = empty(e.Shape, e.DType, CPU);
                 if (bytes.Length > 0)
                 {
                     t.bytes = bytes;

@@ -149,7 +149,7 @@ public sealed class TorchCheckpoint
             throw new DataFormatException(FilePath, $"tensor of {numel} elements is a view of storage '{record.Storage.Key}' with only {record.Storage.Numel}");
         }
         using DisposeScope scope = NewDisposeScope();
-        Tensor storage = empty([record.Storage.Numel], record.Storage.DType);
+        Tensor storage = empty([record.Storage.Numel], record.Storage.DType, CPU);
         if (bytes.Length > 0)
         {
             storage.bytes = bytes;
@@ -157,7 +157,7 @@ public sealed class TorchCheckpoint
         // as_strided honours the saved strides and offset; copying into a fresh tensor makes it contiguous and
         // compact (clone() would keep a transposed layout).
         Tensor view = storage.as_strided(record.Shape, record.Stride, record.StorageOffset);
-        return empty(record.Shape, record.Storage.DType).copy_(view).MoveToOuterDisposeScope();
+        return empty(record.Shape, record.Storage.DType, CPU).copy_(view).MoveToOuterDisposeScope();
     }
 
     private long? TopLevelInt(string key) =>

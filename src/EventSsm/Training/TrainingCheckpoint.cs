@@ -67,6 +67,8 @@ public static class TrainingCheckpoint
         var weights = content.Tensors.Where(kv => !kv.Key.StartsWith(ReservedPrefix, StringComparison.Ordinal))
             .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
         StateDictLoader.Load(model, weights, strict: true);
+        // The file's tensors are on the CPU; the stream states continue on the model's device.
+        Device device = model.parameters().First().device;
         if (content.Tensors.ContainsKey(OptimizerPrefix + "steps"))
         {
             optimizer.LoadStateTensors(content.Tensors, OptimizerPrefix, path);
@@ -81,7 +83,7 @@ public static class TrainingCheckpoint
         }
         Tensor[] states = content.Tensors.Where(kv => kv.Key.StartsWith(ReservedPrefix + "state.", StringComparison.Ordinal))
             .OrderBy(kv => int.Parse(kv.Key[(ReservedPrefix.Length + 6)..], CultureInfo.InvariantCulture))
-            .Select(kv => model.Options.Backbone.Recurrent == RecurrentLayer.S5 ? view_as_complex(kv.Value).clone() : kv.Value.clone())
+            .Select(kv => RestoreState(kv.Value, model.Options.Backbone.Recurrent == RecurrentLayer.S5, device))
             .ToArray();
         long step = long.Parse(content.Metadata[StepKey], CultureInfo.InvariantCulture);
         double best = double.Parse(content.Metadata[BestKey], CultureInfo.InvariantCulture);
@@ -90,5 +92,15 @@ public static class TrainingCheckpoint
             t.Dispose();
         }
         return (new State(step, best), states.Length > 0 ? states : null);
+    }
+
+    private static Tensor RestoreState(Tensor stored, bool complex, Device device)
+    {
+        if (!complex)
+        {
+            return stored.to(device, copy: true);
+        }
+        using Tensor view = view_as_complex(stored);
+        return view.to(device, copy: true);
     }
 }

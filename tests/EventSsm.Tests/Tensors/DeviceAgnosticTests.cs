@@ -29,8 +29,9 @@ public sealed class DefaultDeviceCollection
 /// the CPU, the device parameter says CPU, and torch's default device is set to <c>meta</c> (shapes only, no data). A
 /// tensor made without an explicit device — a <c>zeros(n)</c>, a <c>tensor(array)</c> index, a mask — lands on meta, and
 /// the first operation that mixes it with the CPU tensors, or reads its values, throws (inside the loss that shows as
-/// skipped, non-finite steps). Train steps with the loss, SimOTA, the H2 penalty and the recurrent states, a validation
-/// with the frequency mask, postprocess and metric, and streaming all run this way.
+/// skipped, non-finite steps). Train steps with the loss, SimOTA, the H2 penalty and the recurrent states, saving and
+/// resuming a training checkpoint (optimizer and stream states), a validation with the frequency mask, postprocess and
+/// metric, and streaming all run this way.
 /// Not caught: a tensor put on the CPU on purpose (<c>device: CPU</c>, <c>.cpu()</c>) in the wrong place, and TorchSharp
 /// factories that ignore the default device (<c>from_array</c>). Running the model itself on meta would catch those, but
 /// libtorch's C++ meta backend has no convolution, normalisation or complex kernels (PyTorch registers them in Python).
@@ -81,14 +82,19 @@ public sealed class DeviceAgnosticTests
         var trainer = new Trainer(model, cfg, trainerOptions, tmp.Path);
 
         DetectionMetrics metrics;
+        var resumed = new Trainer(model, cfg, trainerOptions, tmp.Path);
         using (new DefaultDevice(s_meta))
         {
+            // The last step writes the training checkpoint (AdamW state, stream states); the resumed run reads it back.
             trainer.Run(stopAfter: 2);
+            resumed.Run(resume: true, stopAfter: 1);
             metrics = Validator.Validate(model, val, valOptions);
         }
         // A mixed-device error inside the loss would show as a skipped (NaN) step.
         Assert.Equal(2, trainer.Losses.Count);
-        Assert.All(trainer.Losses, l => Assert.True(double.IsFinite(l)));
+        Assert.Single(resumed.Losses);
+        Assert.All(trainer.Losses.Concat(resumed.Losses), l => Assert.True(double.IsFinite(l)));
+        Assert.Equal(3, TrainingCheckpoint.ReadStep(trainer.LastCheckpoint));
         Assert.True(double.IsFinite(metrics.AP));
         Assert.All(model.parameters(), p => Assert.Equal(DeviceType.CPU, p.device_type));
     }
