@@ -16,7 +16,9 @@ namespace EventSsm.Checkpoints;
 /// </summary>
 public static class DetectorCheckpoint
 {
-    /// <summary>The prefix of every weight in a Lightning checkpoint of the original (its <c>Module.mdl</c>, docs/MODEL.md §7).</summary>
+    /// <summary>
+    /// The prefix of every weight in a Lightning checkpoint of the original (its <c>Module.mdl</c>, docs/MODEL.md §7).
+    /// </summary>
     public const string LightningPrefix = "mdl.";
 
     /// <summary>Names of non-weight entries in our training checkpoints (<c>EventSsm.Training.TrainingCheckpoint</c>).</summary>
