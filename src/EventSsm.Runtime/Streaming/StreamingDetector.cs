@@ -78,10 +78,18 @@ public sealed class StreamingDetector : IDisposable
     /// <summary>Factor from model-input pixels to sensor pixels for the returned boxes.</summary>
     public float BoxScale => _downsample ? 2f : 1f;
 
-    /// <summary>Adds events (time-sorted, later than everything pushed before) and returns every window they complete.</summary>
+    /// <summary>
+    /// Adds events (time-sorted, later than everything pushed before) and returns every window they complete. Events of
+    /// a sensor larger than the model's are refused before anything is computed.
+    /// </summary>
     public IReadOnlyList<WindowDetections> Push(EventArray events)
     {
         ArgumentNullException.ThrowIfNull(events);
+        if (events.Width > _histogram.Width || events.Height > _histogram.Height)
+        {
+            throw new ArgumentException(
+                $"events of a {events.Width}×{events.Height} sensor; the {_backend.Name} model takes {_histogram.Width}×{_histogram.Height}", nameof(events));
+        }
         if (events.Count == 0)
         {
             return [];

@@ -124,6 +124,30 @@ public sealed class StreamingDetectorTests
     }
 
     [Fact]
+    public void RecordingOfALargerSensor_IsRefusedInOneLineNamingTheFileAndBothSizes()
+    {
+        // A model for a 128×128 sensor and the 304×240 gen1 recording: the histogram cannot hold its events.
+        using TempDir tmp = Fixtures.TempDir();
+        ConfigNode cfg = TestConfigs.Micro("val", "dataset.resolution_hw=[128,128]");
+        ConfigModifier.Apply(cfg);
+        using YoloXDetector model = RandomModel(cfg);
+        using (var streaming = new StreamingDetector(new TorchDetectorBackend(model, cfg), ownsBackend: true))
+        {
+            var e = Assert.Throws<ArgumentException>(() => streaming.Push(ShortRecording()));
+            Assert.Contains("304×240 sensor; the torch model takes 128×128", e.Message, StringComparison.Ordinal);
+        }
+        DetectorCheckpoint.Save(tmp.File("micro128.safetensors"), model, cfg);
+        DatFile.Write(tmp.File("rec_td.dat"), ShortRecording());
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["export", tmp.File("micro128.safetensors"), "--out", tmp.File("micro128.onnx")]));
+
+        string line = CliRunner.BadInput("predict", tmp.File("rec_td.dat"), "--checkpoint", tmp.File("micro128.onnx"), "--backend", "onnx",
+            "--out", tmp.File("out"), "--render", "none");
+
+        Assert.StartsWith($"error: {tmp.File("rec_td.dat")}: recorded by a 304×240 sensor; the onnx model takes 128×128", line, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(tmp.File("out")));
+    }
+
+    [Fact]
     public void PredictCommand_WritesBoxesCsvAndGif()
     {
         using TempDir tmp = Fixtures.TempDir();

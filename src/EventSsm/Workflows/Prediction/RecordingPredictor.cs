@@ -140,12 +140,16 @@ public static class RecordingPredictor
         double showConfidence = 0.3, IReadOnlyList<BoundingBox>? labels = null)
     {
         CheckRender(render);
-        Directory.CreateDirectory(outDir);
         using var streaming = new StreamingDetector(backend, options);
         var windows = new List<WindowDetections>();
         string task = $"predict {Path.GetFileName(recording)}";
         using (IEventReader reader = EventRecording.Open(recording))
         {
+            if (reader.Width > backend.SensorWidth || reader.Height > backend.SensorHeight)
+            {
+                throw new DataFormatException(recording, $"recorded by a {reader.Width}×{reader.Height} sensor; the {backend.Name} model "
+                    + $"takes {backend.SensorWidth}×{backend.SensorHeight} (another dataset's model, or dataset.resolution_hw)");
+            }
             int total = EventWindows.CoveringEnds(reader, options.StepUs).Length;
             foreach (EventArray chunk in EventWindows.ByDuration(reader, options.StepUs))
             {
@@ -156,6 +160,7 @@ public static class RecordingPredictor
             windows.AddRange(streaming.Flush());
             progress?.Report(new ProgressReport(task, total, total, "windows"));
         }
+        Directory.CreateDirectory(outDir);
         string name = RecordingName(recording);
         BoundingBox[] boxes = [.. windows.SelectMany(w => w.Boxes)];
         string npy = Path.Combine(outDir, $"{name}_bbox.npy");
