@@ -17,21 +17,38 @@ internal static class CudaProvider
     public static readonly string[] RequiredLibraries =
         ["libcuda.so.1", "libcudart.so.13", "libcublas.so.13", "libcublasLt.so.13", "libcurand.so.10", "libcudnn.so.9"];
 
+    /// <summary>
+    /// Adds the provider to <paramref name="options"/>; when it cannot start, one message names every cause found: the CPU
+    /// build of ONNX Runtime, and each missing library (a CPU build on a machine without CUDA has both).
+    /// </summary>
     public static void Append(SessionOptions options, int deviceId)
     {
+        var causes = new List<string>();
+        if (!IsGpuBuild())
+        {
+            causes.Add("this build uses the CPU ONNX Runtime; rebuild with `dotnet build -p:EventSsmOnnxGpu=true` (Microsoft.ML.OnnxRuntime.Gpu.Linux)");
+        }
         string[] missing = MissingLibraries();
+        if (missing.Length > 0)
+        {
+            causes.Add($"missing CUDA/cuDNN libraries: {string.Join(", ", missing)} (install the NVIDIA driver, CUDA 13 and cuDNN 9 and put them on LD_LIBRARY_PATH)");
+        }
+        if (causes.Count > 0)
+        {
+            throw new NotSupportedException($"--device cuda: the CUDA execution provider is not available: {string.Join("; ", causes)}");
+        }
         try
         {
             options.AppendExecutionProvider_CUDA(deviceId);
         }
         catch (Exception e) when (e is OnnxRuntimeException or EntryPointNotFoundException or DllNotFoundException)
         {
-            string reason = missing.Length > 0
-                ? $"missing CUDA/cuDNN libraries: {string.Join(", ", missing)} (install the NVIDIA driver, CUDA 13 and cuDNN 9 and put them on LD_LIBRARY_PATH)"
-                : "this build uses the CPU ONNX Runtime; rebuild with `dotnet build -p:EventSsmOnnxGpu=true` (Microsoft.ML.OnnxRuntime.Gpu.Linux)";
-            throw new NotSupportedException($"--device cuda: the CUDA execution provider is not available: {reason} [{e.Message.Split('\n')[0].Trim()}]", e);
+            throw new NotSupportedException($"--device cuda: the CUDA execution provider did not start: {e.Message.Split('\n')[0].Trim()}", e);
         }
     }
+
+    /// <summary>Whether the loaded ONNX Runtime was built with the CUDA provider (the Gpu.Linux package).</summary>
+    public static bool IsGpuBuild() => OrtEnv.Instance().GetAvailableProviders().Contains("CUDAExecutionProvider");
 
     /// <summary>The required libraries the dynamic loader cannot find.</summary>
     public static string[] MissingLibraries() =>
