@@ -134,8 +134,11 @@ public static class DetectorBenchmark
         }
     }
 
-    /// <summary>Three boxes per frame at fixed spots, so SimOTA has work like on real labels.</summary>
-    private static Tensor TrainTargets(long frames, int h, int w, int numClasses)
+    /// <summary>
+    /// The training step's targets (frames, 3, 5): three boxes per frame at fixed spots, so SimOTA has work like on
+    /// real labels.
+    /// </summary>
+    public static Tensor TrainTargets(long frames, int h, int w, int numClasses)
     {
         var rows = new float[frames * 3 * 5];
         for (long f = 0; f < frames; f++)
