@@ -4,6 +4,7 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using TorchSharp;
+using EventSsm.Datasets;
 using EventSsm.Model;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
@@ -26,7 +27,7 @@ namespace EventSsm.Bench;
 /// process CPU time are printed too. Tensor counts are TorchSharp's dispose-scope statistics (tensors created).
 /// <c>dotnet bench/EventSsm.Bench/bin/Release/net10.0/EventSsm.Bench.dll profile [--model small] [--threads 1]
 /// [--frames 20] [--steps 3] [--warmup 2] [--length 5] [--batch 2] [--height 256] [--width 320] [--configs DIR]
-/// [--top 25] [--memory] [override ...]</c>
+/// [--top 25] [--memory] [--split] [override ...]</c>
 /// </remarks>
 internal static class ModelProfileTool
 {
@@ -43,6 +44,7 @@ internal static class ModelProfileTool
         int width = Int(args, "--width", 320);
         int top = Int(args, "--top", 25);
         bool memory = args.Contains("--memory");
+        bool split = args.Contains("--split");
         string configs = Value(args, "--configs", FindConfigs());
         string[] overrides = Positional(args);
 
@@ -59,7 +61,7 @@ internal static class ModelProfileTool
         }
         if (steps > 0)
         {
-            ProfileTrainStep(detector, profiler, steps, warmup, length, batch, top);
+            ProfileTrainStep(detector, profiler, steps, warmup, length, batch, top, split);
         }
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -109,12 +111,15 @@ internal static class ModelProfileTool
         profiler.Reset();
     }
 
-    private static void ProfileTrainStep(YoloXDetector detector, HookProfiler profiler, int steps, int warmup, int length, int batch, int top)
+    private static void ProfileTrainStep(YoloXDetector detector, HookProfiler profiler, int steps, int warmup, int length, int batch, int top, bool split)
     {
         int h = detector.Options.InputHeight;
         int w = detector.Options.InputWidth;
         long frames = (long)length * batch;
-        using Tensor x = rand([length, batch, detector.Options.Backbone.InputChannels, h, w], generator: new Generator(3)) * 4;
+        // The training input as the loader hands it over (SampleBatch.InputOn: its layout is part of what is measured).
+        using Tensor counts = randint(0, 5, [length, batch, detector.Options.Backbone.InputChannels, h, w], ScalarType.Byte, generator: new Generator(3));
+        using var sample = new SampleBatch(counts.clone(), new ObjectLabel[]?[length, batch], new long[length, batch], new bool[batch], new bool[length, batch], new int[batch]);
+        using Tensor x = sample.InputOn();
         using Tensor targets = DetectorBenchmark.TrainTargets(frames, h, w, detector.NumClasses);
         detector.train();
         using var optimizer = optim.AdamW(detector.parameters(), lr: 1e-4);
@@ -130,23 +135,8 @@ internal static class ModelProfileTool
                 phases.Start();
                 optimizer.zero_grad();
                 phases.Lap("zero_grad", profiler);
-                // RecurrentStage.Forward step by step, so that the phases split the backbone.
-                Tensor input = x;
-                var features = new Tensor[detector.Backbone.Stages.Count];
-                for (int k = 0; k < features.Length; k++)
-                {
-                    RecurrentStage stage = detector.Backbone.Stages[k];
-                    Tensor y = stage.Downsample.call(input.reshape(input.shape[0] * input.shape[1], input.shape[2], input.shape[3], input.shape[4]));
-                    phases.Lap(k == 0 ? "stem forward" : "downsample forward", profiler);
-                    foreach (MaxVitAttentionPairCl block in stage.AttentionBlocks)
-                    {
-                        y = block.call(y);
-                    }
-                    phases.Lap("attention forward", profiler);
-                    (features[k], _) = stage.ForwardTemporal(y, input.shape[0], null, detector.Backbone.Options.StepScale, detector.Backbone.Options.StateMode);
-                    phases.Lap("S5 forward", profiler);
-                    input = features[k];
-                }
+                Tensor[] features = split ? ForwardBackboneByParts(detector, x, phases, profiler) : detector.ForwardBackbone(x).Features;
+                phases.Lap("backbone forward", profiler);
                 HeadOutputs outputs = detector.ForwardDetect(features);
                 phases.Lap("fpn + head forward", profiler);
                 YoloXLosses losses = YoloXLoss.Compute(outputs, targets, detector.NumClasses);
@@ -167,6 +157,35 @@ internal static class ModelProfileTool
         Console.WriteLine($"RSS after the forward and loss (activations held for backward): {rssAfterForward / (1024 * 1024)} MiB");
         profiler.Print(steps, top);
         profiler.Reset();
+    }
+
+    /// <summary>
+    /// RecurrentStage.Forward step by step, so that the phases split the backbone (<c>--split</c>). The stage input goes
+    /// through the stage's own frame reshaping when it has one (public static FramesChannelsLast), else reshape.
+    /// </summary>
+    private static Tensor[] ForwardBackboneByParts(YoloXDetector detector, Tensor x, PhaseClock phases, HookProfiler profiler)
+    {
+        MethodInfo? frames = typeof(RecurrentStage).GetMethod("FramesChannelsLast", BindingFlags.Public | BindingFlags.Static);
+        Tensor input = x;
+        var features = new Tensor[detector.Backbone.Stages.Count];
+        for (int k = 0; k < features.Length; k++)
+        {
+            RecurrentStage stage = detector.Backbone.Stages[k];
+            Tensor stageInput = frames is not null
+                ? (Tensor)frames.Invoke(null, [input])!
+                : input.reshape(input.shape[0] * input.shape[1], input.shape[2], input.shape[3], input.shape[4]);
+            Tensor y = stage.Downsample.call(stageInput);
+            phases.Lap(k == 0 ? "stem forward" : "downsample forward", profiler);
+            foreach (MaxVitAttentionPairCl block in stage.AttentionBlocks)
+            {
+                y = block.call(y);
+            }
+            phases.Lap("attention forward", profiler);
+            (features[k], _) = stage.ForwardTemporal(y, input.shape[0], null, detector.Backbone.Options.StepScale, detector.Backbone.Options.StateMode);
+            phases.Lap("S5 forward", profiler);
+            input = features[k];
+        }
+        return features;
     }
 
     private static long CurrentRss()
@@ -491,7 +510,7 @@ internal static class ModelProfileTool
         {
             if (args[i].StartsWith("--", StringComparison.Ordinal))
             {
-                if (args[i] != "--memory")
+                if (args[i] is not ("--memory" or "--split"))
                 {
                     i++;
                 }

@@ -81,7 +81,7 @@ public sealed class RecurrentStage : nn.Module
         using DisposeScope scope = NewDisposeScope();
         long length = x.shape[0];
         long batch = x.shape[1];
-        Tensor y = downsample_cf2cl.call(x.reshape(length * batch, x.shape[2], x.shape[3], x.shape[4]));  // (L·B, h, w, C)
+        Tensor y = downsample_cf2cl.call(FramesChannelsLast(x));  // (L·B, h, w, C)
         foreach (MaxVitAttentionPairCl block in att_blocks)
         {
             y = block.call(y);
@@ -89,6 +89,13 @@ public sealed class RecurrentStage : nn.Module
         (Tensor features, Tensor stateOut) = ForwardTemporal(y, length, state, stepScale, mode);
         return (features.MoveToOuterDisposeScope(), stateOut.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// x (L, B, C, H, W) as the (L·B, C, H, W) frames with channels-last strides: a view when x is channels-last
+    /// already (the previous stage's output for L = 1, a channels-last input), else one copy (docs/MODEL.md §11.1).
+    /// </summary>
+    public static Tensor FramesChannelsLast(Tensor x) =>
+        x.permute(0, 1, 3, 4, 2).reshape(x.shape[0] * x.shape[1], x.shape[3], x.shape[4], x.shape[2]).permute(0, 3, 1, 2);
 
     /// <summary>
     /// The temporal layer on the attention output y (L·B, h, w, C) → (features (L, B, C, h, w), state), see

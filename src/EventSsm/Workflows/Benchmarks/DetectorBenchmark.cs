@@ -2,6 +2,7 @@ using System.Diagnostics;
 using TorchSharp;
 using TorchSharp.Modules;
 using EventSsm.Config;
+using EventSsm.Datasets;
 using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
@@ -111,8 +112,13 @@ public static class DetectorBenchmark
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long frames = (long)options.Length * options.TrainBatch;
-        using Tensor x = (rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
-            generator: new Generator(3)) * 4).to(options.Device);
+        // The input as the training loader hands it over (counts → SampleBatch.InputOn), so that its layout is measured.
+        using Tensor counts = randint(0, 5, [options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
+            ScalarType.Byte, generator: new Generator(3));
+        using var sample = new SampleBatch(counts.clone(), new ObjectLabel[]?[options.Length, options.TrainBatch],
+            new long[options.Length, options.TrainBatch], new bool[options.TrainBatch], new bool[options.Length, options.TrainBatch],
+            new int[options.TrainBatch]);
+        using Tensor x = sample.InputOn(options.Device);
         using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
         model.train();
         using var optimizer = optim.AdamW(model.parameters(), lr: 1e-4);
