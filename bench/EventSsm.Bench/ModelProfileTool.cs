@@ -9,6 +9,7 @@ using EventSsm.Model;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
+using EventSsm.Training;
 using EventSsm.Workflows.Benchmarks;
 using static TorchSharp.torch;
 
@@ -123,6 +124,7 @@ internal static class ModelProfileTool
         using Tensor targets = DetectorBenchmark.TrainTargets(frames, h, w, detector.NumClasses);
         detector.train();
         using var optimizer = optim.AdamW(detector.parameters(), lr: 1e-4);
+        using IDisposable heap = HostHeap.KeepFreedMemory();
         var phases = new PhaseClock();
         long rssAfterForward = 0;
         for (int i = 0; i < Math.Min(warmup, 1) + steps; i++)
