@@ -56,6 +56,19 @@ public sealed partial class S5Block : nn.Module
         return (Mix(x, f, z).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The detector's call on time-major x (L, N, H) → (y (L, N, H), last state (N, P)); see
+    /// <see cref="S5Layer.ForwardTimeMajor"/>. Norms and the feed-forward part act per token, so they run on the
+    /// time-major tensor as they are.
+    /// </summary>
+    public (Tensor Y, Tensor State) ForwardTimeMajor(Tensor x, Tensor? prevState, double stepScale, S5StateMode mode)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor f = attn_norm.call(x);
+        (Tensor z, Tensor state) = Layer.ForwardTimeMajor(f, prevState, stepScale, mode);
+        return (Mix(x, f, z).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
+    }
+
     /// <summary>x (N, L, H) → (y (N, L, H), last state (N, P)); arguments as in <see cref="S5Layer.Forward(Tensor, Tensor?, Tensor?, LinearRecurrence.Method?)"/>.</summary>
     public (Tensor Y, Tensor State) Forward(Tensor x, Tensor? stepScale = null, Tensor? state = null, LinearRecurrence.Method? method = null)
     {
