@@ -127,9 +127,9 @@ internal static class ModelProfileTool
         using IDisposable heap = HostHeap.KeepFreedMemory();
         var phases = new PhaseClock();
         long rssAfterForward = 0;
-        for (int i = 0; i < Math.Min(warmup, 1) + steps; i++)
+        for (int i = 0; i < warmup + steps; i++)
         {
-            bool timed = i >= Math.Min(warmup, 1);
+            bool timed = i >= warmup;
             profiler.Enabled = timed;
             phases.Enabled = timed;
             using (DisposeScope scope = NewDisposeScope())

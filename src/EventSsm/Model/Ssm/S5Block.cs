@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -123,8 +124,8 @@ public sealed partial class S5Block : nn.Module
         // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
         Tensor h = functional.gelu(z) + f;
         Tensor g = ff_norm!.call(h);
-        Tensor[] parts = ff_enc!.call(g).chunk(2, -1);
-        return ff_dec!.call(parts[0] * functional.gelu(parts[1])) + g;
+        Tensor[] parts = TokenLinear.Forward(ff_enc!, g).chunk(2, -1);
+        return TokenLinear.Forward(ff_dec!, parts[0] * functional.gelu(parts[1])) + g;
     }
 
     /// <summary>
