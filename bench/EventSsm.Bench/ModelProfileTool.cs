@@ -87,7 +87,7 @@ internal static class ModelProfileTool
                 phases.Start();
                 (Tensor decoded, Tensor[] next) = detector.Forward(x, states, stateMode: S5StateMode.Carry);
                 phases.Lap("forward", profiler);
-                Postprocess.Run(decoded, detector.Options.ConfidenceThreshold, detector.Options.NmsThreshold);
+                TensorPostprocess.Run(decoded, detector.Options.ConfidenceThreshold, detector.Options.NmsThreshold);
                 phases.Lap("postprocess", profiler);
                 foreach (Tensor s in next)
                 {

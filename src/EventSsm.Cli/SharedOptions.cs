@@ -36,8 +36,12 @@ public static class SharedOptions
         Required = required,
     };
 
-    /// <summary>Where the model runs. <c>cuda</c> on a build without CUDA is a usage error that says how to get one.</summary>
-    public static Option<Device> Device()
+    /// <summary>
+    /// Where the model runs. <c>cuda</c> on a build without CUDA is a usage error that says how to get one, except with
+    /// <c>--backend onnx</c> (<paramref name="backend"/>), where ONNX Runtime's CUDA provider is used and checked when
+    /// the session starts.
+    /// </summary>
+    public static Option<Device> Device(Option<string>? backend = null)
     {
         var option = new Option<Device>(DeviceName)
         {
@@ -48,7 +52,13 @@ public static class SharedOptions
             {
                 try
                 {
-                    return TorchDevice.Parse(result.Tokens[^1].Value);
+                    string name = result.Tokens[^1].Value;
+                    if (backend is not null && result.GetValue(backend) == "onnx" && name.Trim().Equals("cuda", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // A device value only: torch.CUDA would initialise libtorch's CUDA backend, which this build lacks.
+                        return new Device(TorchSharp.DeviceType.CUDA, 0);
+                    }
+                    return TorchDevice.Parse(name);
                 }
                 catch (Exception e) when (e is ArgumentException or NotSupportedException)
                 {

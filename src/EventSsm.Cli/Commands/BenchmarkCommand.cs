@@ -23,12 +23,14 @@ public sealed class BenchmarkCommand : ICliCommand
         var trainRepeats = new Option<int>("--train-repeats") { Description = "Timed training steps (0 skips)", DefaultValueFactory = _ => 3 };
         var recurrent = new Option<string>("--recurrent") { Description = "Temporal layer of the backbone: s5 or lstm (model.backbone.recurrent)", DefaultValueFactory = _ => "s5" };
         recurrent.AcceptOnlyFromAmong("s5", "lstm");
+        var backend = new Option<string>("--backend") { Description = "torch, or onnx: also export the model and time ONNX Runtime's streaming frame against TorchSharp's, interleaved (same threads)", DefaultValueFactory = _ => "torch" };
+        backend.AcceptOnlyFromAmong("torch", "onnx");
         var json = new Option<FileInfo?>("--json") { Description = "Also write the JSON to this file" };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides applied after the experiment, e.g. model.backbone.embed_dim=16.", Arity = ArgumentArity.ZeroOrMore };
 
         var cmd = new Command("benchmark", "Measure detector latency: one frame, a chunk of L frames, a training step.");
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { model, height, width, length, batch, repeats, trainRepeats, recurrent, json,
+        foreach (Option o in new Option[] { model, height, width, length, batch, repeats, trainRepeats, recurrent, backend, json,
             SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
         {
             cmd.Options.Add(o);
@@ -38,7 +40,8 @@ public sealed class BenchmarkCommand : ICliCommand
             var options = new DetectorBenchmarkOptions(
                 cli.GetValue(model)!, cli.GetValue(height), cli.GetValue(width), Threads: 0,
                 cli.GetValue(length), cli.GetValue(batch), Repeats: cli.GetValue(repeats), TrainRepeats: cli.GetValue(trainRepeats),
-                Overrides: cli.GetValue(overrides) ?? [], Recurrent: cli.GetValue(recurrent) == "lstm" ? RecurrentLayer.Lstm : RecurrentLayer.S5)
+                Overrides: cli.GetValue(overrides) ?? [], Recurrent: cli.GetValue(recurrent) == "lstm" ? RecurrentLayer.Lstm : RecurrentLayer.S5,
+                Backend: cli.GetValue(backend)!)
             {
                 Device = cli.Device,
             };

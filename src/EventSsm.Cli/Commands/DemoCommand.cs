@@ -41,6 +41,7 @@ public sealed class DemoCommand : ICliCommand
             o.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"The original's streaming validation on the preprocessed test split: AP {r.Validation.AP:F3}, AP50 {r.Validation.AP50:F3}"));
             o.WriteLine();
+            o.WriteLine($"viewer:      {r.Viewer}  (open it in a browser: frames, boxes, confidence slider, metrics)");
             o.WriteLine($"checkpoint:  {r.Checkpoint}");
             o.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
             o.WriteLine($"rendering:   {r.Rendering}");

@@ -40,6 +40,17 @@ public sealed class PropheseeEvaluator
     /// <summary>COCO images so far (entries' distinct timestamps with surviving ground truth).</summary>
     public int ImageCount => _images.ImageCount;
 
+    /// <summary>Ground-truth boxes of class <paramref name="classId"/> that survived the filter so far (a PR curve's positives).</summary>
+    public int GroundTruthCount(int classId)
+    {
+        int n = 0;
+        foreach (CocoBox b in _images.GroundTruth.AsSpan(0, _images.GroundTruthCount))
+        {
+            n += b.Category == classId ? 1 : 0;
+        }
+        return n;
+    }
+
     /// <summary>
     /// One label frame, as RVT's validation adds it: the frame's ground truth and the detections predicted for it
     /// (their <c>t</c> is the label time). A frame whose ground truth is all filtered out adds no image and its

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EventSsm.Events;
 using EventSsm.Labels;
 
@@ -69,83 +70,111 @@ public static class EventVideo
             labels is null ? null : new BoxTimeline(labels), predictions is null ? null : new BoxTimeline(predictions), t, options);
     }
 
-    private static RgbImage Frame(EventArray events, int lo, int hi, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o)
+    private static RgbImage Frame(EventArray events, int lo, int hi, BoxTimeline? gt, BoxTimeline? pred, long t, RenderOptions o) =>
+        Compose(EventFrames.FromEvents(events, lo, hi, o.Coloring), gt?.At(t, o.StepUs), pred?.At(t, o.StepUs), t, o);
+
+    /// <summary>
+    /// Draws one frame from its sensor-size event image (e.g. <see cref="EventFrames.FromHistogram"/> of a model input):
+    /// the boxes (null: that kind is not shown; predictions below <see cref="RenderOptions.MinConfidence"/> are left
+    /// out) in the options' layout, captions, and the legend bar with time <paramref name="t"/>.
+    /// </summary>
+    public static RgbImage Compose(RgbImage sensorImage, IReadOnlyList<BoundingBox>? labels, IReadOnlyList<BoundingBox>? predictions,
+        long t, RenderOptions o)
     {
-        RgbImage baseImage = EventFrames.FromEvents(events, lo, hi, o.Coloring).Upscale(o.Scale);
-        if (gt is null || pred is null)
+        ArgumentNullException.ThrowIfNull(sensorImage);
+        ArgumentNullException.ThrowIfNull(o);
+        o.Validate();
+        int scale = o.ScaleFor(sensorImage.Width);
+        RgbImage baseImage = sensorImage.Upscale(scale);
+        if (ReferenceEquals(baseImage, sensorImage))
         {
-            BoxTimeline? only = gt ?? pred;
-            if (only is not null)
-            {
-                BoxPainter.Draw(baseImage, only.At(t, o.StepUs), o.Classes, o.Scale, showScore: pred is not null);
-            }
-            return baseImage;
+            baseImage = new RgbImage(sensorImage.Width, sensorImage.Height);
+            sensorImage.Pixels.CopyTo(baseImage.Pixels, 0);
         }
-        RgbImage gtPanel = baseImage;
-        RgbImage predPanel = new(baseImage.Width, baseImage.Height);
-        baseImage.Pixels.CopyTo(predPanel.Pixels, 0);
-        BoxPainter.Draw(gtPanel, gt.At(t, o.StepUs), o.Classes, o.Scale);
-        BoxPainter.Draw(predPanel, pred.At(t, o.StepUs), o.Classes, o.Scale, showScore: true);
-        Caption(gtPanel, "GT");
-        Caption(predPanel, "PRED");
-        const int gap = 2;
-        bool side = o.Layout == PanelLayout.SideBySide;
-        var frame = side
-            ? new RgbImage(2 * gtPanel.Width + gap, gtPanel.Height)
-            : new RgbImage(gtPanel.Width, 2 * gtPanel.Height + gap);
-        frame.Fill(Rgb.White);
-        if (side)
+        IReadOnlyList<BoundingBox>? gt = labels;
+        IReadOnlyList<BoundingBox>? pred = predictions;
+        IReadOnlyList<BoundingBox> gtBoxes = gt ?? [];
+        BoundingBox[] predBoxes = [.. (pred ?? []).Where(b => b.ClassConfidence >= o.MinConfidence)];
+        string predCaption = string.Create(CultureInfo.InvariantCulture, $"PRED >= {o.MinConfidence:0.00}");
+        RgbImage frame;
+        if (gt is null || pred is null || o.Layout == PanelLayout.Overlay)
         {
-            frame.Blit(gtPanel, 0, 0);
-            frame.Blit(predPanel, gtPanel.Width + gap, 0);
+            frame = baseImage;
+            BoxPainter.Draw(frame, gtBoxes, o.Classes, scale, stroke: pred is null ? BoxStroke.Solid : BoxStroke.Dashed, tags: pred is null);
+            BoxPainter.Draw(frame, predBoxes, o.Classes, scale, showScore: true);
+            if (pred is not null)
+            {
+                Caption(frame, gt is null ? predCaption : predCaption + ", GT DASHED", scale);
+            }
         }
         else
         {
-            frame.Blit(predPanel, 0, 0);
-            frame.Blit(gtPanel, 0, gtPanel.Height + gap);
+            RgbImage gtPanel = baseImage;
+            RgbImage predPanel = new(baseImage.Width, baseImage.Height);
+            baseImage.Pixels.CopyTo(predPanel.Pixels, 0);
+            BoxPainter.Draw(gtPanel, gtBoxes, o.Classes, scale);
+            BoxPainter.Draw(predPanel, predBoxes, o.Classes, scale, showScore: true);
+            Caption(gtPanel, "GT", scale);
+            Caption(predPanel, predCaption, scale);
+            const int gap = 2;
+            bool side = o.Layout == PanelLayout.SideBySide;
+            frame = side
+                ? new RgbImage(2 * gtPanel.Width + gap, gtPanel.Height)
+                : new RgbImage(gtPanel.Width, 2 * gtPanel.Height + gap);
+            frame.Fill(Rgb.White);
+            if (side)
+            {
+                frame.Blit(gtPanel, 0, 0);
+                frame.Blit(predPanel, gtPanel.Width + gap, 0);
+            }
+            else
+            {
+                frame.Blit(predPanel, 0, 0);
+                frame.Blit(gtPanel, 0, gtPanel.Height + gap);
+            }
         }
-        return frame;
+        return o.Legend ? WithLegend(frame, t, o.Classes, scale) : frame;
     }
 
-    private static void Caption(RgbImage panel, string text)
+    /// <summary>Height of the legend bar at an image scale.</summary>
+    public static int LegendHeight(int scale) => BitmapFont.GlyphHeight * BoxPainter.TextScale(scale) + 6;
+
+    /// <summary>The frame with a black bar under it: "t = 12.350 s" on the left, the class colours on the right.</summary>
+    private static RgbImage WithLegend(RgbImage frame, long t, ClassStyle classes, int scale)
     {
-        int x = panel.Width - BitmapFont.MeasureWidth(text) - 3;
-        int y = panel.Height - BitmapFont.GlyphHeight - 3;
-        panel.FillRect(x - 1, y - 1, x + BitmapFont.MeasureWidth(text) + 1, y + BitmapFont.GlyphHeight + 1, Rgb.Black);
-        BitmapFont.Draw(panel, x, y, text, Rgb.White);
+        int ts = BoxPainter.TextScale(scale);
+        int bar = LegendHeight(scale);
+        var result = new RgbImage(frame.Width, frame.Height + bar);
+        result.Blit(frame, 0, 0);
+        result.FillRect(0, frame.Height, result.Width, result.Height, Rgb.Black);
+        int y = frame.Height + 3;
+        BitmapFont.Draw(result, 3, y, string.Create(CultureInfo.InvariantCulture, $"t = {t / 1e6:0.000} s"), Rgb.White, ts);
+        int x = result.Width - 3;
+        for (int k = classes.Names.Count - 1; k >= 0; k--)
+        {
+            string name = classes.Names[k];
+            int w = BitmapFont.MeasureWidth(name, ts);
+            int sw = BitmapFont.GlyphHeight * ts;
+            int start = x - w - sw - 3;
+            if (start < BitmapFont.MeasureWidth("t = 000.000 s", ts) + 10)
+            {
+                break; // no room: the time stays readable
+            }
+            result.FillRect(start, y, start + sw, y + sw, classes.Colors[k]);
+            BitmapFont.Draw(result, start + sw + 3, y, name, Rgb.White, ts);
+            x = start - 2 * BitmapFont.Advance * ts;
+        }
+        return result;
     }
 
-    /// <summary>Boxes grouped by time for "latest label time ≤ T" queries.</summary>
-    private sealed class BoxTimeline
+    private static void Caption(RgbImage panel, string text, int scale)
     {
-        private readonly long[] _times;
-        private readonly List<BoundingBox>[] _groups;
-
-        public BoxTimeline(IReadOnlyList<BoundingBox> boxes)
-        {
-            SortedDictionary<long, List<BoundingBox>> byTime = [];
-            foreach (BoundingBox b in boxes)
-            {
-                if (!byTime.TryGetValue(b.T, out List<BoundingBox>? g))
-                {
-                    byTime[b.T] = g = [];
-                }
-                g.Add(b);
-            }
-            _times = byTime.Keys.ToArray();
-            _groups = byTime.Values.ToArray();
-        }
-
-        public long LastTime => _times.Length > 0 ? _times[^1] : 0;
-
-        public IReadOnlyList<BoundingBox> At(long t, long maxAge)
-        {
-            int i = Array.BinarySearch(_times, t);
-            if (i < 0)
-            {
-                i = ~i - 1;
-            }
-            return i >= 0 && t - _times[i] < maxAge ? _groups[i] : [];
-        }
+        int ts = BoxPainter.TextScale(scale);
+        int w = BitmapFont.MeasureWidth(text, ts);
+        int h = BitmapFont.GlyphHeight * ts;
+        int x = panel.Width - w - 3;
+        int y = panel.Height - h - 3;
+        panel.FillRect(x - 1, y - 1, x + w + 1, y + h + 1, Rgb.Black);
+        BitmapFont.Draw(panel, x, y, text, Rgb.White, ts);
     }
 }

@@ -4,13 +4,17 @@ using EventSsm.Labels;
 namespace EventSsm.Rendering;
 
 /// <summary>What <see cref="RecordingRenderer.Render(string, string?, string?, string, RenderOptions)"/> wrote.</summary>
-/// <param name="Target">The GIF, or the folder of numbered PNGs.</param>
-public sealed record RenderResult(string Target, int Frames, long Events);
+/// <param name="Target">The GIF or MP4, or the folder of numbered PNGs.</param>
+public sealed record RenderResult(string Target, int Frames, long Events)
+{
+    /// <summary>What the user should know, e.g. that an MP4 became a GIF because ffmpeg is missing.</summary>
+    public string? Note { get; init; }
+}
 
 /// <summary>
 /// Renders a recording with optional ground-truth and predicted boxes (<see cref="EventVideo"/>) to an animated GIF
-/// (a target ending in .gif, one frame per step) or to a folder of numbered PNGs: the <c>render</c> command and the
-/// rendering of <c>predict</c>.
+/// (a target ending in .gif, one frame per step), an H.264 MP4 (.mp4, real-time rate; a GIF without ffmpeg) or a folder
+/// of numbered PNGs (<see cref="RenderOutput"/>): the <c>render</c> command and the rendering of <c>predict</c>.
 /// </summary>
 public static class RecordingRenderer
 {
@@ -29,27 +33,9 @@ public static class RecordingRenderer
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(options);
         using IEventReader events = EventRecording.Open(recording);
-        int frames = WriteFrames(EventVideo.Frames(events, labels, predictions, options), target, options.StepUs);
-        return new RenderResult(target, frames, events.Count);
-    }
-
-    /// <summary>Writes <paramref name="frames"/> to a GIF (one frame per <paramref name="stepUs"/>) or a PNG folder; returns the count.</summary>
-    public static int WriteFrames(IEnumerable<RgbImage> frames, string target, long stepUs)
-    {
-        ArgumentNullException.ThrowIfNull(frames);
-        ArgumentNullException.ThrowIfNull(target);
-        if (target.EndsWith(".gif", StringComparison.OrdinalIgnoreCase))
-        {
-            // GIF delays are in centiseconds.
-            return GifWriter.WriteFile(target, frames, (int)Math.Max(1, Math.Round(stepUs / 10_000.0)));
-        }
-        Directory.CreateDirectory(target);
-        int count = 0;
-        foreach (RgbImage frame in frames)
-        {
-            PngFile.Write(Path.Combine(target, $"{count:D6}.png"), frame);
-            count++;
-        }
-        return count;
+        string? note = null;
+        RenderedFile file = RenderOutput.Write(target, EventVideo.Frames(events, labels, predictions, options), options.StepUs,
+            RenderOutput.FormatOf(target), m => note = m);
+        return new RenderResult(file.Path, file.Frames, events.Count) { Note = note };
     }
 }

@@ -3,6 +3,7 @@ using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Neck;
 using EventSsm.Model.Ssm;
+using EventSsm.Detections;
 
 namespace EventSsm.Model;
 

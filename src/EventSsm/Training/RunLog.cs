@@ -1,8 +1,7 @@
 using System.Globalization;
 using System.Text;
 using EventSsm.IO;
-using TorchSharp.Modules;
-using static TorchSharp.torch.utils;
+using EventSsm.Rendering;
 
 namespace EventSsm.Training;
 
@@ -17,7 +16,7 @@ namespace EventSsm.Training;
 /// column set or with the header lines older versions appended mid-file is brought into shape.
 /// </para>
 /// </summary>
-public sealed class RunLog
+public sealed class RunLog : IDisposable
 {
     public const string CsvName = "metrics.csv";
 
@@ -25,7 +24,7 @@ public sealed class RunLog
 
     private readonly string _csvPath;
     private readonly string[] _columns;
-    private readonly SummaryWriter? _tensorBoard;
+    private readonly TensorBoardWriter? _tensorBoard;
 
     /// <param name="columns">Every key <see cref="Log"/> will be given, in column order.</param>
     /// <param name="resumeAfterStep">
@@ -65,7 +64,7 @@ public sealed class RunLog
         AtomicFile.WriteAllText(_csvPath, text.ToString());
         if (tensorBoard)
         {
-            _tensorBoard = tensorboard.SummaryWriter(Path.Combine(runDirectory, "tensorboard"), createRunName: false);
+            _tensorBoard = new TensorBoardWriter(Path.Combine(runDirectory, "tensorboard"));
         }
     }
 
@@ -95,10 +94,19 @@ public sealed class RunLog
         {
             foreach ((string k, double v) in values)
             {
-                _tensorBoard.add_scalar(k, (float)v, (int)Math.Min(step, int.MaxValue));
+                _tensorBoard.AddScalar(k, v, step);
             }
         }
     }
+
+    /// <summary>An image in TensorBoard (nothing without TensorBoard: images do not go to the CSV).</summary>
+    public void LogImage(long step, string tag, RgbImage image) => _tensorBoard?.AddImage(tag, image, step);
+
+    public void LogPrCurve(long step, string tag, PrCurve curve) => _tensorBoard?.AddPrCurve(tag, curve, step);
+
+    public void LogText(long step, string tag, string markdown) => _tensorBoard?.AddText(tag, markdown, step);
+
+    public void Dispose() => _tensorBoard?.Dispose();
 
     /// <summary>
     /// The rows of an existing metrics.csv by column name. Every line that starts with <c>step,</c> is a header for the

@@ -5,8 +5,11 @@ using TorchSharp.Modules;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Evaluation;
 using EventSsm.IO;
+using EventSsm.Labels;
+using EventSsm.Rendering;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
@@ -40,19 +43,25 @@ public sealed class Trainer
     private readonly ConfigNode _config;
     private readonly TrainerOptions _o;
     private readonly string _runDir;
-    private readonly Func<YoloXDetector, DetectionMetrics>? _validate;
+    private readonly Func<YoloXDetector, int, ValidationResult>? _validate;
+    private readonly HighDimLogging _trainImages;
+    private readonly HighDimLogging _validationImages;
 
+    /// <param name="validate">Runs validation with the model and the number of samples to keep for images
+    /// (<see cref="Validator.ForTraining"/>).</param>
     /// <summary>The task of the progress reports (steps done of <see cref="TrainerOptions.MaxSteps"/>).</summary>
     public const string ProgressTask = "train";
 
     public Trainer(YoloXDetector model, ConfigNode config, TrainerOptions options, string runDirectory,
-        Func<YoloXDetector, DetectionMetrics>? validate = null)
+        Func<YoloXDetector, int, ValidationResult>? validate = null)
     {
         _model = model;
         _config = config;
         _o = options;
         _runDir = runDirectory;
         _validate = validate;
+        _trainImages = HighDimLogging.Train(config);
+        _validationImages = HighDimLogging.Validation(config);
     }
 
     public string LastCheckpoint => Path.Combine(_runDir, "checkpoints", "last.safetensors");
@@ -101,9 +110,11 @@ public sealed class Trainer
                 states.Set("train", saved);
             }
         }
-        var metrics = new RunLog(_runDir, MetricColumns(), resumeAfterStep: resume ? step : null);
+        using var metrics = new RunLog(_runDir, MetricColumns(), resumeAfterStep: resume ? step : null);
         long end = stopAfter is long n ? Math.Min(_o.MaxSteps, step + n) : _o.MaxSteps;
         progress?.Report(new ProgressReport(ProgressTask, step, _o.MaxSteps, "steps"));
+        // The resolved config as TensorBoard text (indented: a markdown code block), as the original logs it to W&B.
+        metrics.LogText(step, "config", string.Join('\n', _config.ToYaml().Split('\n').Select(l => "    " + l)));
         // Batches are a pure function of the step, so reading [step, end) ahead on workers changes nothing but the wait.
         using var batches = new PrefetchingBatchSource(sampler.Batches(step, end),
             () => new BatchReader(train.Sequences, H5RepresentationReader.Open, channels, hw[0], hw[1],
@@ -122,7 +133,8 @@ public sealed class Trainer
             {
                 g.LearningRate = lr;
             }
-            double loss = TrainStep(sampler.StreamSlots, batches, states, optimizer, ct);
+            List<DetectionSample>? trainSamples = _trainImages.IsDue(step + 1) ? [] : null;
+            double loss = TrainStep(sampler.StreamSlots, batches, states, optimizer, ct, trainSamples);
             if (!double.IsNaN(loss))
             {
                 // Outside the step's dispose scope: AdamW creates its state lazily (also after load_state_dict), and
@@ -147,15 +159,30 @@ public sealed class Trainer
                 clock.Restart();
                 stepsSinceLog = 0;
             }
+            if (trainSamples is not null)
+            {
+                LogImages(metrics, step, "train/predictions_vs_labels", trainSamples);
+            }
             progress?.Report(new ProgressReport(ProgressTask, step, _o.MaxSteps, "steps"));
             bool validateNow = _validate is not null && ((_o.ValidationInterval is long vi && step % vi == 0) || step == _o.MaxSteps);
             if (validateNow)
             {
+                // One validation counts as one of the original's epochs; the last one always gets its images.
+                long validationIndex = _o.ValidationInterval is long interval ? step / interval : 1;
+                bool images = _validationImages.IsDue(validationIndex) || (step == _o.MaxSteps && _validationImages.Enable);
                 _model.eval();
-                DetectionMetrics m = _validate!(_model);
+                ValidationResult result = _validate!(_model, images ? _validationImages.Samples : 0);
                 _model.train();
+                DetectionMetrics m = result.Metrics;
                 LastMetrics = m;
-                metrics.Log(step, new Dictionary<string, double> { ["val/AP"] = m.AP, ["val/AP_50"] = m.AP50, ["val/AP_75"] = m.AP75 });
+                var scalars = new Dictionary<string, double> { ["val/AP"] = m.AP, ["val/AP_50"] = m.AP50, ["val/AP_75"] = m.AP75 };
+                foreach ((string name, double ap) in m.PerClassAP)
+                {
+                    scalars[$"val/AP_{name}"] = ap;
+                }
+                metrics.Log(step, scalars);
+                LogPrCurves(metrics, step, result);
+                LogImages(metrics, step, "val/predictions_vs_labels", result.Samples);
                 if (m.AP > best)
                 {
                     best = m.AP;
@@ -174,6 +201,57 @@ public sealed class Trainer
         }
     }
 
+    /// <summary>
+    /// Per class, COCO's precision at the 101 recall thresholds (IoU 0.5, all areas, 100 detections: the AP50 curve),
+    /// in order of falling recall (rising score threshold), for TensorBoard's PR Curves tab.
+    /// </summary>
+    private static void LogPrCurves(RunLog log, long step, ValidationResult result)
+    {
+        if (result.Coco is not { } coco)
+        {
+            return;
+        }
+        string[] names = [.. result.Metrics.PerClassAP.Keys];
+        for (int k = 0; k < coco.K && k < names.Length; k++)
+        {
+            var precision = new List<double>();
+            var recall = new List<double>();
+            var thresholds = new List<double>();
+            for (int r = CocoEvalResult.R - 1; r >= 0; r--)
+            {
+                int i = coco.PrecisionIndex(0, r, k, 0, CocoEvalResult.M - 1);
+                if (coco.Precision[i] < 0)
+                {
+                    break; // no ground truth of this class: no curve
+                }
+                precision.Add(coco.Precision[i]);
+                recall.Add(r / (double)(CocoEvalResult.R - 1));
+                thresholds.Add(coco.Scores[i]);
+            }
+            if (precision.Count == CocoEvalResult.R)
+            {
+                log.LogPrCurve(step, $"val/pr_curve/{names[k]}", new PrCurve(precision, recall, thresholds, result.GroundTruthPerClass[k]));
+            }
+        }
+    }
+
+    /// <summary>Predictions above labels, as the original's W&amp;B images, with the legend and the label time.</summary>
+    private void LogImages(RunLog log, long step, string tag, IReadOnlyList<DetectionSample> samples)
+    {
+        var options = new RenderOptions
+        {
+            Scale = 0,
+            Layout = PanelLayout.Stacked,
+            Classes = _o.Dataset == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+        };
+        for (int i = 0; i < samples.Count; i++)
+        {
+            DetectionSample x = samples[i];
+            RgbImage events = EventFrames.FromHistogram(x.Histogram, x.Channels, x.Height, x.Width);
+            log.LogImage(step, $"{tag}/{i}", EventVideo.Compose(events, x.GroundTruth, x.Detections, x.TimeUs, options));
+        }
+    }
+
     /// <summary>The columns of metrics.csv, declared before the first row so the file keeps one header.</summary>
     private List<string> MetricColumns()
     {
@@ -185,13 +263,16 @@ public sealed class Trainer
         if (_validate is not null)
         {
             columns.AddRange(["val/AP", "val/AP_50", "val/AP_75"]);
+            columns.AddRange(DatasetInfo.ClassNames(_o.Dataset).Select(c => $"val/AP_{c}"));
         }
         return columns;
     }
 
     /// <summary>One optimisation step; returns the loss, or NaN when the step was skipped (non-finite loss).</summary>
+    /// <param name="samples">When not null, up to <see cref="HighDimLogging.Samples"/> labelled frames of the batch are added
+    /// with the detections of this step's head outputs (for TensorBoard images).</param>
     private double TrainStep(int streamSlots, PrefetchingBatchSource batches, RecurrentStates states, OptimizerHelper optimizer,
-        CancellationToken ct)
+        CancellationToken ct, List<DetectionSample>? samples = null)
     {
         using DisposeScope scope = NewDisposeScope();
         using SampleBatch batch = batches.Next(ct) ?? throw new InvalidOperationException("the batch loader ended before the last step");
@@ -225,6 +306,10 @@ public sealed class Trainer
             return double.NaN;
         }
         HeadOutputs head = _model.ForwardDetect(features, frames.ToArray());
+        if (samples is not null)
+        {
+            CaptureSamples(batch, frames, labels, head, samples);
+        }
         YoloXLosses losses;
         try
         {
@@ -261,6 +346,35 @@ public sealed class Trainer
         }
         nn.utils.clip_grad_value_(_model.parameters(), _o.GradientClipValue);
         return value;
+    }
+
+    /// <summary>The last labelled frame of each of the first slots, with the post-processed detections of the head outputs.</summary>
+    private void CaptureSamples(SampleBatch batch, List<long> frames, List<ObjectLabel[]> labels, HeadOutputs head, List<DetectionSample> samples)
+    {
+        using IDisposable noGrad = no_grad();
+        int[] hw = ConfigModifier.DataLoadingHw(_config);
+        var lastOfSlot = new SortedDictionary<int, int>();
+        for (int f = 0; f < frames.Count; f++)
+        {
+            lastOfSlot[(int)(frames[f] % batch.BatchSize)] = f;
+        }
+        int[] chosen = [.. lastOfSlot.Values.Take(_trainImages.Samples)];
+        if (chosen.Length == 0)
+        {
+            return;
+        }
+        Tensor decoded = head.Decoded.detach().index_select(0, tensor(chosen.Select(f => (long)f).ToArray(), device: head.Decoded.device));
+        IReadOnlyList<Detection>[] detections = TensorPostprocess.Run(decoded, _model.Options.ConfidenceThreshold, _model.Options.NmsThreshold);
+        for (int i = 0; i < chosen.Length; i++)
+        {
+            int f = chosen[i];
+            int t = (int)(frames[f] / batch.BatchSize);
+            int slot = (int)(frames[f] % batch.BatchSize);
+            long time = batch.LabelTimes[t, slot];
+            BoundingBox[] gt = labels[f].Select(l => l.ToBoundingBox(time)).ToArray();
+            BoundingBox[] dt = detections[i].Select(d => Validator.ToProphesee(d, time)).ToArray();
+            samples.Add(Validator.Sample(batch, (t, slot), batch.SlotSequence[slot], time, hw[0], hw[1], gt, dt));
+        }
     }
 
     private bool GradientsFinite()

@@ -55,7 +55,7 @@ public static class TrainingRun
             ? PreprocessedDataset.Load(trainerOptions.DatasetPath, "val", trainerOptions.Dataset, trainerOptions.RepresentationName)
             : null;
         var trainer = new Trainer(model, cfg, trainerOptions, runDir,
-            val is null ? null : m => Validator.Validate(m, val, valOptions, progress, ct));
+            val is null ? null : Validator.ForTraining(val, valOptions, progress, ct));
         trainer.Run(resume: options.ResumeDirectory is not null, log: step => log?.Invoke(step.ToString()), progress: progress, ct: ct);
         return new TrainingRunResult(runDir, trainer.LastMetrics, trainer.LastCheckpoint, trainer.BestCheckpoint);
     }

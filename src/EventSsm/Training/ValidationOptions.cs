@@ -1,6 +1,7 @@
 using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Model.Head;
+using EventSsm.Detections;
 using EventSsm.Model;
 using static TorchSharp.torch;
 
@@ -42,6 +43,12 @@ public sealed record ValidationOptions
     public double NmsThreshold { get; init; } = Postprocess.DefaultNmsThreshold;
 
     public Device Device { get; init; } = CPU;
+
+    /// <summary>
+    /// Label frames, as (sequence index, label time), whose input, ground truth and detections the run keeps in
+    /// <see cref="ValidationResult.Samples"/> (for TensorBoard images; <see cref="Validator.FixedSamples"/>).
+    /// </summary>
+    public IReadOnlySet<(int Sequence, long TimeUs)>? Capture { get; init; }
 
     /// <summary>
     /// Test seam: replaces the post-processing of the decoded head outputs. Gets the decoded outputs of the

@@ -21,16 +21,16 @@ public sealed class LayeringTests
     /// </summary>
     private static readonly string[][] s_layers =
     [
-        ["IO", "IO.Numpy", "IO.Hdf5", "Config"],
+        ["IO", "IO.Numpy", "IO.Hdf5", "Config", "Export.Proto"],
         ["Events", "Labels"],
         ["Representations", "Tensors"],
-        ["Evaluation", "Rendering", "Synthetic"],
-        ["Datasets"],
+        ["Evaluation", "Rendering", "Rendering.Viewer", "Synthetic", "Detections"],
+        ["Datasets", "Streaming", "Onnx"],
         ["Model.Ssm"],
         ["Model.Backbone", "Model.Neck", "Model.Head"],
         ["Model"],
         ["Checkpoints", "Checkpoints.Pickle"],
-        ["Training", "Inference"],
+        ["Training", "Inference", "Export"],
         ["Workflows.Demo", "Workflows.Frequency", "Workflows.Benchmarks", "Workflows.Prediction", "Workflows.Inspection",
             "Workflows.Examples", "Workflows.Parity"],
         ["Cli", "Cli.Commands"],

@@ -43,7 +43,8 @@ public sealed class TrainCommandTests
         Assert.Contains("step 4/4", CliRunner.Run("train", "--resume", run, "--threads", "1"));
 
         MetricsCsv csv = MetricsCsv.Read(Path.Combine(run, RunLog.CsvName));
-        Assert.Equal(["step", "train/loss", "train/lr", "train/steps_per_s", "val/AP", "val/AP_50", "val/AP_75"], csv.Columns);
+        Assert.Equal(["step", "train/loss", "train/lr", "train/steps_per_s", "val/AP", "val/AP_50", "val/AP_75", "val/AP_car",
+            "val/AP_pedestrian"], csv.Columns);
         Assert.Equal([2L, 4], csv.StepsWith("train/loss"));
         Assert.Equal([1L, 2, 3, 4], csv.StepsWith("val/AP"));
         Assert.All(csv.Rows, r => Assert.True(r["val/AP"] is null || r["val/AP"] is >= 0 and <= 1));

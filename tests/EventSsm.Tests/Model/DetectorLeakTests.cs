@@ -1,8 +1,9 @@
-using TorchSharp;
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
+using EventSsm.Model;
+using TorchSharp;
 using EventSsm.Model.Head;
 using EventSsm.Model.Neck;
-using EventSsm.Model;
 using EventSsm.Tensors;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public sealed class DetectorLeakTests
             losses.Total.backward();
             using (no_grad())
             {
-                _ = Postprocess.Run(head.call(fpn.call(features)).Decoded, 0.001, 0.45);
+                _ = TensorPostprocess.Run(head.call(fpn.call(features)).Decoded, 0.001, 0.45);
             }
         }
 

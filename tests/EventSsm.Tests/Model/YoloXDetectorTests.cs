@@ -2,6 +2,7 @@ using System.Text.Json;
 using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
@@ -74,7 +75,7 @@ public sealed class YoloXDetectorTests
             Assert.True((golden - states[i]).abs().max().item<float>() <= 5e-5, $"state {i + 1}");
         }
         PostprocessTests.AssertMatchesGolden(DetectorMicro.File("chunk1_detections.npy"),
-            Postprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold));
+            TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold));
     }
 
     [Theory]
@@ -88,7 +89,7 @@ public sealed class YoloXDetectorTests
         (Tensor decoded, Tensor[] states) = model.Forward(Input("x_chunk2.npy"), GoldenStates("chunk1"));
         TensorAssert.Close(NpyTensor.ReadTensor(DetectorMicro.File($"chunk2_{mode}_head_outputs.npy")), decoded, 2e-4, 2e-4, "head outputs");
         PostprocessTests.AssertMatchesGolden(DetectorMicro.File($"chunk2_{mode}_detections.npy"),
-            Postprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold));
+            TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold));
     }
 
     [Fact]

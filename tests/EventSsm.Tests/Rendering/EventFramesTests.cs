@@ -88,7 +88,7 @@ public sealed class EventFramesTests
         BoundingBox[] gt = [new(50_000, 10, 15, 20, 12, 0)];
         BoundingBox[] pred = [new(50_000, 12, 16, 20, 12, 1, 0.75f)];
         RgbImage frame = EventVideo.Frame(ev, gt, pred, 50_000, new RenderOptions { Scale = 3 });
-        Assert.Equal((2 * 150 + 2, 120), (frame.Width, frame.Height));
+        Assert.Equal((2 * 150 + 2, 120 + EventVideo.LegendHeight(3)), (frame.Width, frame.Height));
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("f.png");
         PngFile.Write(path, frame);
@@ -118,7 +118,7 @@ public sealed class EventFramesTests
         CliRunner.Run(["render", dat, "--labels", npy, "--pred", npy, "--out", gif, "--scale", "1"]);
         using SKCodec codec = SKCodec.Create(gif);
         Assert.Equal(6, codec.FrameCount); // window ends 50..300 ms
-        Assert.Equal((2 * 80 + 2, 60), (codec.Info.Width, codec.Info.Height));
+        Assert.Equal((2 * 80 + 2, 60 + EventVideo.LegendHeight(1)), (codec.Info.Width, codec.Info.Height));
         string pngs = dir.File("png");
         CliRunner.Run(["render", dat, "--out", pngs, "--step-ms", "100", "--scale", "2"]);
         Assert.Equal(new[] { "000000.png", "000001.png", "000002.png" }, Directory.GetFiles(pngs).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToArray());

@@ -116,7 +116,7 @@ public sealed class GifWriterTests
     {
         EventArray ev = new([10, 20], [10, 20], [1, 0], [40_000, 90_000], 64, 48);
         BoundingBox[] labels = [new(50_000, 8, 12, 30, 20, 0), new(100_000, 30, 10, 12, 30, 1)];
-        var options = new RenderOptions { Scale = 2 };
+        var options = new RenderOptions { Scale = 2, Legend = false };
         RgbImage[] frames = EventVideo.Frames(ev, labels, null, options).ToArray();
         Assert.Equal(2, frames.Length);
         using TempDir dir = Fixtures.TempDir();

@@ -1,4 +1,8 @@
+using System.Buffers.Binary;
+using EventSsm.Rendering;
 using EventSsm.Training;
+using SkiaSharp;
+using Tensorboard;
 
 namespace EventSsm.Tests.Training;
 
@@ -10,14 +14,61 @@ public sealed class RunLogTests
     public void OneHeader_ForRowsWithDifferentKeys_AndTensorBoardEvents()
     {
         using TempDir tmp = Fixtures.TempDir();
-        var log = new RunLog(tmp.Path, s_columns);
-        log.Log(1, new Dictionary<string, double> { ["train/loss"] = 2.5, ["lr"] = 1e-4 });
-        log.Log(2, new Dictionary<string, double> { ["val/AP"] = 0.25 });
+        using (var log = new RunLog(tmp.Path, s_columns))
+        {
+            log.Log(1, new Dictionary<string, double> { ["train/loss"] = 2.5, ["lr"] = 1e-4 });
+            log.Log(2, new Dictionary<string, double> { ["val/AP"] = 0.25 });
+            Assert.Equal(["step,train/loss,lr,val/AP", "1,2.5,0.0001,", "2,,,0.25"], File.ReadAllLines(log.CsvPath));
+        }
+        using (var resumed = new RunLog(tmp.Path, s_columns, resumeAfterStep: 2))
+        {
+            resumed.Log(3, new Dictionary<string, double> { ["train/loss"] = 1.5 });
+        }
+        // Two event files (the run and its resumption): every record's CRCs check and the scalars read back.
+        string dir = Path.Combine(tmp.Path, "tensorboard");
+        Assert.Equal(2, Directory.GetFiles(dir, "events.out.tfevents.*").Length);
+        Assert.All(Directory.GetFiles(dir), f => Assert.Equal("brain.Event:2", TensorBoardEventFile.Read(f)[0].FileVersion));
+        List<(long Step, Summary.Types.Value Value)> values = TensorBoardEventFile.Values(dir);
+        Assert.Equal([(1L, 2.5f), (3L, 1.5f)], values.Where(v => v.Value.Tag == "train/loss").Select(v => (v.Step, v.Value.SimpleValue)));
+        Assert.Equal(0.25f, values.Single(v => v.Value.Tag == "val/AP").Value.SimpleValue);
+    }
 
-        Assert.Equal(["step,train/loss,lr,val/AP", "1,2.5,0.0001,", "2,,,0.25"], File.ReadAllLines(log.CsvPath));
-        string[] events = Directory.GetFiles(Path.Combine(tmp.Path, "tensorboard"), "events.out.tfevents.*", SearchOption.AllDirectories);
-        Assert.NotEmpty(events);
-        Assert.True(events.Sum(f => new FileInfo(f).Length) > 100);
+    [Fact]
+    public void ImagesTextAndPrCurves_AreTheTensorBoardPluginFormats()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        var image = new RgbImage(6, 4);
+        image.Fill(new Rgb(10, 200, 30));
+        using (var log = new RunLog(tmp.Path, s_columns))
+        {
+            log.LogImage(7, "val/img/0", image);
+            log.LogText(0, "config", "    model:\n      name: rnndet");
+            log.LogPrCurve(7, "val/pr_curve/car", new PrCurve([0.5, 0.8, 1.0], [1.0, 0.5, 0.25], [0.1, 0.5, 0.9], GroundTruth: 8));
+        }
+        List<(long Step, Summary.Types.Value Value)> values = TensorBoardEventFile.Values(Path.Combine(tmp.Path, "tensorboard"));
+
+        Summary.Types.Value img = values.Single(v => v.Value.Tag == "val/img/0").Value;
+        Assert.Equal((6, 4, 3), (img.Image.Width, img.Image.Height, img.Image.Colorspace));
+        using SKBitmap bmp = SKBitmap.Decode(img.Image.EncodedImageString.ToByteArray());
+        Assert.Equal(new SKColor(10, 200, 30), bmp.GetPixel(3, 2));
+
+        Summary.Types.Value text = values.Single(v => v.Value.Tag == "config").Value;
+        Assert.Equal("text", text.Metadata.PluginData.PluginName);
+        Assert.Equal(DataType.DtString, text.Tensor.Dtype);
+        Assert.Equal("    model:\n      name: rnndet", text.Tensor.StringVal.Single().ToStringUtf8());
+
+        (long step, Summary.Types.Value pr) = values.Single(v => v.Value.Tag == "val/pr_curve/car");
+        Assert.Equal(7, step);
+        Assert.Equal("pr_curves", pr.Metadata.PluginData.PluginName);
+        Assert.Equal(new byte[] { 0x10, 3 }, pr.Metadata.PluginData.Content.ToByteArray()); // num_thresholds = 3
+        Assert.Equal([6L, 3L], pr.Tensor.TensorShape.Dim.Select(d => d.Size));
+        byte[] raw = pr.Tensor.TensorContent.ToByteArray();
+        float[] t = Enumerable.Range(0, 18).Select(i => BinaryPrimitives.ReadSingleLittleEndian(raw.AsSpan(4 * i))).ToArray();
+        Assert.Equal([8f, 4f, 2f], t[0..3]);           // TP = recall · 8
+        Assert.Equal([8f, 1f, 0f], t[3..6]);           // FP = TP / precision − TP
+        Assert.Equal([0f, 4f, 6f], t[9..12]);          // FN = 8 − TP
+        Assert.Equal([0.5f, 0.8f, 1f], t[12..15]);     // precision
+        Assert.Equal([1f, 0.5f, 0.25f], t[15..18]);    // recall
     }
 
     [Fact]

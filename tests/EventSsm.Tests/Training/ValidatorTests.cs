@@ -2,6 +2,7 @@ using System.Text.Json;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
 using EventSsm.Datasets;
+using EventSsm.Detections;
 using EventSsm.Evaluation;
 using EventSsm.IO;
 using EventSsm.Labels;

@@ -1,13 +1,16 @@
 using System.Diagnostics;
+using EventSsm.Config;
+using EventSsm.Detections;
+using EventSsm.Export;
+using EventSsm.Onnx;
+using EventSsm.Model;
 using TorchSharp;
 using TorchSharp.Modules;
-using EventSsm.Config;
 using EventSsm.Datasets;
 using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
-using EventSsm.Model;
 using EventSsm.Training;
 using static TorchSharp.torch;
 
@@ -77,11 +80,79 @@ public static class DetectorBenchmark
             });
             breakdown = Breakdown(model, x1, options);
         }
+        (LatencyStats Torch, LatencyStats Onnx)? pair = options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
         LatencyStats? train = options.TrainRepeats > 0 ? TimeTrainStep(model, options) : null;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
         return new DetectorBenchmarkResult(options, h, w, model.ParameterCount(), torch.get_num_threads(),
-            frame, chunk, train, breakdown, process.PeakWorkingSet64, options.Device.type == DeviceType.CUDA ? "cuda" : "cpu");
+            frame, chunk, train, breakdown, process.PeakWorkingSet64, options.Device.type == DeviceType.CUDA ? "cuda" : "cpu")
+        {
+            TorchFrameInterleaved = pair?.Torch,
+            OnnxFrame = pair?.Onnx,
+        };
+    }
+
+    /// <summary>
+    /// The model exported as an ONNX stream graph (to a temporary file), then one TorchSharp and one ONNX Runtime
+    /// streaming frame per iteration on the same input, states carried, postprocess included in both.
+    /// </summary>
+    private static (LatencyStats Torch, LatencyStats Onnx) TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
+    {
+        ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
+            ["dataset=gen1", $"+experiment/gen1={options.Model}.yaml", $"dataset.resolution_hw=[{options.Height},{options.Width}]", .. options.Overrides ?? []]);
+        ConfigModifier.Apply(cfg);
+        string path = Path.Combine(Path.GetTempPath(), $"eventssm-bench-{Guid.NewGuid():N}.onnx");
+        try
+        {
+            OnnxExporter.Export(model, cfg, path, new OnnxExportOptions());
+            // The same intra-op thread count as torch's (set by the caller when options.Threads is 0).
+            using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads()));
+            OnnxModelInfo info = onnx.Info;
+            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1)) * 4;
+            using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
+            float[] window = x.contiguous().data<float>().ToArray();
+            var torchMs = new List<double>();
+            var onnxMs = new List<double>();
+            Tensor[]? states = null;
+            try
+            {
+                using IDisposable inference = inference_mode();
+                for (int i = 0; i < options.Warmup + options.Repeats; i++)
+                {
+                    long start = Stopwatch.GetTimestamp();
+                    using (DisposeScope scope = NewDisposeScope())
+                    {
+                        (Tensor decoded, Tensor[] next) = model.Forward(padded, states, stateMode: S5StateMode.Carry);
+                        TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                        foreach (Tensor s in next)
+                        {
+                            s.DetachFromDisposeScope();
+                        }
+                        DisposeAll(states);
+                        states = next;
+                    }
+                    double t = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    start = Stopwatch.GetTimestamp();
+                    float[] head = onnx.Step(window);
+                    Postprocess.Run(head, 1, info.Anchors, 5 + info.NumClasses, info.ConfidenceThreshold, info.NmsThreshold);
+                    double o = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                    if (i >= options.Warmup)
+                    {
+                        torchMs.Add(t);
+                        onnxMs.Add(o);
+                    }
+                }
+            }
+            finally
+            {
+                DisposeAll(states);
+            }
+            return (LatencyStats.From(torchMs), LatencyStats.From(onnxMs));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
     }
 
     private static LatencyStats TimeStreaming(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
@@ -93,7 +164,7 @@ public static class DetectorBenchmark
             {
                 using DisposeScope scope = NewDisposeScope();
                 (Tensor decoded, Tensor[] next) = model.Forward(frame, states, stateMode: S5StateMode.Carry);
-                Postprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
                 foreach (Tensor s in next)
                 {
                     s.DetachFromDisposeScope();
@@ -207,7 +278,7 @@ public static class DetectorBenchmark
                 HeadOutputs outputs = model.Head.forward(fpnOut);
                 totals["head"] += stopwatch.Elapsed.TotalMilliseconds;
                 stopwatch.Restart();
-                Postprocess.Run(outputs.Decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                TensorPostprocess.Run(outputs.Decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
                 totals["postprocess"] += stopwatch.Elapsed.TotalMilliseconds;
                 for (int i = 0; i < states.Length; i++)
                 {

@@ -18,6 +18,9 @@ namespace EventSsm.Workflows.Benchmarks;
 /// <param name="TrainRepeats">Timed training steps; 0 skips the training measurement.</param>
 /// <param name="Overrides">Further config overrides in the original's style (<c>model.backbone.embed_dim=16</c>),
 /// applied after the experiment and the resolution.</param>
+/// <param name="Backend">torch, or onnx: the same model also exported as an ONNX stream graph and its streaming frame
+/// timed in ONNX Runtime (same threads, input and postprocess), interleaved frame by frame with the TorchSharp one so
+/// that both see the same machine load.</param>
 /// <param name="Recurrent">The backbone's temporal layer (<c>model.backbone.recurrent</c>): the S5-ViT or RVT's LSTM.</param>
 public sealed record DetectorBenchmarkOptions(
     string Model = "small",
@@ -30,7 +33,8 @@ public sealed record DetectorBenchmarkOptions(
     int Repeats = 10,
     int TrainRepeats = 3,
     RecurrentLayer Recurrent = RecurrentLayer.S5,
-    IReadOnlyList<string>? Overrides = null)
+    IReadOnlyList<string>? Overrides = null,
+    string Backend = "torch")
 {
     /// <summary>Where the model runs; CUDA timings wait for the device after each measured step.</summary>
     [JsonIgnore]
@@ -50,6 +54,14 @@ public sealed record DetectorBenchmarkOptions(
         ArgumentOutOfRangeException.ThrowIfNegative(Warmup);
         ArgumentOutOfRangeException.ThrowIfLessThan(Repeats, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(TrainRepeats);
+        if (Backend is not ("torch" or "onnx"))
+        {
+            throw new ArgumentException($"backend must be torch or onnx, got '{Backend}'");
+        }
+        if (Backend == "onnx" && Recurrent != RecurrentLayer.S5)
+        {
+            throw new ArgumentException("the onnx backend exports the S5 backbone only");
+        }
         if (!Enum.IsDefined(Recurrent))
         {
             throw new ArgumentException($"unknown recurrent layer {Recurrent}");

@@ -24,6 +24,17 @@ public sealed record DetectorBenchmarkResult(
     long PeakWorkingSetBytes,
     string Device = "cpu")
 {
+    /// <summary>With <c>--backend onnx</c>: the ONNX Runtime streaming frame (decode + NMS included), timed interleaved
+    /// with <see cref="TorchFrameInterleaved"/>; null otherwise.</summary>
+    public LatencyStats? OnnxFrame { get; init; }
+
+    /// <summary>With <c>--backend onnx</c>: the TorchSharp frame of the interleaved loop (same iterations as
+    /// <see cref="OnnxFrame"/>).</summary>
+    public LatencyStats? TorchFrameInterleaved { get; init; }
+
+    /// <summary>ONNX p50 / TorchSharp p50 of the interleaved loop (goal ≤ 0.7).</summary>
+    public double? OnnxToTorchP50 => OnnxFrame is LatencyStats o && TorchFrameInterleaved is LatencyStats t ? o.P50Ms / t.P50Ms : null;
+
     /// <summary>The result as indented JSON (enums by name), as <c>eventssm benchmark</c> prints and saves it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this,
         new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } });
@@ -44,6 +55,12 @@ public sealed record DetectorBenchmarkResult(
         {
             Row(sb, $"train step B={o.TrainBatch} L={o.Length}", t);
             sb.AppendLine(Invariant($"{"  = train steps/s (from p50)",-34} {1000 / t.P50Ms,10:F2}"));
+        }
+        if (OnnxFrame is LatencyStats onnx && TorchFrameInterleaved is LatencyStats torchFrame)
+        {
+            Row(sb, "interleaved: torch, 1 frame", torchFrame);
+            Row(sb, "interleaved: onnx, 1 frame", onnx);
+            sb.AppendLine(Invariant($"{"  = onnx p50 / torch p50",-34} {OnnxToTorchP50,10:F2}"));
         }
         sb.AppendLine("breakdown of one frame (p50 ms):");
         foreach ((string name, double ms) in Breakdown)

@@ -8,6 +8,7 @@ using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Streaming;
 using EventSsm.Synthetic;
 using EventSsm.Training;
 using EventSsm.Workflows.Prediction;
@@ -41,8 +42,9 @@ public sealed record DemoOptions
 /// <summary>What the demo produced.</summary>
 /// <param name="Prediction">The headline metrics: <c>predict</c> output for every test recording evaluated as <c>eventssm evaluate</c> does.</param>
 /// <param name="Validation">The original's streaming validation of the same model on the preprocessed test split.</param>
+/// <param name="Viewer">The viewer page of the first test recording (docs/VIEWER.md).</param>
 public sealed record DemoResult(DetectionMetrics Prediction, DetectionMetrics Validation, long TrainSteps, string Checkpoint,
-    string PredictionDirectory, string GroundTruthDirectory, string? Rendering, string ResultsJson);
+    string PredictionDirectory, string GroundTruthDirectory, string? Rendering, string ResultsJson, string Viewer);
 
 /// <summary>
 /// The whole job on built-in synthetic data: synthesise a Gen1-like dataset, preprocess it exactly as the original,
@@ -126,35 +128,53 @@ public static class DemoPipeline
             ValidationOptions.FromConfig(valCfg), progress, ct);
         DetectorCheckpoint(model, valCfg, trainer.BestCheckpoint);
 
-        log("5/6 predicting on every test recording (streaming, one window at a time) and rendering the first");
+        log("5/6 predicting on every test recording (streaming, one window at a time) and rendering the first (MP4 with ffmpeg, else GIF)");
         string gtDir = Path.Combine(raw, "test");
         string predDir = Path.Combine(o.OutDirectory, "prediction");
         string? rendering = null;
+        string[] recordings = [.. Directory.GetFiles(gtDir, "*_td.dat").Order(StringComparer.Ordinal)];
         using (LoadedDetector loaded = LoadedDetector.Load(trainer.BestCheckpoint, [], configDir))
         {
-            string[] recordings = [.. Directory.GetFiles(gtDir, "*_td.dat").Order(StringComparer.Ordinal)];
             for (int i = 0; i < recordings.Length; i++)
             {
+                BoundingBox[]? labels = i == 0 ? BoundingBoxFile.Read(LabelsOf(recordings[i])) : null;
                 PredictionResult pred = RecordingPredictor.Predict(loaded, recordings[i], predDir,
-                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "gif" : "none",
-                    progress, ct);
+                    new StreamingOptions { StepUs = 50_000, WindowUs = 50_000, ConfidenceThreshold = 0.001 }, i == 0 ? "mp4" : "none",
+                    progress, ct, labels: labels);
                 rendering ??= pred.RenderPath;
+                if (pred.RenderNote is not null)
+                {
+                    log($"   {pred.RenderNote}");
+                }
                 log($"   {Path.GetFileName(pred.BoxesPath)}: {pred.Windows} windows, {pred.Boxes} boxes, latency p50 {pred.LatencyP50Ms:F1} ms");
             }
         }
 
         // RVT's per-frame protocol (detections at exactly each label time). The toolbox's default ±50 ms matching would
         // pool three 20 Hz windows per label and count the neighbours' boxes as false positives.
-        log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --per-frame {gtDir} {predDir}`)");
+        log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --per-frame {gtDir} {predDir}`) and writing the viewer page");
         DetectionMetrics predMetrics = PropheseeFileEvaluation.EvaluateFolders(gtDir, predDir, DatasetKind.Gen1, false, EvaluationMode.PerFrame).Metrics;
+        ViewResult view = RecordingViewer.Build(new ViewOptions
+        {
+            Input = recordings[0],
+            Output = Path.Combine(o.OutDirectory, "view.html"),
+            Predictions = predDir,
+            Labels = LabelsOf(recordings[0]),
+            PerFrame = true,
+        }, ct: ct);
+        log($"   {view.Path}: {view.Bytes / 1e6:F1} MB");
 
         string json = Path.Combine(o.OutDirectory, "results.json");
         string Num(double v) => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
         AtomicFile.WriteAllText(json, $"{{\"AP\": {Num(predMetrics.AP)}, \"AP_50\": {Num(predMetrics.AP50)}, " +
             $"\"AP_75\": {Num(predMetrics.AP75)}, \"prediction\": {predMetrics.ToJson()}, \"validation\": {val.ToJson()}, " +
             $"\"train_steps\": {steps}, \"seconds\": {total.Elapsed.TotalSeconds:F0}}}\n");
-        return new DemoResult(predMetrics, val, steps, trainer.BestCheckpoint, predDir, gtDir, rendering, json);
+        return new DemoResult(predMetrics, val, steps, trainer.BestCheckpoint, predDir, gtDir, rendering, json, view.Path);
     }
+
+    /// <summary>The synthetic labels of a recording: x_td.dat → x_bbox.npy next to it.</summary>
+    private static string LabelsOf(string recording) =>
+        Path.Combine(Path.GetDirectoryName(recording)!, RecordingPredictor.RecordingName(recording) + PropheseeFileEvaluation.FileSuffix);
 
     /// <summary>Re-saves the final weights as the inference checkpoint with the validation config embedded.</summary>
     private static void DetectorCheckpoint(YoloXDetector model, ConfigNode config, string path) =>

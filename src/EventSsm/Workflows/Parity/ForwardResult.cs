@@ -1,5 +1,6 @@
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
+using EventSsm.Detections;
 using EventSsm.Model;
 using static TorchSharp.torch;
 

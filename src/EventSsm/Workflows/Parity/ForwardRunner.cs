@@ -1,10 +1,11 @@
-using TorchSharp;
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
 using EventSsm.IO;
+using EventSsm.Model;
+using TorchSharp;
 using EventSsm.Inference;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
-using EventSsm.Model;
 using EventSsm.Tensors;
 using static TorchSharp.torch;
 
@@ -52,7 +53,7 @@ public static class ForwardRunner
         Tensor input = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth);
         (Tensor[] features, Tensor[] newStates) = model.ForwardBackbone(input, states, stepScale, stateMode);
         Tensor head = model.ForwardDetect(features).Decoded;
-        IReadOnlyList<Detection>[] detections = Postprocess.Run(head,
+        IReadOnlyList<Detection>[] detections = TensorPostprocess.Run(head,
             confidenceThreshold ?? model.Options.ConfidenceThreshold, nmsThreshold ?? model.Options.NmsThreshold);
         return new ForwardResult(features, newStates, head, detections);
     }

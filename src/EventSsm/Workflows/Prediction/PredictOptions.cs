@@ -1,4 +1,5 @@
 using EventSsm.Inference;
+using EventSsm.Streaming;
 using static TorchSharp.torch;
 
 namespace EventSsm.Workflows.Prediction;
@@ -6,7 +7,7 @@ namespace EventSsm.Workflows.Prediction;
 /// <summary>What <see cref="RecordingPredictor.Run"/> predicts: the <c>predict</c> command's settings.</summary>
 public sealed record PredictOptions
 {
-    /// <summary>Weights (.ckpt, .pt, .npz, .safetensors).</summary>
+    /// <summary>Weights (.ckpt, .pt, .npz, .safetensors), or an exported .onnx graph with the onnx backend.</summary>
     public required string Checkpoint { get; init; }
 
     /// <summary>An event recording, or a folder whose recordings (every file <see cref="Events.EventRecording"/> opens) are each predicted.</summary>
@@ -22,8 +23,17 @@ public sealed record PredictOptions
 
     public StreamingOptions Streaming { get; init; } = new();
 
-    /// <summary>gif, png or none.</summary>
+    /// <summary>gif, mp4 (a GIF when ffmpeg is missing), png or none.</summary>
     public string Render { get; init; } = "gif";
 
+    /// <summary>The rendering's display threshold (predictions below it are not drawn; the box files keep them).</summary>
+    public double ShowConfidence { get; init; } = 0.3;
+
     public Device Device { get; init; } = CPU;
+
+    /// <summary>torch (TorchSharp) or onnx (ONNX Runtime; <see cref="Checkpoint"/> may then be an exported .onnx graph).</summary>
+    public string Backend { get; init; } = "torch";
+
+    /// <summary>ONNX Runtime's intra-op threads with the onnx backend (0 = one per core); torch's are set by the caller.</summary>
+    public int Threads { get; init; }
 }

@@ -4,12 +4,17 @@ using EventSsm.IO;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Rendering;
+using EventSsm.Streaming;
 
 namespace EventSsm.Workflows.Prediction;
 
 /// <summary>What <see cref="RecordingPredictor.Predict"/> wrote.</summary>
 public sealed record PredictionResult(string BoxesPath, string CsvPath, string? RenderPath, int Windows, int Boxes,
-    double LatencyP50Ms, double LatencyP95Ms);
+    double LatencyP50Ms, double LatencyP95Ms)
+{
+    /// <summary>What the user should know about the rendering, e.g. that an MP4 became a GIF because ffmpeg is missing.</summary>
+    public string? RenderNote { get; init; }
+}
 
 /// <summary>A recording <see cref="RecordingPredictor.Run"/> could not predict, and why.</summary>
 public sealed record PredictionFailure(string Recording, string Reason);
@@ -40,7 +45,8 @@ public static class RecordingPredictor
         {
             throw new FileNotFoundException($"{options.Input}: no such file or folder", options.Input);
         }
-        using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
+        using DetectorBackends backends = DetectorBackends.Open(options.Backend, options.Checkpoint, options.Overrides, options.ConfigDirectory,
+            options.Device, options.Threads);
         var written = new List<PredictionResult>();
         var failed = new List<PredictionFailure>();
         for (int i = 0; i < recordings.Length; i++)
@@ -48,7 +54,8 @@ public static class RecordingPredictor
             ct.ThrowIfCancellationRequested();
             try
             {
-                written.Add(Predict(detector, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct));
+                written.Add(Predict(backends.Backend, backends.Kind, recordings[i], options.OutDirectory, options.Streaming, options.Render, progress, ct,
+                    options.ShowConfidence));
             }
             catch (Exception e) when (folder && e is not OperationCanceledException)
             {
@@ -88,20 +95,37 @@ public static class RecordingPredictor
 
     private static void CheckRender(string render)
     {
-        if (render is not ("gif" or "png" or "none"))
+        if (render is not ("gif" or "mp4" or "png" or "none"))
         {
-            throw new ArgumentException($"--render {render}: expected gif, png or none");
+            throw new ArgumentException($"--render {render}: expected gif, mp4, png or none");
         }
     }
 
-    /// <summary>Predicts one recording with a loaded detector; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).</summary>
+    /// <summary>Predicts one recording with a loaded detector's TorchSharp model.</summary>
+    /// <param name="render">gif, mp4 (a GIF when ffmpeg is missing; <see cref="PredictionResult.RenderNote"/> says so), png or none.</param>
+    /// <param name="showConfidence">The rendering's display threshold; the files keep every box above the options' threshold.</param>
+    /// <param name="labels">Ground truth to draw beside the predictions in the rendering.</param>
     public static PredictionResult Predict(LoadedDetector detector, string recording, string outDir, StreamingOptions options,
-        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
+        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
+        IReadOnlyList<BoundingBox>? labels = null)
+    {
+        ArgumentNullException.ThrowIfNull(detector);
+        using var backend = new TorchDetectorBackend(detector.Model, detector.Config);
+        return Predict(backend, DatasetInfo.Parse(detector.Config.GetString("dataset.name")), recording, outDir, options, render, progress, ct,
+            showConfidence, labels);
+    }
+
+    /// <summary>
+    /// Predicts one recording with a backend (the TorchSharp model or an ONNX graph, <c>predict --backend</c>) of a model
+    /// trained on <paramref name="kind"/>; <paramref name="progress"/> gets its windows (task <c>predict &lt;file&gt;</c>).
+    /// </summary>
+    public static PredictionResult Predict(IDetectorBackend backend, DatasetKind kind, string recording, string outDir, StreamingOptions options,
+        string render = "gif", IProgress<ProgressReport>? progress = null, CancellationToken ct = default, double showConfidence = 0.3,
+        IReadOnlyList<BoundingBox>? labels = null)
     {
         CheckRender(render);
         Directory.CreateDirectory(outDir);
-        DatasetKind kind = DatasetInfo.Parse(detector.Config.GetString("dataset.name"));
-        using var streaming = new StreamingDetector(detector.Model, detector.Config, options);
+        using var streaming = new StreamingDetector(backend, options);
         var windows = new List<WindowDetections>();
         string task = $"predict {Path.GetFileName(recording)}";
         using (IEventReader reader = EventRecording.Open(recording))
@@ -116,11 +140,7 @@ public static class RecordingPredictor
             windows.AddRange(streaming.Flush());
             progress?.Report(new ProgressReport(task, total, total, "windows"));
         }
-        string name = Path.GetFileNameWithoutExtension(recording);
-        if (name.EndsWith("_td", StringComparison.Ordinal))
-        {
-            name = name[..^3];
-        }
+        string name = RecordingName(recording);
         BoundingBox[] boxes = [.. windows.SelectMany(w => w.Boxes)];
         string npy = Path.Combine(outDir, $"{name}_bbox.npy");
         string csv = Path.Combine(outDir, $"{name}_bbox.csv");
@@ -128,6 +148,7 @@ public static class RecordingPredictor
         PredictionFiles.WriteCsv(csv, boxes, DatasetInfo.ClassNames(kind));
         double[] ms = [.. windows.Select(w => w.Latency.TotalMilliseconds).Order()];
         string? target = null;
+        string? note = null;
         if (render != "none")
         {
             var renderOptions = new RenderOptions
@@ -135,12 +156,33 @@ public static class RecordingPredictor
                 StepUs = options.StepUs,
                 WindowUs = options.WindowUs,
                 Classes = kind == DatasetKind.Gen1 ? ClassStyle.Gen1 : ClassStyle.Gen4,
+                Scale = 0,
+                MinConfidence = showConfidence,
             };
-            target = Path.Combine(outDir, render == "gif" ? $"{name}_pred.gif" : $"{name}_pred");
-            RecordingRenderer.Render(recording, null, boxes, target, renderOptions);
+            RenderResult rendered = RecordingRenderer.Render(recording, labels, boxes,
+                Path.Combine(outDir, $"{name}_pred{RenderOutput.Extension(RenderOutput.Parse(render))}"), renderOptions);
+            (target, note) = (rendered.Target, rendered.Note);
         }
         return new PredictionResult(npy, csv, target, windows.Count, boxes.Length,
-            ms.Length > 0 ? Percentile(ms, 0.50) : 0, ms.Length > 0 ? Percentile(ms, 0.95) : 0);
+            ms.Length > 0 ? Percentile(ms, 0.50) : 0, ms.Length > 0 ? Percentile(ms, 0.95) : 0) { RenderNote = note };
+    }
+
+    /// <summary>
+    /// The base name of a recording's output files, as its labels are named: <c>x_td.dat</c>, <c>x_td.dat.h5</c>,
+    /// <c>x.raw</c> → <c>x</c> (then <c>x_bbox.npy</c>, which <c>evaluate</c> pairs with the ground truth).
+    /// </summary>
+    public static string RecordingName(string recording)
+    {
+        string name = Path.GetFileName(recording);
+        foreach (string ext in new[] { ".dat.h5", ".h5", ".hdf5", ".dat", ".raw", ".csv", ".txt" })
+        {
+            if (name.EndsWith(ext, StringComparison.OrdinalIgnoreCase))
+            {
+                name = name[..^ext.Length];
+                break;
+            }
+        }
+        return name.EndsWith("_td", StringComparison.Ordinal) ? name[..^3] : name;
     }
 
     /// <summary>Nearest-rank percentile of sorted values.</summary>

@@ -1,7 +1,8 @@
-using TorchSharp;
+using EventSsm.Detections;
 using EventSsm.IO.Numpy;
-using EventSsm.Model.Head;
 using EventSsm.Model;
+using TorchSharp;
+using EventSsm.Model.Head;
 using EventSsm.Tensors;
 using static TorchSharp.torch;
 
@@ -17,7 +18,7 @@ public sealed class PostprocessTests
     {
         using DisposeScope scope = NewDisposeScope();
         Tensor decoded = YoloXHeadTests.EvalHeadOutputs(run);
-        IReadOnlyList<Detection>[] actual = Postprocess.Run(decoded, DetectorMicro.ConfidenceThreshold, DetectorMicro.NmsThreshold);
+        IReadOnlyList<Detection>[] actual = TensorPostprocess.Run(decoded, DetectorMicro.ConfidenceThreshold, DetectorMicro.NmsThreshold);
         AssertMatchesGolden(DetectorMicro.File($"{run}_detections.npy"), actual);
     }
 
@@ -27,7 +28,7 @@ public sealed class PostprocessTests
         // Isolates postprocess from the network: the reference's own head outputs must give its detections.
         using DisposeScope scope = NewDisposeScope();
         Tensor decoded = NpyTensor.ReadTensor(DetectorMicro.File("chunk1_head_outputs.npy"));
-        IReadOnlyList<Detection>[] actual = Postprocess.Run(decoded, DetectorMicro.ConfidenceThreshold, DetectorMicro.NmsThreshold);
+        IReadOnlyList<Detection>[] actual = TensorPostprocess.Run(decoded, DetectorMicro.ConfidenceThreshold, DetectorMicro.NmsThreshold);
         AssertMatchesGolden(DetectorMicro.File("chunk1_detections.npy"), actual);
     }
 
@@ -35,7 +36,7 @@ public sealed class PostprocessTests
     public void Run_WrongShape_Throws()
     {
         using Tensor bad = zeros(2, 10);
-        Assert.Throws<ArgumentException>(() => Postprocess.Run(bad));
+        Assert.Throws<ArgumentException>(() => TensorPostprocess.Run(bad));
     }
 
     internal static void AssertMatchesGolden(string path, IReadOnlyList<Detection>[] actual)

@@ -37,4 +37,16 @@ public sealed class DetectorBenchmarkTests
         Assert.All(r.Breakdown.Values, ms => Assert.True(ms >= 0));
         Assert.Null(r.TrainStep);
     }
+
+    [Fact]
+    public void Run_OnnxBackend_TimesBothBackendsInTheSameLoop()
+    {
+        var options = new DetectorBenchmarkOptions("tiny", 64, 64, Threads: 1, Length: 2, Warmup: 1, Repeats: 3, TrainRepeats: 0,
+            Backend: "onnx");
+        DetectorBenchmarkResult r = DetectorBenchmark.Run(TestConfigs.Directory, options);
+        Assert.Equal(3, r.OnnxFrame!.Count);
+        Assert.Equal(3, r.TorchFrameInterleaved!.Count);
+        Assert.True(r.OnnxFrame.MinMs > 0 && r.OnnxToTorchP50 > 0);
+        Assert.Throws<ArgumentException>(() => (options with { Backend = "tensorrt" }).Validate());
+    }
 }

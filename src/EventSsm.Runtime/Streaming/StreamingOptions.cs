@@ -1,4 +1,4 @@
-namespace EventSsm.Inference;
+namespace EventSsm.Streaming;
 
 /// <summary>Window timing and thresholds of a <see cref="StreamingDetector"/>.</summary>
 public sealed record StreamingOptions

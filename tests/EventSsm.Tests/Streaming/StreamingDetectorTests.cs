@@ -3,16 +3,20 @@ using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.Cli;
 using EventSsm.Config;
+using EventSsm.Detections;
 using EventSsm.Events;
 using EventSsm.Inference;
 using EventSsm.Labels;
 using EventSsm.Model.Head;
 using EventSsm.Model;
+using EventSsm.Onnx;
 using EventSsm.Representations;
+using EventSsm.Streaming;
+using EventSsm.Export;
 using static TorchSharp.torch;
 using EventSsm.Tests.Cli;
 
-namespace EventSsm.Tests.Inference;
+namespace EventSsm.Tests.Streaming;
 
 /// <summary>
 /// Streaming detection and `eventssm predict` on the first 0.4 s of the synthetic gen1 recording, with a seeded,
@@ -27,6 +31,13 @@ public sealed class StreamingDetectorTests
     private static ConfigNode GenOneMicroConfig()
     {
         ConfigNode cfg = TestConfigs.Micro("val");
+        ConfigModifier.Apply(cfg);
+        return cfg;
+    }
+
+    private static ConfigNode GenOneMicroCarryConfig()
+    {
+        ConfigNode cfg = TestConfigs.Micro("val", "model.backbone.s5.state_mode=carry");
         ConfigModifier.Apply(cfg);
         return cfg;
     }
@@ -51,7 +62,7 @@ public sealed class StreamingDetectorTests
         ConfigNode cfg = GenOneMicroConfig();
         using YoloXDetector model = RandomModel(cfg);
         EventArray events = ShortRecording();
-        using var streaming = new StreamingDetector(model, cfg, new StreamingOptions { ConfidenceThreshold = Conf });
+        using var streaming = new StreamingDetector(new TorchDetectorBackend(model, cfg), new StreamingOptions { ConfidenceThreshold = Conf }, ownsBackend: true);
         var windows = new List<WindowDetections>();
         for (int i = 0; i < events.Count; i += 7919)
         {
@@ -70,7 +81,7 @@ public sealed class StreamingDetectorTests
             using DisposeScope scope = NewDisposeScope();
             using IDisposable noGrad = no_grad();
             Tensor x = nn.functional.pad(tensor(frame, [1, 1, 20, 240, 304]).to(float32), [0, 16, 0, 16]);
-            IReadOnlyList<Detection> expected = Postprocess.Run(model.Forward(x).Decoded, Conf, 0.45)[0];
+            IReadOnlyList<Detection> expected = TensorPostprocess.Run(model.Forward(x).Decoded, Conf, 0.45)[0];
             Assert.NotEmpty(expected);
             AssertSameBoxes(expected, w.Boxes, w.EndUs);
         }
@@ -81,18 +92,19 @@ public sealed class StreamingDetectorTests
     {
         ConfigNode cfg = GenOneMicroConfig();
         using YoloXDetector model = RandomModel(cfg);
-        using var streaming = new StreamingDetector(model, cfg, new StreamingOptions { ConfidenceThreshold = Conf });
+        using var streaming = new StreamingDetector(new TorchDetectorBackend(model, cfg), new StreamingOptions { ConfidenceThreshold = Conf }, ownsBackend: true);
         EventArray events = ShortRecording();
         long[] ends = [100_000, 150_000, 200_000];
         using DisposeScope scope = NewDisposeScope();
-        Tensor frames = stack(ends.Select(t =>
+        float[] values = [.. ends.SelectMany(t =>
         {
             int from = events.LowerBound(t - 50_000);
-            return tensor(streaming.BuildFrame(events.Slice(from, events.UpperBound(t) - from)), [20, 240, 304]);
-        }).ToArray());
-        IReadOnlyList<WindowDetections> actual = streaming.PushFrames(frames, ends);
+            return streaming.BuildFrame(events.Slice(from, events.UpperBound(t) - from)).Select(b => (float)b);
+        })];
+        Tensor frames = tensor(values, [ends.Length, 20, 240, 304]);
+        IReadOnlyList<WindowDetections> actual = streaming.PushFrames(values, ends);
         using IDisposable noGrad = no_grad();
-        IReadOnlyList<Detection>[] expected = Postprocess.Run(
+        IReadOnlyList<Detection>[] expected = TensorPostprocess.Run(
             model.Forward(nn.functional.pad(frames.unsqueeze(1).to(float32), [0, 16, 0, 16])).Decoded, Conf, 0.45);
         for (int i = 0; i < ends.Length; i++)
         {
@@ -105,7 +117,7 @@ public sealed class StreamingDetectorTests
     {
         ConfigNode cfg = GenOneMicroConfig();
         using YoloXDetector model = RandomModel(cfg);
-        using var streaming = new StreamingDetector(model, cfg);
+        using var streaming = new StreamingDetector(new TorchDetectorBackend(model, cfg), ownsBackend: true);
         EventArray events = ShortRecording();
         streaming.Push(events.Slice(1000, 10));
         Assert.Throws<ArgumentException>(() => streaming.Push(events.Slice(0, 10)));
@@ -133,6 +145,69 @@ public sealed class StreamingDetectorTests
         using SKCodec codec = SKCodec.Create(Path.Combine(outDir, "rec_pred.gif"));
         Assert.NotNull(codec);
         Assert.True(codec.FrameCount >= 8, $"{codec.FrameCount} frames");
+    }
+
+    [Fact]
+    public void OnnxBackend_GivesTheTorchBackendsBoxesOnARecording()
+    {
+        // Carry mode, so that both backends carry the state from window to window (an ONNX stream graph always does);
+        // the golden micro weights, whose scores are spread (an untrained model scores every anchor about the same).
+        using TempDir tmp = Fixtures.TempDir();
+        ConfigNode cfg = GenOneMicroCarryConfig();
+        using YoloXDetector model = RandomModel(cfg);
+        Assert.True(DetectorCheckpoint.Load(model, Fixtures.DetectorMicro.Checkpoint).IsExact);
+        model.eval();
+        OnnxExporter.Export(model, cfg, tmp.File("micro.onnx"), new OnnxExportOptions());
+        EventArray events = ShortRecording();
+        var options = new StreamingOptions { ConfidenceThreshold = 0.01 };
+        using var torch = new StreamingDetector(new TorchDetectorBackend(model, cfg), options, ownsBackend: true);
+        using var onnx = new StreamingDetector(OnnxDetectorBackend.Open(tmp.File("micro.onnx"), new OnnxSessionSettings(Threads: 2)), options, ownsBackend: true);
+        Assert.Equal((torch.FrameHeight, torch.FrameWidth, torch.Channels), (onnx.FrameHeight, onnx.FrameWidth, onnx.Channels));
+        var expected = new List<WindowDetections>();
+        var actual = new List<WindowDetections>();
+        for (int i = 0; i < events.Count; i += 20_011)
+        {
+            EventArray chunk = events.Slice(i, Math.Min(20_011, events.Count - i));
+            expected.AddRange(torch.Push(chunk));
+            actual.AddRange(onnx.Push(chunk));
+        }
+        expected.AddRange(torch.Flush());
+        actual.AddRange(onnx.Flush());
+        Assert.Equal(expected.Select(w => w.EndUs), actual.Select(w => w.EndUs));
+        Assert.True(expected.Count >= 8);
+        for (int w = 0; w < expected.Count; w++)
+        {
+            Assert.NotEmpty(expected[w].Boxes);
+            Assert.Equal(expected[w].Boxes.Length, actual[w].Boxes.Length);
+            for (int b = 0; b < expected[w].Boxes.Length; b++)
+            {
+                BoundingBox e = expected[w].Boxes[b], a = actual[w].Boxes[b];
+                Assert.Equal((e.T, e.ClassId), (a.T, a.ClassId));
+                Assert.True(Math.Abs(e.X - a.X) + Math.Abs(e.Y - a.Y) + Math.Abs(e.W - a.W) + Math.Abs(e.H - a.H) < 1e-2
+                    && Math.Abs(e.ClassConfidence - a.ClassConfidence) < 1e-5, $"window {w} box {b}: {a} vs {e}");
+            }
+        }
+    }
+
+    [Fact]
+    public void PredictCommand_OnnxBackend_FromACheckpointAndFromAnExportedGraph_WritesTheSameBoxes()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        ConfigNode cfg = GenOneMicroCarryConfig();
+        using (YoloXDetector model = RandomModel(cfg))
+        {
+            DetectorCheckpoint.Save(tmp.File("micro.safetensors"), model, cfg);
+        }
+        DatFile.Write(tmp.File("rec_td.dat"), ShortRecording());
+        Assert.Equal(0, EventSsm.Cli.Program.Main(["export", tmp.File("micro.safetensors"), "--out", tmp.File("micro.onnx")]));
+        foreach ((string model, string dir) in new[] { ("micro.safetensors", "a"), ("micro.onnx", "b") })
+        {
+            Assert.Equal(0, EventSsm.Cli.Program.Main(["predict", tmp.File("rec_td.dat"), "--checkpoint", tmp.File(model), "--backend", "onnx",
+                "--out", tmp.File(dir), "--conf", "0.00001", "--render", "none", "--threads", "2"]));
+        }
+        BoundingBox[] a = BoundingBoxFile.Read(tmp.File("a/rec_bbox.npy"));
+        Assert.NotEmpty(a);
+        Assert.Equal(a, BoundingBoxFile.Read(tmp.File("b/rec_bbox.npy")));
     }
 
     [Fact]

@@ -1,42 +1,35 @@
-using TorchSharp;
-using static TorchSharp.torch;
-
-namespace EventSsm.Model.Head;
+namespace EventSsm.Detections;
 
 /// <summary>
-/// YOLOX <c>postprocess</c> (docs/MODEL.md §6.3): xyxy conversion, class_conf/class_pred = max over the class
-/// scores, keep obj·class_conf ≥ threshold, class-aware NMS scored by obj·class_conf, no top-k cap.
+/// YOLOX <c>postprocess</c> (docs/MODEL.md §6.3) on decoded head predictions in managed memory, the one postprocess
+/// every backend (TorchSharp, ONNX Runtime) uses: xyxy conversion, class_conf/class_pred = first max over the class
+/// scores, keep obj·class_conf ≥ threshold (compared in float32, as the original), class-aware NMS
+/// (<see cref="Nms.Batched"/>) scored by obj·class_conf, no top-k cap.
 /// </summary>
 public static class Postprocess
 {
     public const double DefaultConfidenceThreshold = 0.1;
     public const double DefaultNmsThreshold = 0.45;
 
-    /// <param name="decoded">Head output (N, A, 5 + nc): [cx, cy, w, h, sigmoid obj, sigmoid cls…].</param>
+    /// <param name="head">Predictions (frames, anchors, width) row-major: [cx, cy, w, h, obj, cls…], width = 5 + classes.</param>
     /// <returns>Per frame, the detections in descending score order (empty when none survive).</returns>
-    public static IReadOnlyList<Detection>[] Run(Tensor decoded, double confidenceThreshold = DefaultConfidenceThreshold, double nmsThreshold = DefaultNmsThreshold)
+    public static IReadOnlyList<Detection>[] Run(ReadOnlySpan<float> head, int frames, int anchors, int width,
+        double confidenceThreshold = DefaultConfidenceThreshold, double nmsThreshold = DefaultNmsThreshold)
     {
-        if (decoded.dim() != 3 || decoded.shape[2] < 6)
+        if (width < 6 || frames < 0 || anchors < 0 || head.Length != (long)frames * anchors * width)
         {
-            throw new ArgumentException($"Expected head outputs of shape (N, A, 5 + num_classes), got ({string.Join(", ", decoded.shape)}).", nameof(decoded));
+            throw new ArgumentException(
+                $"expected head outputs of shape (frames, anchors, 5 + num_classes) = ({frames}, {anchors}, {width}), got {head.Length} values");
         }
-        int frames = (int)decoded.shape[0];
-        int anchors = (int)decoded.shape[1];
-        int width = (int)decoded.shape[2];
-        float[] data;
-        using (Tensor host = decoded.detach().to(float32).cpu().contiguous())
-        {
-            data = host.data<float>().ToArray();
-        }
-        // The original compares a float32 tensor with a Python float, i.e. in float32.
         float confThr = (float)confidenceThreshold;
         var result = new IReadOnlyList<Detection>[frames];
+        var candidates = new List<Detection>();
         for (int f = 0; f < frames; f++)
         {
-            var candidates = new List<Detection>();
+            candidates.Clear();
             for (int a = 0; a < anchors; a++)
             {
-                ReadOnlySpan<float> row = data.AsSpan((f * anchors + a) * width, width);
+                ReadOnlySpan<float> row = head.Slice((f * anchors + a) * width, width);
                 // torch.max over the classes: the first maximum wins.
                 int cls = 0;
                 for (int c = 1; c < width - 5; c++)
@@ -52,12 +45,12 @@ public static class Postprocess
                     candidates.Add(d);
                 }
             }
-            result[f] = Nms(candidates, nmsThreshold);
+            result[f] = Suppress(candidates, nmsThreshold);
         }
         return result;
     }
 
-    private static Detection[] Nms(List<Detection> candidates, double nmsThreshold)
+    private static Detection[] Suppress(List<Detection> candidates, double nmsThreshold)
     {
         var boxes = new float[4 * candidates.Count];
         var scores = new float[candidates.Count];
@@ -69,6 +62,6 @@ public static class Postprocess
             scores[i] = d.Score;
             classes[i] = d.ClassId;
         }
-        return BoxOps.BatchedNms(boxes, scores, classes, nmsThreshold).Select(i => candidates[i]).ToArray();
+        return [.. Nms.Batched(boxes, scores, classes, nmsThreshold).Select(i => candidates[i])];
     }
 }

@@ -1,23 +1,18 @@
 using System.Diagnostics;
-using TorchSharp;
-using TorchSharp.Utils;
-using EventSsm.Config;
+using EventSsm.Detections;
 using EventSsm.Events;
 using EventSsm.Labels;
-using EventSsm.Model.Head;
-using EventSsm.Model.Ssm;
-using EventSsm.Model;
 using EventSsm.Representations;
-using static TorchSharp.torch;
 
-namespace EventSsm.Inference;
+namespace EventSsm.Streaming;
 
 /// <summary>
 /// Online detection: events go in as they arrive (time-sorted chunks of any size); each completed window
 /// [T − dt, T] (T on the grid k·step) becomes a stacked histogram (gen4: at sensor size, then the 2× nearest-exact
-/// downsample, docs/DATA.md §2.5), is zero-padded to the model size and runs through the model with L = 1,
-/// carrying the recurrent states from window to window (an LSTM backbone always continues its (h, c), as RVT). In the original's <c>reference</c> state mode the carried state has
-/// no effect (golden detector_micro README), so every window is then independent; in <c>carry</c> mode it matters and
+/// downsample, docs/DATA.md §2.5) and runs through the backend (the TorchSharp model or an exported ONNX graph, see
+/// <see cref="IDetectorBackend"/>) as a chunk of L = 1, which pads it and carries the recurrent state from window to
+/// window. In the original's <c>reference</c> state mode the TorchSharp model ignores the carried state (docs/MODEL.md
+/// §3.4), so every window is then independent; in <c>carry</c> mode, and in every ONNX stream graph, it matters and
 /// <see cref="Reset"/> starts a new sequence. The original validates in chunks of L frames, where the S5 scan runs
 /// across the chunk: <see cref="PushFrames"/> reproduces that exactly.
 /// Boxes are the original's <c>to_prophesee</c> rows (x = x1, y = y1, w = x2 − x1, h = y2 − y1, class_confidence =
@@ -28,7 +23,8 @@ public sealed class StreamingDetector : IDisposable
     /// <summary>RVT's stacked-histogram count cutoff.</summary>
     private const int CountCutoff = 10;
 
-    private readonly YoloXDetector _model;
+    private readonly IDetectorBackend _backend;
+    private readonly bool _ownsBackend;
     private readonly StreamingOptions _options;
     private readonly StackedHistogram _histogram;
     private readonly bool _downsample;
@@ -37,45 +33,35 @@ public sealed class StreamingDetector : IDisposable
     private readonly byte[] _sensorFrame;
     /// <summary>The model-input histogram bytes of the current window (downsampled sensor frame, or the sensor frame).</summary>
     private readonly byte[] _frameBytes;
-    /// <summary>The same bytes as a (C, FrameHeight, FrameWidth) uint8 tensor, refilled every window.</summary>
-    private readonly Tensor _frame;
-    /// <summary>The zero-padded float32 model input (1, 1, C, H, W), reused: only its top-left frame region is rewritten.</summary>
-    private readonly Tensor _input;
-    private readonly Tensor _inputFrame;
-    private Tensor[]? _states;
+    /// <summary>The same values as float32, the backend's input, reused every window.</summary>
+    private readonly float[] _frame;
     private EventArray _pending;
     private long _lastTime = long.MinValue;
     private long _nextEnd = long.MinValue;
 
-    public StreamingDetector(YoloXDetector model, ConfigNode config, StreamingOptions? options = null)
+    /// <param name="ownsBackend">Dispose the backend with this detector.</param>
+    public StreamingDetector(IDetectorBackend backend, StreamingOptions? options = null, bool ownsBackend = false)
     {
-        ArgumentNullException.ThrowIfNull(model);
-        ArgumentNullException.ThrowIfNull(config);
+        ArgumentNullException.ThrowIfNull(backend);
         _options = options ?? new StreamingOptions();
         _options.Validate();
-        _model = model;
-        int[] sensor = config.GetIntList("dataset.resolution_hw");
-        _downsample = config.GetBool("dataset.downsample_by_factor_2");
-        int channels = config.GetInt("model.backbone.input_channels");
-        _histogram = new StackedHistogram(sensor[0], sensor[1], channels / 2, CountCutoff);
-        int[] hw = ConfigModifier.DataLoadingHw(config);
-        (FrameHeight, FrameWidth) = (hw[0], hw[1]);
-        if (FrameHeight > model.Options.InputHeight || FrameWidth > model.Options.InputWidth)
-        {
-            throw new ArgumentException(
-                $"input {FrameHeight}×{FrameWidth} is larger than the model's {model.Options.InputHeight}×{model.Options.InputWidth}", nameof(config));
-        }
-        _sensorFrame = new byte[_histogram.Channels * sensor[0] * sensor[1]];
+        _backend = backend;
+        _ownsBackend = ownsBackend;
+        _downsample = backend.Downsample;
+        _histogram = new StackedHistogram(backend.SensorHeight, backend.SensorWidth, backend.Channels / 2, CountCutoff);
+        (FrameHeight, FrameWidth) = _downsample
+            ? (NearestExactDownsample.OutputSize(backend.SensorHeight), NearestExactDownsample.OutputSize(backend.SensorWidth))
+            : (backend.SensorHeight, backend.SensorWidth);
+        _sensorFrame = new byte[_histogram.Channels * backend.SensorHeight * backend.SensorWidth];
         _frameBytes = _downsample ? new byte[Channels * FrameHeight * FrameWidth] : _sensorFrame;
-        // Padding is right/bottom zeros (InputPadder.Pad), so the padded region of the reused input stays zero.
-        Device device = model.parameters().First().device;
-        _frame = zeros([Channels, FrameHeight, FrameWidth], ScalarType.Byte).DetachFromDisposeScope();
-        _input = zeros([1, 1, Channels, model.Options.InputHeight, model.Options.InputWidth], float32, device).DetachFromDisposeScope();
-        _inputFrame = _input[0, 0].narrow(1, 0, FrameHeight).narrow(2, 0, FrameWidth).DetachFromDisposeScope();
-        _confidence = _options.ConfidenceThreshold ?? model.Options.ConfidenceThreshold;
-        _nms = _options.NmsThreshold ?? model.Options.NmsThreshold;
-        _pending = EventArray.Empty(sensor[1], sensor[0]);
+        _frame = new float[Channels * FrameHeight * FrameWidth];
+        _confidence = _options.ConfidenceThreshold ?? backend.ConfidenceThreshold;
+        _nms = _options.NmsThreshold ?? backend.NmsThreshold;
+        _pending = EventArray.Empty(backend.SensorWidth, backend.SensorHeight);
     }
+
+    /// <summary>The backend this detector feeds (torch or onnx).</summary>
+    public IDetectorBackend Backend => _backend;
 
     /// <summary>Height of the representation fed to the model before padding (sensor height, halved for gen4).</summary>
     public int FrameHeight { get; }
@@ -132,19 +118,19 @@ public sealed class StreamingDetector : IDisposable
     }
 
     /// <summary>
-    /// Runs ready representation frames (L, C, H, W) (uint8 or float32, unpadded) as one chunk of L, as the original's
+    /// Runs ready representation frames (L, C, H, W) float32 (unpadded, row-major) as one chunk of L, as the original's
     /// validation does, continuing from the carried states; one result per frame with the chunk's latency shared.
     /// </summary>
-    public IReadOnlyList<WindowDetections> PushFrames(Tensor frames, IReadOnlyList<long> endsUs)
+    public IReadOnlyList<WindowDetections> PushFrames(float[] frames, IReadOnlyList<long> endsUs)
     {
         ArgumentNullException.ThrowIfNull(frames);
         ArgumentNullException.ThrowIfNull(endsUs);
-        if (frames.dim() != 4 || frames.shape[0] != endsUs.Count)
+        if (frames.LongLength != (long)endsUs.Count * _frame.Length)
         {
-            throw new ArgumentException($"frames must be (L, C, H, W) with one window end per frame, got ({string.Join(", ", frames.shape)}) and {endsUs.Count} ends", nameof(frames));
+            throw new ArgumentException($"frames must be (L, {Channels}, {FrameHeight}, {FrameWidth}) with one window end per frame, got {frames.LongLength} values and {endsUs.Count} ends", nameof(frames));
         }
         var watch = Stopwatch.StartNew();
-        IReadOnlyList<Detection>[] detections = Run(frames.unsqueeze(1));
+        IReadOnlyList<Detection>[] detections = _backend.Detect(frames, endsUs.Count, _confidence, _nms);
         TimeSpan each = watch.Elapsed / Math.Max(1, endsUs.Count);
         return [.. endsUs.Select((t, i) => new WindowDetections(t, ToBoxes(detections[i], t), each))];
     }
@@ -152,7 +138,7 @@ public sealed class StreamingDetector : IDisposable
     /// <summary>Forgets the carried states and any buffered events: the next push starts a new sequence.</summary>
     public void Reset()
     {
-        DisposeStates();
+        _backend.Reset();
         _pending = EventArray.Empty(_pending.Width, _pending.Height);
         _lastTime = long.MinValue;
         _nextEnd = long.MinValue;
@@ -167,10 +153,10 @@ public sealed class StreamingDetector : IDisposable
 
     public void Dispose()
     {
-        DisposeStates();
-        _inputFrame.Dispose();
-        _input.Dispose();
-        _frame.Dispose();
+        if (_ownsBackend)
+        {
+            _backend.Dispose();
+        }
     }
 
     private WindowDetections EmitNext()
@@ -180,12 +166,11 @@ public sealed class StreamingDetector : IDisposable
         int from = _pending.LowerBound(end - _options.WindowUs);
         int to = _pending.UpperBound(end);
         FillFrameBytes(_pending.Slice(from, to - from));
-        using (TensorAccessor<byte> frame = _frame.data<byte>())
+        for (int i = 0; i < _frame.Length; i++)
         {
-            frame.CopyFrom(_frameBytes, 0, 0);
+            _frame[i] = _frameBytes[i];
         }
-        _inputFrame.copy_(_frame);                                       // uint8 → float32 into the padded input
-        IReadOnlyList<Detection>[] detections = Run(_input);
+        IReadOnlyList<Detection>[] detections = _backend.Detect(_frame, 1, _confidence, _nms);
         BoundingBox[] boxes = ToBoxes(detections[0], end);
         TimeSpan latency = watch.Elapsed;
         _nextEnd += _options.StepUs;
@@ -208,21 +193,6 @@ public sealed class StreamingDetector : IDisposable
         }
     }
 
-    /// <summary>
-    /// One chunk (L, 1, C, H, W) through the model; the new states outlive the per-chunk dispose scope. Inference mode:
-    /// the states never leave this class, and nothing here needs autograd's bookkeeping.
-    /// </summary>
-    private IReadOnlyList<Detection>[] Run(Tensor x)
-    {
-        using DisposeScope scope = NewDisposeScope();
-        using IDisposable inference = inference_mode();
-        Tensor input = InputPadder.Pad(x, _model.Options.InputHeight, _model.Options.InputWidth);
-        (Tensor decoded, Tensor[] states) = _model.Forward(input, _states);
-        DisposeStates();
-        _states = [.. states.Select(s => s.DetachFromDisposeScope())];
-        return Postprocess.Run(decoded, _confidence, _nms);
-    }
-
     private BoundingBox[] ToBoxes(IReadOnlyList<Detection> detections, long t)
     {
         float s = BoxScale;
@@ -230,17 +200,4 @@ public sealed class StreamingDetector : IDisposable
     }
 
     private long CeilToStep(long t) => t <= 0 ? 0 : (t + _options.StepUs - 1) / _options.StepUs * _options.StepUs;
-
-    private void DisposeStates()
-    {
-        if (_states is null)
-        {
-            return;
-        }
-        foreach (Tensor s in _states)
-        {
-            s.Dispose();
-        }
-        _states = null;
-    }
 }

@@ -1,4 +1,4 @@
-namespace EventSsm.Model.Head;
+namespace EventSsm.Detections;
 
 /// <summary>
 /// One post-processed detection: a row (x1, y1, x2, y2, obj_conf, class_conf, class_pred) of the original's
