@@ -121,6 +121,8 @@ public sealed class Trainer
             () => new BatchReader(train.Sequences, H5RepresentationReader.Open, channels, hw[0], hw[1],
                 _model.Options.InputHeight, _model.Options.InputWidth),
             _o.LoaderWorkers, _o.LoaderWorkers * _o.PrefetchFactor);
+        // Every step allocates and frees the same large activations: keep their pages instead of faulting them in anew.
+        using IDisposable heap = HostHeap.KeepFreedMemory();
         var clock = Stopwatch.StartNew();
         long stepsSinceLog = 0;
         _model.train();
