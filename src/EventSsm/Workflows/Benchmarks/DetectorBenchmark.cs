@@ -12,7 +12,6 @@ using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
-using EventSsm.Training;
 using static TorchSharp.torch;
 
 namespace EventSsm.Workflows.Benchmarks;
