@@ -14,6 +14,7 @@ using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;
@@ -322,9 +323,9 @@ public sealed class Trainer
         if (backbone.H2Weight > 0)
         {
             // docs/FREQUENCY.md: the H2 term is only built when enabled, so h2_weight 0 leaves training bit-identical.
-            Tensor h2 = backbone.H2Weight * S5H2Penalty.Compute(_model, backbone.StepScale, backbone.H2Bandlimit);
+            Tensor h2 = S5H2Penalty.Compute(_model, backbone.StepScale, backbone.H2Bandlimit).mul(Scalars.Of(backbone.H2Weight));
             LastH2Loss = h2.item<float>();
-            objective = objective + h2.to(objective.device);
+            objective = objective.add(h2.to(objective.device), Scalars.One);
         }
         double value = objective.item<float>();
         if (!double.IsFinite(value))
@@ -379,8 +380,8 @@ public sealed class Trainer
     /// </summary>
     private void ClipGradientsByValue(double value)
     {
-        using Scalar low = (-value).ToScalar();
-        using Scalar high = value.ToScalar();
+        using Scalar low = Scalars.Owned(-value);
+        using Scalar high = Scalars.Owned(value);
         using DisposeScope scope = NewDisposeScope();
         foreach (var p in _model.parameters())
         {

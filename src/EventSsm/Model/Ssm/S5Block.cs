@@ -4,6 +4,7 @@ using TorchSharp.Modules;
 using EventSsm.Tensors;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -119,13 +120,13 @@ public sealed partial class S5Block : nn.Module
     {
         if (_variant == S5BlockVariant.Residual)
         {
-            return x + functional.gelu(z);
+            return x.add(functional.gelu(z), One);
         }
         // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
-        Tensor h = functional.gelu(z) + f;
+        Tensor h = functional.gelu(z).add(f, One);
         Tensor g = ff_norm!.call(h);
         Tensor[] parts = TokenLinear.Forward(ff_enc!, g).chunk(2, -1);
-        return TokenLinear.Forward(ff_dec!, parts[0] * functional.gelu(parts[1])) + g;
+        return TokenLinear.Forward(ff_dec!, parts[0] * functional.gelu(parts[1])).add(g, One);
     }
 
     /// <summary>

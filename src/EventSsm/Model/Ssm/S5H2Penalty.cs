@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -22,7 +23,7 @@ public static class S5H2Penalty
         foreach (S5Layer ssm in model.modules().Prepend(model).OfType<S5Layer>())
         {
             Tensor e = ssm.EnergyAboveCutoff(stepScale, bandlimit);
-            total = total.to(e.device) + e;
+            total = total.to(e.device).add(e, One);
         }
         return total.MoveToOuterDisposeScope();
     }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -120,8 +121,8 @@ public sealed class S5Layer : nn.Module
                     parts[i] = _options.BcInit switch
                     {
                         S5BcInit.ComplexNormal => complex(
-                            randn([width, stored], generator: generator) * Math.Sqrt(0.5),
-                            randn([width, stored], generator: generator) * Math.Sqrt(0.5)),
+                            randn([width, stored], generator: generator).mul(Of(Math.Sqrt(0.5))),
+                            randn([width, stored], generator: generator).mul(Of(Math.Sqrt(0.5)))),
                         _ => ToComplex(DrawC(width, fullStates, _options.BcInit, generator)).matmul(v),
                     };
                 }
@@ -129,8 +130,8 @@ public sealed class S5Layer : nn.Module
             }
 
             Tensor d = rand(width, generator: generator);
-            Tensor logStep = rand(stored, generator: generator) * (Math.Log(_options.DtMax) - Math.Log(_options.DtMin))
-                + Math.Log(_options.DtMin);
+            Tensor logStep = rand(stored, generator: generator).mul(Of(Math.Log(_options.DtMax) - Math.Log(_options.DtMin)))
+                .add(Of(Math.Log(_options.DtMin)), One);
             Tensor lambdaReal = view_as_real(lambda).contiguous();
             if (cTilde is not null)
             {
@@ -214,9 +215,9 @@ public sealed class S5Layer : nn.Module
         if (_options.ConjugateSymmetry)
         {
             // y = 2·Re(C̃x): the kept half with twice the readout is the full conjugate-pair system.
-            c = c * 2.0;
+            c = c.mul(Of(2.0));
         }
-        Tensor logStep = _logStep.to(float64) + Math.Log(stepScale);
+        Tensor logStep = _logStep.to(float64).add(Of(Math.Log(stepScale)), One);
         Tensor energy = FrequencyResponse.EnergyAboveCutoff(lambda, b, c, logStep, Math.PI * bandlimit);
         return energy.to(_logStep.dtype).MoveToOuterDisposeScope();
     }
@@ -228,15 +229,15 @@ public sealed class S5Layer : nn.Module
     public static Tensor BandlimitMask(Tensor lambda, Tensor logStep, double bandlimit)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor freqs = logStep.exp() * lambda[.., 1].abs() / (2 * Math.PI);
-        return freqs.lt(bandlimit * 0.5).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        Tensor freqs = (logStep.exp() * lambda[.., 1].abs()).div(Of(2 * Math.PI));
+        return freqs.lt(Of(bandlimit * 0.5)).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>Discrete Λ̄ (P) and B̄ (P, H), complex, for Δ = stepScale·exp(log_step) (<see cref="S5Discretizer"/>).</summary>
     public (Tensor LambdaBar, Tensor BBar) Discretize(double stepScale = 1.0)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor step = stepScale * _logStep.exp();
+        Tensor step = _logStep.exp().mul(Of(stepScale));
         (Tensor lambdaBar, Tensor gain) = S5Discretizer.Discretize(ContinuousLambda(), step, _options.Discretization);
         Tensor bBar = gain.unsqueeze(-1) * InputMatrix();
         return (lambdaBar.MoveToOuterDisposeScope(), bBar.MoveToOuterDisposeScope());
@@ -406,7 +407,7 @@ public sealed class S5Layer : nn.Module
             Tensor backward = ScanSplitComplex(bu.flip(timeAxis), operands.LambdaReal, operands.LambdaImag, null, timeAxis).States.flip(timeAxis);
             states = cat([states, backward], -1);
         }
-        Tensor y = states.matmul(operands.CReal.t()) + _d * input;
+        Tensor y = states.matmul(operands.CReal.t()).add(_d * input, One);
         return (y, last);
     }
 
@@ -431,7 +432,7 @@ public sealed class S5Layer : nn.Module
                 .to(states.dtype);
             states = states * cat(Enumerable.Repeat(keep, 2 * Directions).ToArray(), -1);
         }
-        Tensor y = states.matmul(ReadoutMatrix().t()) + _d * u;
+        Tensor y = states.matmul(ReadoutMatrix().t()).add(_d * u, One);
         return (y, xs[.., -1]);
     }
 
@@ -479,7 +480,7 @@ public sealed class S5Layer : nn.Module
             states = stack(xs, timeAxis);
 
             Tensor Step(Tensor input, Tensor previous) =>
-                addcmul(addcmul(input, lr2, previous, 1), li2, cat([previous[.., p..], previous[.., ..p]], -1), 1);
+                addcmul(addcmul(input, lr2, previous, One), li2, cat([previous[.., p..], previous[.., ..p]], -1), One);
         }
         return (states, complex(x[.., ..p].contiguous(), x[.., p..].contiguous()));
     }
@@ -490,7 +491,7 @@ public sealed class S5Layer : nn.Module
         Tensor step = _logStep.exp().view(1, 1, -1);
         if (stepScales is null)
         {
-            return stepScale * step;
+            return step.mul(Of(stepScale));
         }
         Tensor scale = stepScales.to(_logStep.dtype);
         return scale.dim() switch
@@ -558,7 +559,7 @@ public sealed class S5Layer : nn.Module
             parts[2 * d + 1] = -(Directions == 1 ? im : im[.., (d * p)..((d + 1) * p)]);
         }
         Tensor c = cat(parts, 1);
-        return _options.ConjugateSymmetry ? 2.0 * c : c;
+        return _options.ConjugateSymmetry ? c.mul(Of(2.0)) : c;
     }
 
     private static Tensor DrawC(int width, int fullStates, S5BcInit init, Generator? generator) =>

@@ -13,6 +13,7 @@ using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Workflows.Benchmarks;
 
@@ -70,8 +71,8 @@ public static class DetectorBenchmark
         using (inference_mode())
         {
             // Event histograms are small non-negative counts; the values do not change the cost.
-            using Tensor x1 = (rand([1, 1, channels, h, w], generator: new Generator(1)) * 4).to(options.Device);
-            using Tensor xl = (rand([options.Length, 1, channels, h, w], generator: new Generator(2)) * 4).to(options.Device);
+            using Tensor x1 = rand([1, 1, channels, h, w], generator: new Generator(1)).mul(Of(4)).to(options.Device);
+            using Tensor xl = rand([options.Length, 1, channels, h, w], generator: new Generator(2)).mul(Of(4)).to(options.Device);
             frame = TimeStreaming(model, x1, options);
             chunk = Time(options, () =>
             {
@@ -108,7 +109,7 @@ public static class DetectorBenchmark
             // The same intra-op thread count as torch's (set by the caller when options.Threads is 0).
             using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads()));
             OnnxModelInfo info = onnx.Info;
-            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1)) * 4;
+            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1)).mul(Of(4));
             using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
             float[] window = x.contiguous().data<float>().ToArray();
             var torchMs = new List<double>();
