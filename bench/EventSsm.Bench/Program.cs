@@ -22,6 +22,11 @@ public static class Program
             LoaderThroughputTool.Run(loaderArgs);
             return;
         }
+        if (args is ["profile", .. var profileArgs])
+        {
+            ModelProfileTool.Run(profileArgs);
+            return;
+        }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
     }
 }

@@ -25,8 +25,13 @@ public sealed class SampleBatch : IDisposable
     public Tensor Counts { get; }
 
     /// <summary>The model input: the counts as float32 (exact; not normalised, docs/DATA.md §3.3) on
-    /// <paramref name="device"/>, owned by the caller.</summary>
-    public Tensor InputOn(Device? device = null) => Counts.to(device ?? CPU).to_type(ScalarType.Float32);
+    /// <paramref name="device"/>, owned by the caller. Shaped (L, B, C, Hp, Wp) with channels-last memory
+    /// (L, B, Hp, Wp, C), the layout the backbone's first convolution runs on (docs/MODEL.md §11.1).</summary>
+    public Tensor InputOn(Device? device = null)
+    {
+        using Tensor nhwc = Counts.to(device ?? CPU).permute(0, 1, 3, 4, 2).contiguous();
+        return nhwc.to_type(ScalarType.Float32).permute(0, 1, 4, 2, 3);
+    }
 
     /// <summary>[t, b]: the frame's labels, or null where step t of slot b has no label frame.</summary>
     public ObjectLabel[]?[,] Labels { get; }

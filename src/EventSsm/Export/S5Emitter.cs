@@ -5,6 +5,7 @@ using EventSsm.Model.Neck;
 using EventSsm.Model.Ssm;
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Export;
 
@@ -98,7 +99,7 @@ internal static class S5Emitter
         }
         Tensor lambda = complex(lambdaRi[.., 0], lambdaRi[.., 1]);
         Tensor bTilde = complex(bRi[.., .., 0], bRi[.., .., 1]);
-        Tensor step = options.StepScale * logStep.exp();
+        Tensor step = logStep.exp().mul(Of(options.StepScale));
         (Tensor lambdaBar, Tensor gain) = S5Discretizer.Discretize(lambda, step, options.Discretization);
         Tensor bBar = gain.unsqueeze(-1) * bTilde;
         Tensor bReal = cat([bBar.real, bBar.imag], 0);                    // (2P, H)

@@ -1,3 +1,4 @@
+using EventSsm.Tensors;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -56,12 +57,12 @@ public sealed class AdamWOptimizer : IDisposable
     public void Step()
     {
         using IDisposable noGrad = no_grad();
-        using Scalar beta1 = Beta1.ToScalar();
-        using Scalar oneMinusBeta1 = (1 - Beta1).ToScalar();
-        using Scalar beta2 = Beta2.ToScalar();
-        using Scalar oneMinusBeta2 = (1 - Beta2).ToScalar();
-        using Scalar eps = Eps.ToScalar();
-        using Scalar decay = (1 - (LearningRate * WeightDecay)).ToScalar();
+        using Scalar beta1 = Scalars.Owned(Beta1);
+        using Scalar oneMinusBeta1 = Scalars.Owned(1 - Beta1);
+        using Scalar beta2 = Scalars.Owned(Beta2);
+        using Scalar oneMinusBeta2 = Scalars.Owned(1 - Beta2);
+        using Scalar eps = Scalars.Owned(Eps);
+        using Scalar decay = Scalars.Owned(1 - (LearningRate * WeightDecay));
         for (int i = 0; i < _parameters.Length; i++)
         {
             using DisposeScope scope = NewDisposeScope();
@@ -82,9 +83,9 @@ public sealed class AdamWOptimizer : IDisposable
             double biasCorrection2 = 1 - Math.Pow(Beta2, t);
             _expAvg[i]!.mul_(beta1).add_(grad, oneMinusBeta1);
             _expAvgSq[i]!.mul_(beta2).addcmul_(grad, grad, oneMinusBeta2);
-            using Scalar sqrtBias2 = Math.Sqrt(biasCorrection2).ToScalar();
-            Tensor denom = _expAvgSq[i]!.sqrt().div(sqrtBias2).add_(eps);
-            using Scalar negStepSize = (-(LearningRate / biasCorrection1)).ToScalar();
+            using Scalar sqrtBias2 = Scalars.Owned(Math.Sqrt(biasCorrection2));
+            Tensor denom = _expAvgSq[i]!.sqrt().div(sqrtBias2).add_(eps, Scalars.One);
+            using Scalar negStepSize = Scalars.Owned(-(LearningRate / biasCorrection1));
             p.addcdiv_(_expAvg[i]!, denom, negStepSize);
         }
     }

@@ -43,7 +43,10 @@ public sealed class OneCycleSchedule
         }
         if (step <= WarmupEndStep)
         {
-            double pct = step / WarmupEndStep;
+            // pct_start·total = 1 puts the warm-up's end at step 0: PyTorch divides 0 by 0 there (ZeroDivisionError
+            // in Python, NaN in C#, and a NaN lr turns every weight NaN in one AdamW step). Step 0 is then the end of
+            // the warm-up, so it gets the max lr, as step == end does for any longer warm-up (docs/MODEL.md §8).
+            double pct = WarmupEndStep > 0 ? step / WarmupEndStep : 1.0;
             return ((MaxLr - InitialLr) * pct) + InitialLr;
         }
         double pct2 = (step - WarmupEndStep) / (TotalSteps - 1 - WarmupEndStep);

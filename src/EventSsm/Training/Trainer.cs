@@ -14,6 +14,7 @@ using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;
@@ -121,6 +122,8 @@ public sealed class Trainer
             () => new BatchReader(train.Sequences, H5RepresentationReader.Open, channels, hw[0], hw[1],
                 _model.Options.InputHeight, _model.Options.InputWidth),
             _o.LoaderWorkers, _o.LoaderWorkers * _o.PrefetchFactor);
+        // Every step allocates and frees the same large activations: keep their pages instead of faulting them in anew.
+        using IDisposable heap = HostHeap.KeepFreedMemory();
         var clock = Stopwatch.StartNew();
         long stepsSinceLog = 0;
         _model.train();
@@ -320,9 +323,9 @@ public sealed class Trainer
         if (backbone.H2Weight > 0)
         {
             // docs/FREQUENCY.md: the H2 term is only built when enabled, so h2_weight 0 leaves training bit-identical.
-            Tensor h2 = backbone.H2Weight * S5H2Penalty.Compute(_model, backbone.StepScale, backbone.H2Bandlimit);
+            Tensor h2 = S5H2Penalty.Compute(_model, backbone.StepScale, backbone.H2Bandlimit).mul(Scalars.Of(backbone.H2Weight));
             LastH2Loss = h2.item<float>();
-            objective = objective + h2.to(objective.device);
+            objective = objective.add(h2.to(objective.device), Scalars.One);
         }
         double value = objective.item<float>();
         if (!double.IsFinite(value))
@@ -377,8 +380,8 @@ public sealed class Trainer
     /// </summary>
     private void ClipGradientsByValue(double value)
     {
-        using Scalar low = (-value).ToScalar();
-        using Scalar high = value.ToScalar();
+        using Scalar low = Scalars.Owned(-value);
+        using Scalar high = Scalars.Owned(value);
         using DisposeScope scope = NewDisposeScope();
         foreach (var p in _model.parameters())
         {

@@ -27,6 +27,20 @@ public sealed class OneCycleScheduleTests
         Assert.True(lr.Skip(peak).Zip(lr.Skip(peak + 1)).All(p => p.First > p.Second));
     }
 
+    [Theory]
+    [InlineData(0.05, 20)]
+    [InlineData(0.005, 200)]
+    [InlineData(0.5, 2)]
+    public void WarmupEndingAtStepZero_StartsAtThePeakInsteadOfNaN(double pctStart, long total)
+    {
+        // pct_start·total = 1: the warm-up's last step is step 0, where PyTorch divides 0 by 0.
+        var s = new OneCycleSchedule(1e-3, total, pctStart);
+        Assert.Equal(0, s.WarmupEndStep);
+        Assert.Equal(1e-3, s.LearningRate(0));
+        Assert.All(Enumerable.Range(0, (int)total).Select(i => s.LearningRate(i)), lr => Assert.True(double.IsFinite(lr) && lr > 0));
+        Assert.Equal(1e-3 / 20 / 500, s.LearningRate(total - 1), 15);
+    }
+
     [Fact]
     public void RejectsStepsOutsideTheSchedule()
     {

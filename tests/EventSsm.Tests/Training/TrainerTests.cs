@@ -41,6 +41,20 @@ public sealed class TrainerTests
     }
 
     [Fact]
+    public void ShortRunStartingAtThePeakLearningRate_StaysFinite()
+    {
+        // The demo's 20-step schedule with pct_start 0.05: step 0 is the end of the warm-up (a NaN lr before the fix,
+        // which made every weight NaN after the first step and skipped every later one).
+        using TempDir tmp = Fixtures.TempDir();
+        ConfigNode cfg = MicroTrainConfig("training.max_steps=20", "training.lr_scheduler.pct_start=0.05");
+        using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        var trainer = new Trainer(model, cfg, TrainerOptions.FromConfig(cfg) with { Seed = 1 }, tmp.Path);
+        trainer.Run(stopAfter: 3);
+        Assert.All(trainer.Losses, l => Assert.True(double.IsFinite(l), $"non-finite loss in {string.Join(", ", trainer.Losses)}"));
+        Assert.All(model.parameters(), p => Assert.True(p.isfinite().all().item<bool>()));
+    }
+
+    [Fact]
     public void ResumeFromAMidRunCheckpoint_GivesTheSameLossesAsAnUninterruptedRun()
     {
         using TempDir a = Fixtures.TempDir();

@@ -26,9 +26,13 @@ public sealed class ConvDownsamplingCf2Cl : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <param name="x">(N, C, H, W), best with channels-last strides (an NHWC tensor permuted to NCHW): the convolution
+    /// then runs on NHWC memory, and its NHWC output is the normalised map without a copy (docs/MODEL.md §11.1).</param>
     public override Tensor forward(Tensor x)
     {
         using DisposeScope scope = NewDisposeScope();
-        return norm.call(conv.call(x).permute(0, 2, 3, 1)).MoveToOuterDisposeScope();
+        // contiguous() returns x itself when it is already channels-last.
+        Tensor nhwc = x.permute(0, 2, 3, 1).contiguous();
+        return norm.call(conv.call(nhwc.permute(0, 3, 1, 2)).permute(0, 2, 3, 1)).MoveToOuterDisposeScope();
     }
 }

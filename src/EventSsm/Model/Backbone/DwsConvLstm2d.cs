@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Backbone;
 
@@ -69,7 +70,7 @@ public sealed class DwsConvLstm2d : nn.Module
         {
             cellInput = functional.dropout(cellInput, _dropCellUpdate, training);
         }
-        Tensor c = forget * cPrev + input * cellInput;
+        Tensor c = (forget * cPrev).add(input * cellInput, One);
         Tensor h = output * c.tanh();
         return (h.MoveToOuterDisposeScope(), c.MoveToOuterDisposeScope());
     }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Backbone;
 
@@ -11,7 +12,7 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
 
     public LayerScale(int dim, double initValue = 1e-5) : base(nameof(LayerScale))
     {
-        gamma = new Parameter(full(dim, initValue, ScalarType.Float32));
+        gamma = new Parameter(full(dim, Of(initValue), ScalarType.Float32));
         RegisterComponents();
     }
 

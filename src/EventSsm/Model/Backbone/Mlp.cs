@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -23,5 +24,11 @@ public sealed class Mlp : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => net.call(x);
+    public override Tensor forward(Tensor x)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var inner = (Sequential)net[0];
+        Tensor h = inner[1].call(TokenLinear.Forward((Linear)inner[0], x));
+        return TokenLinear.Forward((Linear)net[2], h).MoveToOuterDisposeScope();
+    }
 }

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Backbone;
 
@@ -51,8 +52,8 @@ public sealed class PartitionAttentionCl : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor y = x + ls1.call(PartitionAttention(norm1.call(x)));
-        y = y + ls2.call(mlp.call(norm2.call(y)));
+        Tensor y = x.add(ls1.call(PartitionAttention(norm1.call(x))), One);
+        y = y.add(ls2.call(mlp.call(norm2.call(y))), One);
         return y.MoveToOuterDisposeScope();
     }
 

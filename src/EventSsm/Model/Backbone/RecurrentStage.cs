@@ -81,7 +81,7 @@ public sealed class RecurrentStage : nn.Module
         using DisposeScope scope = NewDisposeScope();
         long length = x.shape[0];
         long batch = x.shape[1];
-        Tensor y = downsample_cf2cl.call(x.reshape(length * batch, x.shape[2], x.shape[3], x.shape[4]));  // (L·B, h, w, C)
+        Tensor y = downsample_cf2cl.call(FramesChannelsLast(x));  // (L·B, h, w, C)
         foreach (MaxVitAttentionPairCl block in att_blocks)
         {
             y = block.call(y);
@@ -89,6 +89,13 @@ public sealed class RecurrentStage : nn.Module
         (Tensor features, Tensor stateOut) = ForwardTemporal(y, length, state, stepScale, mode);
         return (features.MoveToOuterDisposeScope(), stateOut.MoveToOuterDisposeScope());
     }
+
+    /// <summary>
+    /// x (L, B, C, H, W) as the (L·B, C, H, W) frames with channels-last strides: a view when x is channels-last
+    /// already (the previous stage's output for L = 1, a channels-last input), else one copy (docs/MODEL.md §11.1).
+    /// </summary>
+    public static Tensor FramesChannelsLast(Tensor x) =>
+        x.permute(0, 1, 3, 4, 2).reshape(x.shape[0] * x.shape[1], x.shape[3], x.shape[4], x.shape[2]).permute(0, 3, 1, 2);
 
     /// <summary>
     /// The temporal layer on the attention output y (L·B, h, w, C) → (features (L, B, C, h, w), state), see
@@ -107,8 +114,8 @@ public sealed class RecurrentStage : nn.Module
         long w = y.shape[2];
         long c = y.shape[3];
         // "(L B) H W C -> (B H W) L C": one sequence over time per pixel (docs/MODEL.md §3 step 6, skipping the NCHW
-        // round trip). For L = 1 this is a view, no copy.
-        Tensor sequences = y.view(length, batch, h, w, c).permute(1, 2, 3, 0, 4).reshape(batch * h * w, length, c);
+        // round trip), held time-major as (L, B·H·W, C): a view of y, no copy (docs/MODEL.md §11.1).
+        Tensor sequences = y.reshape(length, batch * h * w, c);
         Tensor? flatState = null;
         if (state is not null)
         {
@@ -119,8 +126,9 @@ public sealed class RecurrentStage : nn.Module
             }
             flatState = state.permute(0, 2, 3, 1).reshape(batch * h * w, state.shape[1]);
         }
-        (Tensor z, Tensor newState) = s5_block!.Forward(sequences, flatState, stepScale, mode);
-        Tensor features = z.view(batch, h, w, length, c).permute(3, 0, 4, 1, 2);
+        (Tensor z, Tensor newState) = s5_block!.ForwardTimeMajor(sequences, flatState, stepScale, mode);
+        // (L, B, C, h, w) with channels-last memory: the next stage's downsampling and the FPN take it without a copy.
+        Tensor features = z.view(length, batch, h, w, c).permute(0, 1, 4, 2, 3);
         Tensor stateOut = newState.view(batch, h, w, -1).permute(0, 3, 1, 2);
         return (features.MoveToOuterDisposeScope(), stateOut.MoveToOuterDisposeScope());
     }

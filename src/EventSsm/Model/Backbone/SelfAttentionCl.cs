@@ -1,5 +1,6 @@
 using TorchSharp;
 using TorchSharp.Modules;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -36,13 +37,13 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         long[] restoreShape = [.. x.shape[..^1], -1];
         // The qkv channels are head-major, [h0: q k v, h1: q k v, ...], not timm's (3, heads, dh) order
         // (docs/MODEL.md §3.2).
-        Tensor[] qkvParts = qkv.call(x)
+        Tensor[] qkvParts = TokenLinear.Forward(qkv, x)
             .view(batch, -1, _numHeads, 3 * _dimHead)
             .transpose(1, 2)
             .chunk(3, 3);
         // softmax(q kᵀ · dh^-½) v as one fused kernel: its default scale is dh^-½, the original's.
         Tensor y = functional.scaled_dot_product_attention(qkvParts[0], qkvParts[1], qkvParts[2])
             .transpose(1, 2).reshape(restoreShape);
-        return proj.call(y).MoveToOuterDisposeScope();
+        return TokenLinear.Forward(proj, y).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Head;
 
@@ -26,11 +27,11 @@ public sealed record AnchorGrid(Tensor XShifts, Tensor YShifts, Tensor Strides)
         for (int k = 0; k < sizes.Count; k++)
         {
             (long h, long w) = sizes[k];
-            Tensor yv = arange(h, float32, device).unsqueeze(1).expand(h, w);
-            Tensor xv = arange(w, float32, device).unsqueeze(0).expand(h, w);
+            Tensor yv = arange(Of(0L), Of(h), One, float32, device).unsqueeze(1).expand(h, w);
+            Tensor xv = arange(Of(0L), Of(w), One, float32, device).unsqueeze(0).expand(h, w);
             xs.Add(xv.reshape(-1));
             ys.Add(yv.reshape(-1));
-            ss.Add(full(h * w, (float)strides[k], float32, device));
+            ss.Add(full(h * w, Of((float)strides[k]), float32, device));
         }
         return new AnchorGrid(
             cat(xs, 0).MoveToOuterDisposeScope(),

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Head;
 
@@ -18,8 +19,9 @@ public static class BoxOps
         using DisposeScope scope = NewDisposeScope();
         Tensor aXy = a[.., 0..2].unsqueeze(1), aWh = a[.., 2..4].unsqueeze(1);
         Tensor bXy = b[.., 0..2], bWh = b[.., 2..4];
-        Tensor tl = maximum(aXy - aWh / 2, bXy - bWh / 2);
-        Tensor br = minimum(aXy + aWh / 2, bXy + bWh / 2);
+        Tensor aHalf = aWh.div(Of(2)), bHalf = bWh.div(Of(2));
+        Tensor tl = maximum(aXy - aHalf, bXy - bHalf);
+        Tensor br = minimum(aXy.add(aHalf, One), bXy.add(bHalf, One));
         Tensor areaA = a[.., 2..4].prod(1);
         Tensor areaB = b[.., 2..4].prod(1);
         return Finish(tl, br, areaA, areaB).MoveToOuterDisposeScope();
@@ -44,7 +46,7 @@ public static class BoxOps
         // en = (tl < br).prod(2): a pair without overlap on either axis has zero intersection.
         Tensor en = (tl < br).to_type(tl.dtype).prod(2);
         Tensor areaI = (br - tl).prod(2) * en;
-        return areaI / (areaA.unsqueeze(1) + areaB - areaI);
+        return areaI / (areaA.unsqueeze(1).add(areaB, One) - areaI);
     }
 
     private static void CheckBoxes(Tensor t, string name)

@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Head;
 
@@ -26,16 +27,16 @@ public static class SimOta
         int numGt = (int)gtBoxes.shape[0];
 
         // get_geometry_constraint
-        Tensor xCenters = ((anchors.XShifts + 0.5) * anchors.Strides).unsqueeze(0);
-        Tensor yCenters = ((anchors.YShifts + 0.5) * anchors.Strides).unsqueeze(0);
-        Tensor centerDist = anchors.Strides.unsqueeze(0) * CenterRadius;
+        Tensor xCenters = (anchors.XShifts.add(Of(0.5), One) * anchors.Strides).unsqueeze(0);
+        Tensor yCenters = (anchors.YShifts.add(Of(0.5), One) * anchors.Strides).unsqueeze(0);
+        Tensor centerDist = anchors.Strides.unsqueeze(0).mul(Of(CenterRadius));
         Tensor gx = gtBoxes[.., 0..1], gy = gtBoxes[.., 1..2];
         Tensor cL = xCenters - (gx - centerDist);
-        Tensor cR = (gx + centerDist) - xCenters;
+        Tensor cR = gx.add(centerDist, One) - xCenters;
         Tensor cT = yCenters - (gy - centerDist);
-        Tensor cB = (gy + centerDist) - yCenters;
-        Tensor isInCenters = stack([cL, cT, cR, cB], 2).amin(-1) > 0.0;                   // (G, A)
-        Tensor candidates = (isInCenters.sum(dim: 0) > 0).nonzero().reshape(-1);                // anchor_filter, (M)
+        Tensor cB = gy.add(centerDist, One) - yCenters;
+        Tensor isInCenters = stack([cL, cT, cR, cB], 2).amin(-1).gt(Of(0.0));                  // (G, A)
+        Tensor candidates = isInCenters.sum(dim: 0).gt(Of(0)).nonzero().reshape(-1);                // anchor_filter, (M)
         long[] candidateAnchors = candidates.cpu().data<long>().ToArray();
         int m = candidateAnchors.Length;
         if (m == 0)
@@ -48,13 +49,13 @@ public static class SimOta
         Tensor preds = boxPreds.index_select(0, candidates);
         Tensor ious = BoxOps.PairwiseIouCxcywh(gtBoxes, preds);                             // (G, M)
         Tensor gtOneHot = functional.one_hot(gtClasses.to_type(int64), numClasses).to_type(float32);
-        Tensor iouLoss = -log(ious + 1e-8);
+        Tensor iouLoss = -log(ious.add(Of(1e-8), One));
         Tensor p = (sigmoid(clsLogits.index_select(0, candidates).to_type(float32)) * sigmoid(objLogits.index_select(0, candidates).to_type(float32))).sqrt();
         Tensor clsLoss = functional.binary_cross_entropy(
             p.unsqueeze(0).expand(numGt, m, numClasses),
             gtOneHot.unsqueeze(1).expand(numGt, m, numClasses),
             reduction: Reduction.None).sum(-1);
-        Tensor cost = clsLoss + 3.0 * iouLoss + geometry.logical_not().to_type(float32) * 1e6;
+        Tensor cost = clsLoss.add(iouLoss.mul(Of(3.0)), One).add(geometry.logical_not().to_type(float32).mul(Of(1e6)), One);
 
         // The dynamic-k matching runs on the host (docs/MODEL.md §6.4): the only values that leave the device.
         float[] costs = cost.cpu().contiguous().data<float>().ToArray();

@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using EventSsm.Model.Neck;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Head;
 
@@ -58,7 +59,7 @@ public sealed class YoloXHead : Module<Tensor[], HeadOutputs>
         using IDisposable noGrad = no_grad();
         foreach (Conv2d conv in cls_preds.Concat(obj_preds))
         {
-            conv.bias!.fill_(b);
+            conv.bias!.fill_(Of(b));
         }
     }
 
@@ -88,7 +89,7 @@ public sealed class YoloXHead : Module<Tensor[], HeadOutputs>
         Tensor grids = stack([grid.XShifts, grid.YShifts], 1);
         Tensor strides = grid.Strides.unsqueeze(1);
         // Decoding (docs/MODEL.md §6.2): xy = (raw + grid)·stride, wh = exp(raw)·stride.
-        Tensor xy = (outputs[.., .., 0..2] + grids) * strides;
+        Tensor xy = outputs[.., .., 0..2].add(grids, One) * strides;
         Tensor wh = exp(outputs[.., .., 2..4]) * strides;
         Tensor logits = outputs[.., .., 4..];
         Tensor raw = cat([xy, wh, logits], 2);

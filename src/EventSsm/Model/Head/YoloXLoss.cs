@@ -1,6 +1,7 @@
 using TorchSharp;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Head;
 
@@ -33,7 +34,7 @@ public static class YoloXLoss
         Tensor bboxPreds = raw[.., .., 0..4];
         Tensor objPreds = raw[.., .., 4..5];
         Tensor clsPreds = raw[.., .., 5..];
-        long[] nlabel = (labels.sum(2) > 0).sum(1).cpu().data<long>().ToArray();
+        long[] nlabel = labels.sum(2).gt(Of(0)).sum(1).cpu().data<long>().ToArray();
 
         var assignments = new SimOtaAssignment[frames];
         var fgAnchors = new List<long>();      // flat indices frame·A + anchor, as fg_masks concatenated
@@ -65,25 +66,26 @@ public static class YoloXLoss
         }
 
         double divisor = Math.Max(numFg, 1);
+        using Scalar divisorScalar = Owned(divisor);
         Tensor fgIndex = tensor(fgAnchors.ToArray(), int64, raw.device);
-        Tensor objTargets = zeros(frames * numAnchors, 1, float32, raw.device).index_fill_(0, fgIndex, 1.0);
-        Tensor lossObj = functional.binary_cross_entropy_with_logits(objPreds.reshape(-1, 1), objTargets, reduction: Reduction.None).sum() / divisor;
+        Tensor objTargets = zeros(frames * numAnchors, 1, float32, raw.device).index_fill_(0, fgIndex, Of(1.0));
+        Tensor lossObj = functional.binary_cross_entropy_with_logits(objPreds.reshape(-1, 1), objTargets, reduction: Reduction.None).sum().div(divisorScalar);
         Tensor lossIou, lossCls;
         if (fgAnchors.Count > 0)
         {
             Tensor fgBoxes = bboxPreds.reshape(-1, 4).index_select(0, fgIndex);
-            lossIou = IouLoss(fgBoxes, cat(regTargets, 0)).sum() / divisor;
+            lossIou = IouLoss(fgBoxes, cat(regTargets, 0)).sum().div(divisorScalar);
             Tensor fgCls = clsPreds.reshape(-1, numClasses).index_select(0, fgIndex);
-            lossCls = functional.binary_cross_entropy_with_logits(fgCls, cat(clsTargets, 0), reduction: Reduction.None).sum() / divisor;
+            lossCls = functional.binary_cross_entropy_with_logits(fgCls, cat(clsTargets, 0), reduction: Reduction.None).sum().div(divisorScalar);
         }
         else
         {
             // Sums over an empty foreground: zero, still connected to the graph.
-            lossIou = bboxPreds.sum() * 0.0;
-            lossCls = clsPreds.sum() * 0.0;
+            lossIou = bboxPreds.sum().mul(Of(0.0));
+            lossCls = clsPreds.sum().mul(Of(0.0));
         }
-        Tensor iouWeighted = RegWeight * lossIou;
-        Tensor total = iouWeighted + lossObj + lossCls;
+        Tensor iouWeighted = lossIou.mul(Of(RegWeight));
+        Tensor total = iouWeighted.add(lossObj, One).add(lossCls, One);
         return new YoloXLosses(
             total.MoveToOuterDisposeScope(),
             iouWeighted.MoveToOuterDisposeScope(),
@@ -98,14 +100,16 @@ public static class YoloXLoss
     public static Tensor IouLoss(Tensor pred, Tensor target)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor tl = maximum(pred[.., 0..2] - pred[.., 2..4] / 2, target[.., 0..2] - target[.., 2..4] / 2);
-        Tensor br = minimum(pred[.., 0..2] + pred[.., 2..4] / 2, target[.., 0..2] + target[.., 2..4] / 2);
+        Tensor predHalf = pred[.., 2..4].div(Of(2)), targetHalf = target[.., 2..4].div(Of(2));
+        Tensor tl = maximum(pred[.., 0..2] - predHalf, target[.., 0..2] - targetHalf);
+        Tensor br = minimum(pred[.., 0..2].add(predHalf, One), target[.., 0..2].add(targetHalf, One));
         Tensor areaP = pred[.., 2..4].prod(1);
         Tensor areaG = target[.., 2..4].prod(1);
         Tensor en = (tl < br).to_type(tl.dtype).prod(1);
         Tensor areaI = (br - tl).prod(1) * en;
-        Tensor areaU = areaP + areaG - areaI;
-        Tensor iou = areaI / (areaU + 1e-16);
-        return (1 - iou.pow(2)).MoveToOuterDisposeScope();
+        Tensor areaU = areaP.add(areaG, One) - areaI;
+        Tensor iou = areaI / areaU.add(Of(1e-16), One);
+        // 1 − iou², as TorchSharp's operator computes it: −x + 1.
+        return iou.pow(Of(2)).negative().add(Of(1), One).MoveToOuterDisposeScope();
     }
 }

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -21,7 +22,7 @@ public static class FrequencyResponse
     public static Tensor PassBandMask(Tensor lambdaImag, Tensor logStep, double stepScale, double bandlimit)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor delta = logStep.exp() * stepScale;
+        Tensor delta = logStep.exp().mul(Of(stepScale));
         return PassBandMaskAtSteps(lambdaImag, delta, bandlimit).MoveToOuterDisposeScope();
     }
 
@@ -32,7 +33,7 @@ public static class FrequencyResponse
     public static Tensor PassBandMaskAtSteps(Tensor lambdaImag, Tensor delta, double bandlimit)
     {
         using DisposeScope scope = NewDisposeScope();
-        return (delta * lambdaImag.abs() < Math.PI * bandlimit).MoveToOuterDisposeScope();
+        return (delta * lambdaImag.abs()).lt(Of(Math.PI * bandlimit)).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -59,17 +60,17 @@ public static class FrequencyResponse
         Tensor bs = delta.unsqueeze(1) * b;
         Tensor mu2 = cat([mu, mu.conj()], 0);
         Tensor b2 = cat([bs, bs.conj()], 0);
-        Tensor c2 = cat([c, c.conj()], 1) * 0.5;
+        Tensor c2 = cat([c, c.conj()], 1).mul(Of(0.5));
         Tensor gram = c2.conj().t().matmul(c2) * b2.matmul(b2.conj().t()).conj();
         Tensor aa = mu2.conj().unsqueeze(1);
         Tensor bb = mu2.unsqueeze(0);
-        Tensor sum = aa + bb;
+        Tensor sum = aa.add(bb, One);
         Tensor i = complex(zeros(1, dtype: ToReal(lambda.dtype), device: lambda.device), ones(1, dtype: ToReal(lambda.dtype), device: lambda.device));
-        Tensor w = full(1, cutoff, dtype: ToReal(lambda.dtype), device: lambda.device).to(lambda.dtype);
+        Tensor w = full(1, Of(cutoff), dtype: ToReal(lambda.dtype), device: lambda.device).to(lambda.dtype);
         Tensor F(Tensor om) => -i * ((i * om - bb).log() - (-i * om - aa).log()) / sum;
-        Tensor total = 2 * Math.PI / sum;
+        Tensor total = sum.reciprocal().mul(Of(2 * Math.PI));
         Tensor beyond = total - (F(w) - F(-w));
-        Tensor energy = (gram * beyond).sum().neg() / (2 * Math.PI);
+        Tensor energy = (gram * beyond).sum().neg().div(Of(2 * Math.PI));
         return energy.real.MoveToOuterDisposeScope();
     }
 
@@ -86,8 +87,8 @@ public static class FrequencyResponse
         // Real input and y = Re(C̃x): H_r(iω) = ½[H(iω) + conj(H(−iω))], all frequencies at once (K, H, H).
         Tensor h = c.unsqueeze(0).matmul((iw - mu).reciprocal().unsqueeze(2) * bs);
         Tensor hm = c.unsqueeze(0).matmul((iw.neg() - mu).reciprocal().unsqueeze(2) * bs);
-        Tensor hr = (h + hm.conj()) * 0.5;
-        return hr.abs().pow(2).sum([1, 2]).to(float64).cpu().data<double>().ToArray();
+        Tensor hr = h.add(hm.conj(), One).mul(Of(0.5));
+        return hr.abs().pow(Of(2)).sum([1, 2]).to(float64).cpu().data<double>().ToArray();
     }
 
     private static ScalarType ToReal(ScalarType complexType) =>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -27,7 +28,8 @@ public static class HippoInitializer
         Tensor skew = s - diag.diag();
         Tensor hermitian = complex(zeros_like(skew), -skew);
         (Tensor imag, Tensor v) = linalg.eigh(hermitian);
-        Tensor lambda = complex(full_like(imag, diag.mean().item<double>()), imag);
+        using Scalar mean = Owned(diag.mean().item<double>());
+        Tensor lambda = complex(full_like(imag, mean), imag);
         return (lambda.MoveToOuterDisposeScope(), v.MoveToOuterDisposeScope());
     }
 
@@ -35,11 +37,11 @@ public static class HippoInitializer
     public static Tensor MakeNormalHippo(int n)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor k = arange(n, dtype: ScalarType.Float64);
-        Tensor q = (2 * k + 1).sqrt();
+        Tensor k = arange(Of(0), Of(n), One, dtype: ScalarType.Float64);
+        Tensor q = k.mul(Of(2)).add(One, One).sqrt();
         Tensor a = -(outer(q, q).tril() - k.diag());
-        Tensor p = (k + 0.5).sqrt();
-        return (a + outer(p, p)).MoveToOuterDisposeScope();
+        Tensor p = k.add(Of(0.5), One).sqrt();
+        return a.add(outer(p, p), One).MoveToOuterDisposeScope();
     }
 
     /// <summary>
@@ -54,11 +56,11 @@ public static class HippoInitializer
         double lo = Erf(-Math.Sqrt(2.0));
         double hi = Erf(Math.Sqrt(2.0));
         using DisposeScope scope = NewDisposeScope();
-        Tensor u = rand(shape, generator: generator) * (hi - lo) + lo;
-        Tensor t = Math.Sqrt(2.0) * u.erfinv();
+        Tensor u = rand(shape, generator: generator).mul(Of(hi - lo)).add(Of(lo), One);
+        Tensor t = u.erfinv().mul(Of(Math.Sqrt(2.0)));
         float lower = MathF.BitIncrement(-2f);
         float upper = MathF.BitDecrement(2f);
-        return (t.clamp(lower, upper) * std).MoveToOuterDisposeScope();
+        return t.clamp(Of(lower), Of(upper)).mul(Of(std)).MoveToOuterDisposeScope();
     }
 
     /// <summary>erf in float64 via libtorch (the BCL has none).</summary>

@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -41,11 +42,11 @@ public static class LinearRecurrence
         long length = b.shape[0];
         Tensor aFull = a.shape[0] == length ? a : a.expand(b.shape);
         var states = new Tensor[length];
-        Tensor x = initial is null ? b[0] : (aFull[0] * initial) + b[0];
+        Tensor x = initial is null ? b[0] : (aFull[0] * initial).add(b[0], One);
         states[0] = x;
         for (long t = 1; t < length; t++)
         {
-            x = (aFull[t] * x) + b[t];
+            x = (aFull[t] * x).add(b[t], One);
             states[t] = x;
         }
         return stack(states).MoveToOuterDisposeScope();
@@ -60,12 +61,12 @@ public static class LinearRecurrence
         if (initial is not null)
         {
             // Fold x_{−1} into the first input: x_0 = a_0 x_{−1} + b_0.
-            bb = cat([(aa[0] * initial + b[0]).unsqueeze(0), b[1..]], 0);
+            bb = cat([(aa[0] * initial).add(b[0], One).unsqueeze(0), b[1..]], 0);
         }
         for (long d = 1; d < length; d *= 2)
         {
             // After this step element t holds the composition of elements (t−2d, t]: (a_t…a_{t−2d+1}, Σ …).
-            Tensor bNext = cat([bb[..(int)d], (aa[(int)d..] * bb[..(int)(length - d)]) + bb[(int)d..]], 0);
+            Tensor bNext = cat([bb[..(int)d], (aa[(int)d..] * bb[..(int)(length - d)]).add(bb[(int)d..], One)], 0);
             Tensor aNext = cat([aa[..(int)d], aa[(int)d..] * aa[..(int)(length - d)]], 0);
             bb = bNext;
             aa = aNext;

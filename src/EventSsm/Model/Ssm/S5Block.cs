@@ -1,8 +1,10 @@
 using System.Text.RegularExpressions;
 using TorchSharp;
 using TorchSharp.Modules;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -56,6 +58,19 @@ public sealed partial class S5Block : nn.Module
         return (Mix(x, f, z).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
     }
 
+    /// <summary>
+    /// The detector's call on time-major x (L, N, H) → (y (L, N, H), last state (N, P)); see
+    /// <see cref="S5Layer.ForwardTimeMajor"/>. Norms and the feed-forward part act per token, so they run on the
+    /// time-major tensor as they are.
+    /// </summary>
+    public (Tensor Y, Tensor State) ForwardTimeMajor(Tensor x, Tensor? prevState, double stepScale, S5StateMode mode)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        Tensor f = attn_norm.call(x);
+        (Tensor z, Tensor state) = Layer.ForwardTimeMajor(f, prevState, stepScale, mode);
+        return (Mix(x, f, z).MoveToOuterDisposeScope(), state.MoveToOuterDisposeScope());
+    }
+
     /// <summary>x (N, L, H) → (y (N, L, H), last state (N, P)); arguments as in <see cref="S5Layer.Forward(Tensor, Tensor?, Tensor?, LinearRecurrence.Method?)"/>.</summary>
     public (Tensor Y, Tensor State) Forward(Tensor x, Tensor? stepScale = null, Tensor? state = null, LinearRecurrence.Method? method = null)
     {
@@ -105,13 +120,13 @@ public sealed partial class S5Block : nn.Module
     {
         if (_variant == S5BlockVariant.Residual)
         {
-            return x + functional.gelu(z);
+            return x.add(functional.gelu(z), One);
         }
         // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
-        Tensor h = functional.gelu(z) + f;
+        Tensor h = functional.gelu(z).add(f, One);
         Tensor g = ff_norm!.call(h);
-        Tensor[] parts = ff_enc!.call(g).chunk(2, -1);
-        return ff_dec!.call(parts[0] * functional.gelu(parts[1])) + g;
+        Tensor[] parts = TokenLinear.Forward(ff_enc!, g).chunk(2, -1);
+        return TokenLinear.Forward(ff_dec!, parts[0] * functional.gelu(parts[1])).add(g, One);
     }
 
     /// <summary>

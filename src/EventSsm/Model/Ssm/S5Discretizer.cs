@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -19,15 +20,16 @@ public static class S5Discretizer
         Tensor gain;
         if (method == S5Discretization.Bilinear)
         {
-            Tensor halfStepLambda = (step / 2.0) * lambda;
-            Tensor bl = 1.0 / (1.0 - halfStepLambda);
-            lambdaBar = bl * (1.0 + halfStepLambda);
+            Tensor halfStepLambda = step.div(Of(2.0)) * lambda;
+            // 1/(1 − x) and 1 + x spelled as TorchSharp's operators compute them (reciprocal·1, −x + 1).
+            Tensor bl = halfStepLambda.negative().add(Of(1.0), One).reciprocal().mul(Of(1.0));
+            lambdaBar = bl * halfStepLambda.add(Of(1.0), One);
             gain = bl * step;
         }
         else
         {
             lambdaBar = (lambda * step).exp();
-            gain = 1.0 / lambda * (lambdaBar - 1.0);
+            gain = lambda.reciprocal().mul(Of(1.0)) * lambdaBar.sub(Of(1.0));
         }
         return (lambdaBar.MoveToOuterDisposeScope(), gain.MoveToOuterDisposeScope());
     }

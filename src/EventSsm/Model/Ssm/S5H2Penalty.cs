@@ -1,5 +1,6 @@
 using TorchSharp;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -23,7 +24,8 @@ public static class S5H2Penalty
         // TorchSharp's modules() lists descendants only; the model may itself be an S5 layer.
         foreach (S5Layer ssm in model.modules().Prepend(model).OfType<S5Layer>())
         {
-            total = total + ssm.EnergyAboveCutoff(stepScale, bandlimit);
+            Tensor e = ssm.EnergyAboveCutoff(stepScale, bandlimit);
+            total = total.add(e, One);
         }
         return total.MoveToOuterDisposeScope();
     }

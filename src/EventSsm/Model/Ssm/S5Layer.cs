@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
 
@@ -120,8 +121,8 @@ public sealed class S5Layer : nn.Module
                     parts[i] = _options.BcInit switch
                     {
                         S5BcInit.ComplexNormal => complex(
-                            randn([width, stored], generator: generator) * Math.Sqrt(0.5),
-                            randn([width, stored], generator: generator) * Math.Sqrt(0.5)),
+                            randn([width, stored], generator: generator).mul(Of(Math.Sqrt(0.5))),
+                            randn([width, stored], generator: generator).mul(Of(Math.Sqrt(0.5)))),
                         _ => ToComplex(DrawC(width, fullStates, _options.BcInit, generator)).matmul(v),
                     };
                 }
@@ -129,8 +130,8 @@ public sealed class S5Layer : nn.Module
             }
 
             Tensor d = rand(width, generator: generator);
-            Tensor logStep = rand(stored, generator: generator) * (Math.Log(_options.DtMax) - Math.Log(_options.DtMin))
-                + Math.Log(_options.DtMin);
+            Tensor logStep = rand(stored, generator: generator).mul(Of(Math.Log(_options.DtMax) - Math.Log(_options.DtMin)))
+                .add(Of(Math.Log(_options.DtMin)), One);
             Tensor lambdaReal = view_as_real(lambda).contiguous();
             if (cTilde is not null)
             {
@@ -214,9 +215,9 @@ public sealed class S5Layer : nn.Module
         if (_options.ConjugateSymmetry)
         {
             // y = 2·Re(C̃x): the kept half with twice the readout is the full conjugate-pair system.
-            c = c * 2.0;
+            c = c.mul(Of(2.0));
         }
-        Tensor logStep = _logStep.to(float64) + Math.Log(stepScale);
+        Tensor logStep = _logStep.to(float64).add(Of(Math.Log(stepScale)), One);
         Tensor energy = FrequencyResponse.EnergyAboveCutoff(lambda, b, c, logStep, Math.PI * bandlimit);
         return energy.to(_logStep.dtype).MoveToOuterDisposeScope();
     }
@@ -228,15 +229,15 @@ public sealed class S5Layer : nn.Module
     public static Tensor BandlimitMask(Tensor lambda, Tensor logStep, double bandlimit)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor freqs = logStep.exp() * lambda[.., 1].abs() / (2 * Math.PI);
-        return freqs.lt(bandlimit * 0.5).to(ScalarType.Float32).MoveToOuterDisposeScope();
+        Tensor freqs = (logStep.exp() * lambda[.., 1].abs()).div(Of(2 * Math.PI));
+        return freqs.lt(Of(bandlimit * 0.5)).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     /// <summary>Discrete Λ̄ (P) and B̄ (P, H), complex, for Δ = stepScale·exp(log_step) (<see cref="S5Discretizer"/>).</summary>
     public (Tensor LambdaBar, Tensor BBar) Discretize(double stepScale = 1.0)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor step = stepScale * _logStep.exp();
+        Tensor step = _logStep.exp().mul(Of(stepScale));
         (Tensor lambdaBar, Tensor gain) = S5Discretizer.Discretize(ContinuousLambda(), step, _options.Discretization);
         Tensor bBar = gain.unsqueeze(-1) * InputMatrix();
         return (lambdaBar.MoveToOuterDisposeScope(), bBar.MoveToOuterDisposeScope());
@@ -261,6 +262,30 @@ public sealed class S5Layer : nn.Module
     /// <param name="mode">Reference: every call starts from x₋₁ = 0 (the original); Carry: x₀ = Λ̄ s + B̄u₀.</param>
     public (Tensor Y, Tensor State) Forward(Tensor u, Tensor? prevState, double stepScale, S5StateMode mode) =>
         Run(u, mode == S5StateMode.Carry ? prevState : null, stepScale, null, _options.ScanMethod);
+
+    /// <summary>
+    /// <see cref="Forward(Tensor, Tensor?, double, S5StateMode)"/> on time-major sequences: u (L, N, H) → y (L, N, H)
+    /// and the last state (N, P). The detector's stages hold their maps as (L·B, h, w, C), which is (L, B·h·w, C)
+    /// without a copy, and every step of the scan is then a contiguous (N, 2P) slice (docs/MODEL.md §11.1).
+    /// </summary>
+    public (Tensor Y, Tensor State) ForwardTimeMajor(Tensor u, Tensor? prevState, double stepScale, S5StateMode mode)
+    {
+        Tensor? state = mode == S5StateMode.Carry ? prevState : null;
+        if (u.dim() != 3 || u.shape[2] != Width)
+        {
+            throw new ArgumentException($"S5 time-major input must be (L, N, {Width}), got ({string.Join(", ", u.shape)})", nameof(u));
+        }
+        if (LinearRecurrence.IsParallel(_options.ScanMethod, u.shape[0]))
+        {
+            using DisposeScope parallelScope = NewDisposeScope();
+            (Tensor yb, Tensor lastb) = Run(u.transpose(0, 1), state, stepScale, null, _options.ScanMethod);
+            return (yb.transpose(0, 1).contiguous().MoveToOuterDisposeScope(), lastb.MoveToOuterDisposeScope());
+        }
+        CheckState(state, u.shape[1]);
+        using DisposeScope scope = NewDisposeScope();
+        (Tensor y, Tensor last) = RunConstant(u, state, stepScale, timeAxis: 0);
+        return (y.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
+    }
 
     /// <summary>Runs the layer with one step scale for all sequences and steps; an incoming state is carried.</summary>
     public (Tensor Y, Tensor State) Forward(Tensor u, double stepScale, Tensor? state = null, LinearRecurrence.Method? method = null) =>
@@ -341,39 +366,48 @@ public sealed class S5Layer : nn.Module
         }
         long n = u.shape[0];
         long length = u.shape[1];
-        if (state is not null)
-        {
-            if (_options.Bidirectional)
-            {
-                throw new ArgumentException("a bidirectional S5 layer cannot continue from a state", nameof(state));
-            }
-            if (state.dim() != 2 || state.shape[0] != n || state.shape[1] != StateWidth)
-            {
-                throw new ArgumentException(
-                    $"S5 state must be ({n}, {StateWidth}), got ({string.Join(", ", state.shape)})", nameof(state));
-            }
-        }
+        CheckState(state, n);
 
         using DisposeScope scope = NewDisposeScope();
         (Tensor y, Tensor last) = stepScales is null && !LinearRecurrence.IsParallel(method, length)
-            ? RunConstant(u, state, stepScale)
+            ? RunConstant(u, state, stepScale, timeAxis: 1)
             : RunPerStep(u, state, Steps(stepScale, stepScales, n, length), method);
         return (y.MoveToOuterDisposeScope(), last.MoveToOuterDisposeScope());
     }
 
-    /// <summary>One Δ for everything: real arithmetic on constant operands (cached at inference).</summary>
-    private (Tensor Y, Tensor State) RunConstant(Tensor u, Tensor? state, double stepScale)
+    private void CheckState(Tensor? state, long n)
+    {
+        if (state is null)
+        {
+            return;
+        }
+        if (_options.Bidirectional)
+        {
+            throw new ArgumentException("a bidirectional S5 layer cannot continue from a state", nameof(state));
+        }
+        if (state.dim() != 2 || state.shape[0] != n || state.shape[1] != StateWidth)
+        {
+            throw new ArgumentException(
+                $"S5 state must be ({n}, {StateWidth}), got ({string.Join(", ", state.shape)})", nameof(state));
+        }
+    }
+
+    /// <summary>
+    /// One Δ for everything: real arithmetic on constant operands (cached at inference). u is (N, L, H) for
+    /// <paramref name="timeAxis"/> 1 or (L, N, H) for 0; y has u's layout.
+    /// </summary>
+    private (Tensor Y, Tensor State) RunConstant(Tensor u, Tensor? state, double stepScale, int timeAxis)
     {
         S5ForwardOperands operands = Operands(stepScale);
         Tensor input = u.dtype == _logStep.dtype ? u : u.to(_logStep.dtype);
-        Tensor bu = input.matmul(operands.BReal.t());                                    // (N, L, 2P)
-        (Tensor states, Tensor last) = ScanSplitComplex(bu, operands.LambdaReal, operands.LambdaImag, state);
+        Tensor bu = input.matmul(operands.BReal.t());                                    // (N, L, 2P) or (L, N, 2P)
+        (Tensor states, Tensor last) = ScanSplitComplex(bu, operands.LambdaReal, operands.LambdaImag, state, timeAxis);
         if (_options.Bidirectional)
         {
-            Tensor backward = ScanSplitComplex(bu.flip(1), operands.LambdaReal, operands.LambdaImag, null).States.flip(1);
+            Tensor backward = ScanSplitComplex(bu.flip(timeAxis), operands.LambdaReal, operands.LambdaImag, null, timeAxis).States.flip(timeAxis);
             states = cat([states, backward], -1);
         }
-        Tensor y = states.matmul(operands.CReal.t()) + _d * input;
+        Tensor y = states.matmul(operands.CReal.t()).add(_d * input, One);
         return (y, last);
     }
 
@@ -398,7 +432,7 @@ public sealed class S5Layer : nn.Module
                 .to(states.dtype);
             states = states * cat(Enumerable.Repeat(keep, 2 * Directions).ToArray(), -1);
         }
-        Tensor y = states.matmul(ReadoutMatrix().t()) + _d * u;
+        Tensor y = states.matmul(ReadoutMatrix().t()).add(_d * u, One);
         return (y, xs[.., -1]);
     }
 
@@ -411,45 +445,44 @@ public sealed class S5Layer : nn.Module
     }
 
     /// <summary>
-    /// x_k = Λ̄x_{k−1} + B̄u_k on [Re | Im] halves (N, L, 2P) with Λ̄ = lr + i·li (P); returns all states [xr | xi] and
-    /// x_{L−1} (N, P) complex. docs/MODEL.md §3.4: x₋₁ = 0 unless a state is carried into step 0.
+    /// x_k = Λ̄x_{k−1} + B̄u_k on [Re | Im] halves (time axis <paramref name="timeAxis"/> of bu, last axis 2P) with
+    /// Λ̄ = lr + i·li (P); returns all states [xr | xi] in bu's layout and x_{L−1} (N, P) complex. docs/MODEL.md §3.4:
+    /// x₋₁ = 0 unless a state is carried into step 0. One step is x ← B̄u_k + [lr | lr]⊙x + [−li | li]⊙[xi | xr]: the
+    /// complex product's terms in the order of (lr·xr − li·xi, lr·xi + li·xr), as two fused multiply-adds.
     /// </summary>
-    private static (Tensor States, Tensor Last) ScanSplitComplex(Tensor bu, Tensor lr, Tensor li, Tensor? prev)
+    private static (Tensor States, Tensor Last) ScanSplitComplex(Tensor bu, Tensor lr, Tensor li, Tensor? prev, int timeAxis)
     {
-        long length = bu.shape[1];
-        int p = (int)(bu.shape[2] / 2);
+        long length = bu.shape[timeAxis];
+        int p = (int)(bu.shape[^1] / 2);
         Tensor states;
-        Tensor xr;
-        Tensor xi;
+        Tensor x;
         if (length == 1 && prev is null)
         {
             states = bu;
-            xr = bu[.., 0, ..p];
-            xi = bu[.., 0, p..];
+            x = bu.select(timeAxis, 0);
         }
         else
         {
+            Tensor lr2 = cat([lr, lr]);
+            Tensor li2 = cat([-li, li]);
             var xs = new Tensor[length];
-            xr = bu[.., 0, ..p];
-            xi = bu[.., 0, p..];
+            x = bu.select(timeAxis, 0);
             if (prev is not null)
             {
-                Tensor pr = prev.real;
-                Tensor pi = prev.imag;
-                xr = xr + lr * pr - li * pi;
-                xi = xi + lr * pi + li * pr;
+                x = Step(x, cat([prev.real, prev.imag], -1));
             }
-            xs[0] = cat([xr, xi], 1);
+            xs[0] = x;
             for (long k = 1; k < length; k++)
             {
-                Tensor nr = bu[.., k, ..p] + lr * xr - li * xi;
-                xi = bu[.., k, p..] + lr * xi + li * xr;
-                xr = nr;
-                xs[k] = cat([xr, xi], 1);
+                x = Step(bu.select(timeAxis, k), x);
+                xs[k] = x;
             }
-            states = stack(xs, 1);
+            states = stack(xs, timeAxis);
+
+            Tensor Step(Tensor input, Tensor previous) =>
+                addcmul(addcmul(input, lr2, previous, One), li2, cat([previous[.., p..], previous[.., ..p]], -1), One);
         }
-        return (states, complex(xr.contiguous(), xi.contiguous()));
+        return (states, complex(x[.., ..p].contiguous(), x[.., p..].contiguous()));
     }
 
     /// <summary>Δ = scale·exp(log_step) shaped (N|1, L|1, P).</summary>
@@ -458,7 +491,7 @@ public sealed class S5Layer : nn.Module
         Tensor step = _logStep.exp().view(1, 1, -1);
         if (stepScales is null)
         {
-            return stepScale * step;
+            return step.mul(Of(stepScale));
         }
         Tensor scale = stepScales.to(_logStep.dtype);
         return scale.dim() switch
@@ -526,7 +559,7 @@ public sealed class S5Layer : nn.Module
             parts[2 * d + 1] = -(Directions == 1 ? im : im[.., (d * p)..((d + 1) * p)]);
         }
         Tensor c = cat(parts, 1);
-        return _options.ConjugateSymmetry ? 2.0 * c : c;
+        return _options.ConjugateSymmetry ? c.mul(Of(2.0)) : c;
     }
 
     private static Tensor DrawC(int width, int fullStates, S5BcInit init, Generator? generator) =>

@@ -7,11 +7,13 @@ using EventSsm.Model;
 using EventSsm.Training;
 using TorchSharp;
 using TorchSharp.Modules;
+using EventSsm.Datasets;
 using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Workflows.Benchmarks;
 
@@ -74,8 +76,8 @@ public static class DetectorBenchmark
         using (inference_mode())
         {
             // Event histograms are small non-negative counts; the values do not change the cost.
-            using Tensor x1 = (rand([1, 1, channels, h, w], generator: new Generator(1), device: CPU) * 4).to(options.Device);
-            using Tensor xl = (rand([options.Length, 1, channels, h, w], generator: new Generator(2), device: CPU) * 4).to(options.Device);
+            using Tensor x1 = rand([1, 1, channels, h, w], generator: new Generator(1), device: CPU).mul(Of(4)).to(options.Device);
+            using Tensor xl = rand([options.Length, 1, channels, h, w], generator: new Generator(2), device: CPU).mul(Of(4)).to(options.Device);
             frame = TimeStreaming(model, x1, options);
             chunk = Time(options, () =>
             {
@@ -112,7 +114,7 @@ public static class DetectorBenchmark
             // The same intra-op thread count as torch's (set by the caller when options.Threads is 0).
             using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads()));
             OnnxModelInfo info = onnx.Info;
-            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1), device: CPU) * 4;
+            using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1), device: CPU).mul(Of(4));
             using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
             float[] window = x.contiguous().data<float>().ToArray();
             var torchMs = new List<double>();
@@ -188,11 +190,18 @@ public static class DetectorBenchmark
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long frames = (long)options.Length * options.TrainBatch;
-        using Tensor x = (rand([options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
-            generator: new Generator(3), device: CPU) * 4).to(options.Device);
+        // The input as the training loader hands it over (counts → SampleBatch.InputOn), so that its layout is measured.
+        using Tensor counts = randint(0, 5, [options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
+            ScalarType.Byte, device: CPU, generator: new Generator(3));
+        using var sample = new SampleBatch(counts.clone(), new ObjectLabel[]?[options.Length, options.TrainBatch],
+            new long[options.Length, options.TrainBatch], new bool[options.TrainBatch], new bool[options.Length, options.TrainBatch],
+            new int[options.TrainBatch]);
+        using Tensor x = sample.InputOn(options.Device);
         using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
         model.train();
-        using var optimizer = new Training.AdamWOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 1e-4);
+        using var optimizer = new AdamWOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 1e-4);
+        // As the trainer: the step's freed activations stay in the heap for the next step.
+        using IDisposable heap = HostHeap.KeepFreedMemory();
         try
         {
             return Time(options with { Repeats = options.TrainRepeats, Warmup = Math.Min(options.Warmup, 1) }, () =>
@@ -211,8 +220,11 @@ public static class DetectorBenchmark
         }
     }
 
-    /// <summary>Three boxes per frame at fixed spots, so SimOTA has work like on real labels.</summary>
-    private static Tensor TrainTargets(long frames, int h, int w, int numClasses)
+    /// <summary>
+    /// The training step's targets (frames, 3, 5): three boxes per frame at fixed spots, so SimOTA has work like on
+    /// real labels.
+    /// </summary>
+    public static Tensor TrainTargets(long frames, int h, int w, int numClasses)
     {
         var rows = new float[frames * 3 * 5];
         for (long f = 0; f < frames; f++)

@@ -1,0 +1,40 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tensors;
+
+/// <summary>
+/// A linear layer applied to every token of a large token batch (x (…, K) → (…, N)), computed as a 1×1 convolution
+/// over the tokens laid out as NHWC images (docs/MODEL.md §11.1). Same products and sums as <c>Linear</c>; libtorch
+/// runs the convolution per image, so each output block stays in the cache, while one (M×K)·(K×N) GEMM with
+/// M in the tens of thousands and K or N of 48–96 streams its whole output through memory.
+/// </summary>
+public static class TokenLinear
+{
+    /// <summary>Token batches split into this many images; smaller batches (or ones it does not divide) use <c>linear</c>.</summary>
+    public const int Images = 16;
+
+    /// <summary>Batches of at least this many tokens take the convolution path.</summary>
+    public const long MinTokens = 4096;
+
+    /// <summary><paramref name="layer"/> applied to the last dimension of <paramref name="x"/>.</summary>
+    public static Tensor Forward(Linear layer, Tensor x) => Forward(x, layer.weight!, layer.bias);
+
+    /// <summary><c>linear(x, weight, bias)</c>: weight (N, K), bias (N) or null; a new tensor owned by the caller.</summary>
+    public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias)
+    {
+        long k = x.shape[^1];
+        long tokens = x.numel() / Math.Max(k, 1);
+        if (tokens < MinTokens || tokens % Images != 0 || !x.is_contiguous())
+        {
+            return nn.functional.linear(x, weight, bias);
+        }
+        long n = weight.shape[0];
+        using DisposeScope scope = NewDisposeScope();
+        Tensor images = x.view(Images, tokens / Images, 1, k).permute(0, 3, 1, 2);
+        Tensor y = nn.functional.conv2d(images, weight.view(n, k, 1, 1), bias);
+        long[] shape = [.. x.shape[..^1], n];
+        return y.permute(0, 2, 3, 1).reshape(shape).MoveToOuterDisposeScope();
+    }
+}

@@ -1,0 +1,36 @@
+using TorchSharp;
+using EventSsm.Tensors;
+using EventSsm.Tests.Model;
+using static TorchSharp.torch;
+
+namespace EventSsm.Tests.Tensors;
+
+public sealed class TokenLinearTests
+{
+    [Theory]
+    [InlineData(2, 4096, 48, 144, true)]     // the convolution path (tokens ≥ MinTokens, divisible by Images)
+    [InlineData(1, 8192, 192, 48, false)]
+    [InlineData(3, 100, 16, 24, true)]       // too few tokens: plain linear
+    [InlineData(1, 4100, 8, 8, true)]        // not divisible by Images: plain linear
+    public void Forward_EqualsLinear_OutputAndGradients(long batch, long tokens, long k, long n, bool bias)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var g = new Generator(7);
+        Tensor x = randn([batch, tokens, k], generator: g).requires_grad_(true);
+        Tensor w = (randn([n, k], generator: g) * 0.2).requires_grad_(true);
+        Tensor? b = bias ? randn([n], generator: g).requires_grad_(true) : null;
+        Tensor upstream = randn([batch, tokens, n], generator: g);
+
+        Tensor expected = nn.functional.linear(x, w, b);
+        Tensor[] expectedGrads = autograd.grad([expected], b is null ? [x, w] : [x, w, b], [upstream]).ToArray();
+        Tensor actual = TokenLinear.Forward(x, w, b);
+        Tensor[] actualGrads = autograd.grad([actual], b is null ? [x, w] : [x, w, b], [upstream]).ToArray();
+
+        Assert.Equal(expected.shape, actual.shape);
+        TensorAssert.Close(expected, actual, abs: 1e-5, rel: 1e-5, what: "output");
+        for (int i = 0; i < expectedGrads.Length; i++)
+        {
+            TensorAssert.CloseRelativeToMax(expectedGrads[i], actualGrads[i], 1e-5, $"gradient {i}");
+        }
+    }
+}
