@@ -86,7 +86,7 @@ public static class DetectorBenchmark
             });
             breakdown = Breakdown(model, x1, options);
         }
-        (LatencyStats Torch, LatencyStats Onnx)? pair = options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
+        (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone)? pair = options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
         LatencyStats? train = options.TrainRepeats > 0 ? TimeTrainStep(model, options) : null;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -95,14 +95,17 @@ public static class DetectorBenchmark
         {
             TorchFrameInterleaved = pair?.Torch,
             OnnxFrame = pair?.Onnx,
+            OnnxFrameAlone = pair?.OnnxAlone,
         };
     }
 
     /// <summary>
     /// The model exported as an ONNX stream graph (to a temporary file), then one TorchSharp and one ONNX Runtime
-    /// streaming frame per iteration on the same input, states carried, postprocess included in both.
+    /// streaming frame per iteration on the same input, states carried, postprocess included in both; then ONNX Runtime
+    /// frames alone. Interleaving gives both the same machine load; alone is the fair pair for the standalone torch
+    /// frame on an idle machine (interleaved, each library's idle worker threads still spin while the other runs).
     /// </summary>
-    private static (LatencyStats Torch, LatencyStats Onnx) TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
+    private static (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone) TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
     {
         ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
             ["dataset=gen1", $"+experiment/gen1={options.Model}.yaml", $"dataset.resolution_hw=[{options.Height},{options.Width}]", .. options.Overrides ?? []]);
@@ -153,7 +156,19 @@ public static class DetectorBenchmark
             {
                 DisposeAll(states);
             }
-            return (LatencyStats.From(torchMs), LatencyStats.From(onnxMs));
+            var aloneMs = new List<double>();
+            onnx.Reset();
+            for (int i = 0; i < options.Warmup + options.Repeats; i++)
+            {
+                long start = Stopwatch.GetTimestamp();
+                float[] head = onnx.Step(window);
+                Postprocess.Run(head, 1, info.Anchors, 5 + info.NumClasses, info.ConfidenceThreshold, info.NmsThreshold);
+                if (i >= options.Warmup)
+                {
+                    aloneMs.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
+                }
+            }
+            return (LatencyStats.From(torchMs), LatencyStats.From(onnxMs), LatencyStats.From(aloneMs));
         }
         finally
         {

@@ -44,6 +44,12 @@ public sealed record DetectorBenchmarkResult(
     /// <summary>ONNX p50 / TorchSharp p50 of the interleaved loop (goal ≤ 0.7).</summary>
     public double? OnnxToTorchP50 => OnnxFrame is LatencyStats o && TorchFrameInterleaved is LatencyStats t ? o.P50Ms / t.P50Ms : null;
 
+    /// <summary>With <c>--backend onnx</c>: ONNX Runtime frames timed on their own, after the interleaved loop.</summary>
+    public LatencyStats? OnnxFrameAlone { get; init; }
+
+    /// <summary>ONNX p50 alone / the standalone TorchSharp frame p50 (<see cref="Frame"/>): the ratio on an idle machine.</summary>
+    public double? OnnxAloneToTorchP50 => OnnxFrameAlone is LatencyStats o ? o.P50Ms / Frame.P50Ms : null;
+
     /// <summary>The result as indented JSON (enums by name), as <c>eventssm benchmark</c> prints and saves it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this,
         new JsonSerializerOptions { WriteIndented = true, Converters = { new JsonStringEnumConverter() } });
@@ -70,6 +76,11 @@ public sealed record DetectorBenchmarkResult(
             Row(sb, "interleaved: torch, 1 frame", torchFrame);
             Row(sb, "interleaved: onnx, 1 frame", onnx);
             sb.AppendLine(Invariant($"{"  = onnx p50 / torch p50",-34} {OnnxToTorchP50,10:F2}"));
+        }
+        if (OnnxFrameAlone is LatencyStats alone)
+        {
+            Row(sb, "alone: onnx, 1 frame", alone);
+            sb.AppendLine(Invariant($"{"  = onnx alone / torch frame p50",-34} {OnnxAloneToTorchP50,10:F2}"));
         }
         sb.AppendLine("breakdown of one frame (p50 ms):");
         foreach ((string name, double ms) in Breakdown)

@@ -47,6 +47,8 @@ public sealed class DetectorBenchmarkTests
         Assert.Equal(3, r.OnnxFrame!.Count);
         Assert.Equal(3, r.TorchFrameInterleaved!.Count);
         Assert.True(r.OnnxFrame.MinMs > 0 && r.OnnxToTorchP50 > 0);
+        Assert.Equal(3, r.OnnxFrameAlone!.Count);
+        Assert.True(r.OnnxFrameAlone.MinMs > 0 && r.OnnxAloneToTorchP50 > 0);
         Assert.Throws<ArgumentException>(() => (options with { Backend = "tensorrt" }).Validate());
     }
 }
