@@ -22,6 +22,11 @@ public static class Program
             LoaderThroughputTool.Run(loaderArgs);
             return;
         }
+        if (args is ["onnx-profile", .. var onnxProfileArgs])
+        {
+            OnnxProfileTool.Run(onnxProfileArgs);
+            return;
+        }
         if (args is ["profile", .. var profileArgs])
         {
             ModelProfileTool.Run(profileArgs);

@@ -1,0 +1,104 @@
+using System.Globalization;
+using System.Text.Json;
+using EventSsm.Config;
+using EventSsm.Export;
+using EventSsm.Model;
+using EventSsm.Workflows.Benchmarks;
+using Microsoft.ML.OnnxRuntime;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace EventSsm.Bench;
+
+/// <summary>
+/// Where ONNX Runtime spends a streaming frame: the benchmark's random model exported as the stream graph, run with
+/// ONNX Runtime's own profiler (the session options of <c>OnnxDetector</c>), node times summed per operator type and
+/// per model part (the first two segments of the node name).
+/// <c>dotnet bench/EventSsm.Bench/bin/Release/net10.0/EventSsm.Bench.dll onnx-profile [--model small] [--threads 2]
+/// [--frames 20] [--top 25] [--configs DIR] [override ...]</c>
+/// </summary>
+internal static class OnnxProfileTool
+{
+    public static void Run(string[] args)
+    {
+        string model = Value(args, "--model", "small");
+        int threads = int.Parse(Value(args, "--threads", "2"), CultureInfo.InvariantCulture);
+        int frames = int.Parse(Value(args, "--frames", "20"), CultureInfo.InvariantCulture);
+        int top = int.Parse(Value(args, "--top", "25"), CultureInfo.InvariantCulture);
+        string configs = Value(args, "--configs", Path.Combine(AppContext.BaseDirectory, "configs"));
+        if (!Directory.Exists(configs))
+        {
+            configs = Path.GetFullPath("configs");
+        }
+        manual_seed(0);
+        using YoloXDetector detector = DetectorBenchmark.CreateModel(configs, model, 256, 320);
+        ConfigNode cfg = ConfigComposer.Compose(configs, "train",
+            ["dataset=gen1", $"+experiment/gen1={model}.yaml", "dataset.resolution_hw=[256,320]"]);
+        ConfigModifier.Apply(cfg);
+        string dir = Directory.CreateTempSubdirectory("eventssm-onnx-profile-").FullName;
+        string path = Path.Combine(dir, "model.onnx");
+        OnnxExporter.Export(detector, cfg, path, new OnnxExportOptions());
+
+        using var options = new SessionOptions
+        {
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            IntraOpNumThreads = threads,
+            InterOpNumThreads = 1,
+            EnableProfiling = true,
+            ProfileOutputPathPrefix = Path.Combine(dir, "ort"),
+        };
+        using var session = new InferenceSession(path, options);
+        var inputs = session.InputMetadata.Select(kv => NamedOnnxValue.CreateFromTensor(kv.Key,
+            new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(
+                Enumerable.Range(0, kv.Value.Dimensions.Aggregate(1, (a, d) => a * d)).Select(i => (i % 7) * 0.5f).ToArray(),
+                kv.Value.Dimensions))).ToList();
+        for (int i = 0; i < frames; i++)
+        {
+            using var results = session.Run(inputs);
+        }
+        string profile = session.EndProfiling();
+
+        var byOp = new Dictionary<string, (double Us, int Count)>();
+        var byPart = new Dictionary<string, double>();
+        double total = 0;
+        using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(profile)))
+        {
+            foreach (JsonElement e in doc.RootElement.EnumerateArray())
+            {
+                if (e.GetProperty("cat").GetString() != "Node" || !e.GetProperty("name").GetString()!.EndsWith("_kernel_time", StringComparison.Ordinal))
+                {
+                    continue;
+                }
+                double us = e.GetProperty("dur").GetDouble();
+                string op = e.GetProperty("args").GetProperty("op_name").GetString()!;
+                string name = e.GetProperty("name").GetString()!;
+                string[] segments = name.Split(['.', '/'], StringSplitOptions.RemoveEmptyEntries);
+                string part = string.Join('.', segments.Take(Math.Min(3, segments.Length - 1)));
+                byOp[op] = (byOp.GetValueOrDefault(op).Us + us, byOp.GetValueOrDefault(op).Count + 1);
+                byPart[part] = byPart.GetValueOrDefault(part) + us;
+                total += us;
+            }
+        }
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{model}, {threads} threads, {frames} frames: {total / 1000 / frames:F1} ms of kernels per frame"));
+        Console.WriteLine($"{"operator",-28} {"ms/frame",9} {"%",6} {"nodes/frame",12}");
+        foreach ((string op, (double us, int count)) in byOp.OrderByDescending(kv => kv.Value.Us).Take(top))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{op,-28} {us / 1000 / frames,9:F2} {100 * us / total,6:F1} {count / (double)frames,12:F0}"));
+        }
+        Console.WriteLine($"{"model part (node name)",-48} {"ms/frame",9}");
+        foreach ((string part, double us) in byPart.OrderByDescending(kv => kv.Value).Take(top))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{part,-48} {us / 1000 / frames,9:F2}"));
+        }
+        Directory.Delete(dir, recursive: true);
+    }
+
+    private static string Value(string[] args, string name, string fallback)
+    {
+        int i = Array.IndexOf(args, name);
+        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
+    }
+}
