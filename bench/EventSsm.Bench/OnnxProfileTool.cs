@@ -49,10 +49,13 @@ internal static class OnnxProfileTool
             ProfileOutputPathPrefix = Path.Combine(dir, "ort"),
         };
         using var session = new InferenceSession(path, options);
-        var inputs = session.InputMetadata.Select(kv => NamedOnnxValue.CreateFromTensor(kv.Key,
-            new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(
-                Enumerable.Range(0, kv.Value.Dimensions.Aggregate(1, (a, d) => a * d)).Select(i => (i % 7) * 0.5f).ToArray(),
-                kv.Value.Dimensions))).ToList();
+        // Batch 1 for the dynamic batch axis; a fixed pattern as the window and the states.
+        var inputs = session.InputMetadata.Select(kv =>
+        {
+            int[] dims = kv.Value.Dimensions.Select(d => Math.Max(d, 1)).ToArray();
+            float[] data = Enumerable.Range(0, dims.Aggregate(1, (a, d) => a * d)).Select(i => (i % 7) * 0.5f).ToArray();
+            return NamedOnnxValue.CreateFromTensor(kv.Key, new Microsoft.ML.OnnxRuntime.Tensors.DenseTensor<float>(data, dims));
+        }).ToList();
         for (int i = 0; i < frames; i++)
         {
             using var results = session.Run(inputs);
