@@ -13,7 +13,7 @@ namespace EventSsm.Bench;
 /// <summary>
 /// Where ONNX Runtime spends a streaming frame: the benchmark's random model exported as the stream graph, run with
 /// ONNX Runtime's own profiler (the session options of <c>OnnxDetector</c>), node times summed per operator type and
-/// per model part (the first two segments of the node name).
+/// per model part (the first segments of the node name), and the slowest nodes.
 /// <c>dotnet bench/EventSsm.Bench/bin/Release/net10.0/EventSsm.Bench.dll onnx-profile [--model small] [--threads 2]
 /// [--frames 20] [--top 25] [--configs DIR] [override ...]</c>
 /// </summary>
@@ -64,6 +64,7 @@ internal static class OnnxProfileTool
 
         var byOp = new Dictionary<string, (double Us, int Count)>();
         var byPart = new Dictionary<string, double>();
+        var byNode = new Dictionary<string, (string Op, double Us)>();
         double total = 0;
         using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(profile)))
         {
@@ -80,6 +81,8 @@ internal static class OnnxProfileTool
                 string part = string.Join('.', segments.Take(Math.Min(3, segments.Length - 1)));
                 byOp[op] = (byOp.GetValueOrDefault(op).Us + us, byOp.GetValueOrDefault(op).Count + 1);
                 byPart[part] = byPart.GetValueOrDefault(part) + us;
+                string node = name[..^"_kernel_time".Length];
+                byNode[node] = (op, byNode.GetValueOrDefault(node).Us + us);
                 total += us;
             }
         }
@@ -95,6 +98,11 @@ internal static class OnnxProfileTool
         foreach ((string part, double us) in byPart.OrderByDescending(kv => kv.Value).Take(top))
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{part,-48} {us / 1000 / frames,9:F2}"));
+        }
+        Console.WriteLine($"{"slowest nodes",-72} {"operator",-20} {"ms/frame",9}");
+        foreach ((string node, (string op, double us)) in byNode.OrderByDescending(kv => kv.Value.Us).Take(top))
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{node,-72} {op,-20} {us / 1000 / frames,9:F2}"));
         }
         Directory.Delete(dir, recursive: true);
     }
