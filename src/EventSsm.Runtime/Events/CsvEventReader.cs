@@ -133,37 +133,11 @@ public sealed class CsvEventReader : IEventReader
     /// <inheritdoc />
     public long UpperBound(long timeUs) => Bound(timeUs, right: true);
 
-    private long Bound(long timeUs, bool right)
-    {
-        int k = EventSearch.Bound(_blockFirstTime, timeUs, right) - 1;
-        if (k < 0)
-        {
-            return 0;
-        }
-        EventArray block = ParsedBlock(k);
-        return (long)k * BlockEvents + EventSearch.Bound(block.T.AsSpan(0, block.Count), timeUs, right);
-    }
+    private long Bound(long timeUs, bool right) => FixedSizeBlocks.Bound(_blockFirstTime, BlockEvents, timeUs, right, ParsedBlock);
 
     /// <inheritdoc />
-    public EventArray Read(long start, int count, EventBuffer destination)
-    {
-        EventBuffer.PrepareRead(this, start, count, destination);
-        int done = 0;
-        while (done < count)
-        {
-            long at = start + done;
-            int k = (int)(at / BlockEvents);
-            int from = (int)(at % BlockEvents);
-            EventArray block = ParsedBlock(k);
-            int n = Math.Min(count - done, block.Count - from);
-            block.X.AsSpan(from, n).CopyTo(destination.X.AsSpan(done));
-            block.Y.AsSpan(from, n).CopyTo(destination.Y.AsSpan(done));
-            block.P.AsSpan(from, n).CopyTo(destination.P.AsSpan(done));
-            block.T.AsSpan(from, n).CopyTo(destination.T.AsSpan(done));
-            done += n;
-        }
-        return destination.View(count);
-    }
+    public EventArray Read(long start, int count, EventBuffer destination) =>
+        FixedSizeBlocks.Read(this, start, count, BlockEvents, ParsedBlock, destination);
 
     private EventArray ParsedBlock(int k)
     {

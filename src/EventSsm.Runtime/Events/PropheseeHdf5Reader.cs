@@ -298,38 +298,18 @@ public sealed partial class PropheseeHdf5Reader : IEventReader
     /// <inheritdoc />
     public long UpperBound(long timeUs) => Bound(timeUs, right: true);
 
-    private long Bound(long timeUs, bool right)
-    {
-        // Corrected times of chunk k lie in [first[k], first[k+1]], so the answer is in the last chunk that starts
-        // before it (or at the start of the next chunk).
-        int k = EventSearch.Bound(_firstTime, timeUs, right) - 1;
-        if (k < 0)
-        {
-            return 0;
-        }
-        DecodedChunk chunk = Decode(k);
-        return (long)k * ChunkEvents + EventSearch.Bound(chunk.T.AsSpan(0, chunk.Count), timeUs, right);
-    }
+    // Corrected times of chunk k lie in [first[k], first[k+1]], so the answer is in the last chunk that starts before
+    // it (or at the start of the next chunk).
+    private long Bound(long timeUs, bool right) => FixedSizeBlocks.Bound(_firstTime, ChunkEvents, timeUs, right, DecodedEvents);
 
     /// <inheritdoc />
-    public EventArray Read(long start, int count, EventBuffer destination)
+    public EventArray Read(long start, int count, EventBuffer destination) =>
+        FixedSizeBlocks.Read(this, start, count, ChunkEvents, DecodedEvents, destination);
+
+    private EventArray DecodedEvents(int k)
     {
-        EventBuffer.PrepareRead(this, start, count, destination);
-        int done = 0;
-        while (done < count)
-        {
-            long at = start + done;
-            int k = (int)(at / ChunkEvents);
-            int from = (int)(at % ChunkEvents);
-            DecodedChunk chunk = Decode(k);
-            int n = Math.Min(count - done, chunk.Count - from);
-            chunk.X.AsSpan(from, n).CopyTo(destination.X.AsSpan(done));
-            chunk.Y.AsSpan(from, n).CopyTo(destination.Y.AsSpan(done));
-            chunk.P.AsSpan(from, n).CopyTo(destination.P.AsSpan(done));
-            chunk.T.AsSpan(from, n).CopyTo(destination.T.AsSpan(done));
-            done += n;
-        }
-        return destination.View(count);
+        DecodedChunk chunk = Decode(k);
+        return new EventArray(chunk.X, chunk.Y, chunk.P, chunk.T, Width, Height, chunk.Count);
     }
 
     /// <summary>Triggers [start, start+count) of <c>/EXT_TRIGGER/events</c>, as stored.</summary>
