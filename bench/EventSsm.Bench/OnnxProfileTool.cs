@@ -45,8 +45,9 @@ internal static class OnnxProfileTool
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             IntraOpNumThreads = threads,
             InterOpNumThreads = 1,
-            EnableProfiling = true,
+            // The prefix first: setting EnableProfiling starts the profiler with the prefix it has at that moment.
             ProfileOutputPathPrefix = Path.Combine(dir, "ort"),
+            EnableProfiling = true,
         };
         using var session = new InferenceSession(path, options);
         // Batch 1 for the dynamic batch axis; a fixed pattern as the window and the states.
