@@ -2,6 +2,7 @@ using System.IO.Compression;
 using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.IO;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -104,7 +105,7 @@ public sealed class CheckpointFuzzTests
         SafetensorsFile.Write(path, new Dictionary<string, Tensor>
         {
             ["a"] = ones(3, 2),
-            ["b"] = arange(5, dtype: ScalarType.Int64),
+            ["b"] = arange(Scalars.Of(0), Scalars.Of(5), Scalars.One, dtype: ScalarType.Int64),
             ["c"] = zeros(new long[] { 2, 2 }, dtype: ScalarType.BFloat16),
         }, new Dictionary<string, string> { ["k"] = "v" });
         byte[] original = File.ReadAllBytes(path);

@@ -5,6 +5,7 @@ using FsCheck.Xunit;
 using TorchSharp;
 using EventSsm.Checkpoints;
 using EventSsm.IO;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -77,7 +78,7 @@ public sealed class SafetensorsFileTests
     {
         using TempDir dir = Fixtures.TempDir();
         string path = dir.File("t.safetensors");
-        Tensor t = arange(6, dtype: ScalarType.Float32).reshape(2, 3).t();
+        Tensor t = arange(Scalars.Of(0), Scalars.Of(6), Scalars.One, dtype: ScalarType.Float32).reshape(2, 3).t();
         SafetensorsFile.Write(path, new Dictionary<string, Tensor> { ["x"] = t });
         Tensor back = SafetensorsFile.Read(path).Tensors["x"];
         Assert.Equal(new float[] { 0, 3, 1, 4, 2, 5 }, back.data<float>().ToArray());

@@ -1,6 +1,7 @@
 using TorchSharp;
 using TorchSharp.Modules;
 using EventSsm.Checkpoints;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Checkpoints;
@@ -22,7 +23,7 @@ public sealed class StateDictLoaderTests
 
     private static Dictionary<string, Tensor> Source() => new()
     {
-        ["fc.weight"] = arange(6, dtype: ScalarType.Float64).reshape(2, 3),
+        ["fc.weight"] = arange(Scalars.Of(0), Scalars.Of(6), Scalars.One, dtype: ScalarType.Float64).reshape(2, 3),
         ["fc.bias"] = tensor(new float[] { 7, 8 }),
         ["bn.weight"] = tensor(new float[] { 1, 2 }),
         ["bn.bias"] = tensor(new float[] { 3, 4 }),

@@ -101,7 +101,7 @@ public sealed class TorchCheckpointWriterTests
         using TempDir tmp = Fixtures.TempDir();
         ConfigNode config = ConfigNode.FromYaml("a: {i: 3, big: 9007199254740993, f: 0.5, neg: -1.0e-08, s: x, n: null, t: true, m: ???}\nl: [1, [2.5, b], {k: v}]\n");
         string ckpt = tmp.File("c.ckpt");
-        using Tensor w = arange(6, float32).reshape(2, 3);
+        using Tensor w = arange(Scalars.Of(0), Scalars.Of(6), Scalars.One, float32).reshape(2, 3);
         TorchCheckpointWriter.WriteLightning(ckpt, new Dictionary<string, Tensor> { ["w"] = w }, new LightningCheckpointInfo(config));
 
         ConfigNode back = DetectorCheckpoint.ReadEmbeddedConfig(ckpt)!;
@@ -117,7 +117,7 @@ public sealed class TorchCheckpointWriterTests
     {
         using TempDir tmp = Fixtures.TempDir();
         using DisposeScope scope = NewDisposeScope();
-        Tensor baseT = arange(24, float64).reshape(4, 6);
+        Tensor baseT = arange(Scalars.Of(0), Scalars.Of(24), Scalars.One, float64).reshape(4, 6);
         var sd = new Dictionary<string, Tensor>
         {
             ["transposed"] = baseT.t(),                              // strides (1, 6)

@@ -7,6 +7,7 @@ using EventSsm.Inference;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
 using EventSsm.Onnx;
+using EventSsm.Tensors;
 using EventSsm.Tests.Model;
 using EventSsm.Training;
 using TorchSharp;
@@ -111,7 +112,7 @@ public sealed class OnnxParityTests
                 using DisposeScope scope = NewDisposeScope();
                 using IDisposable noGrad = no_grad();
                 // Sparse small counts, as stacked histograms.
-                Tensor window = (rand([1, 1, c, h, w], generator: generator) * 6 - 3).clamp_min(0).floor();
+                Tensor window = rand([1, 1, c, h, w], generator: generator).mul(Scalars.Of(6)).sub(Scalars.Of(3)).clamp_min(Scalars.Of(0)).floor();
                 Tensor padded = InputPadder.Pad(window, model.Options.InputHeight, model.Options.InputWidth);
                 (Tensor decoded, Tensor[] next) = model.Forward(padded, states, stateMode: S5StateMode.Carry);
                 for (int i = 0; i < 4; i++)
@@ -171,19 +172,19 @@ public sealed class OnnxParityTests
         {
             if (name.EndsWith(".gamma", StringComparison.Ordinal))
             {
-                t.copy_(rand(t.shape, generator: g) * 0.2 + 0.05);
+                t.copy_(rand(t.shape, generator: g).mul(Scalars.Of(0.2)).add(Scalars.Of(0.05), Scalars.One));
             }
             else if (name.EndsWith(".running_var", StringComparison.Ordinal))
             {
-                t.copy_(rand(t.shape, generator: g) + 0.5);
+                t.copy_(rand(t.shape, generator: g).add(Scalars.Of(0.5), Scalars.One));
             }
             else if (name.EndsWith(".running_mean", StringComparison.Ordinal))
             {
-                t.copy_(randn(t.shape, generator: g) * 0.1);
+                t.copy_(randn(t.shape, generator: g).mul(Scalars.Of(0.1)));
             }
             else if (name.Contains("_preds.", StringComparison.Ordinal))
             {
-                t.copy_(randn(t.shape, generator: g) * (name.EndsWith(".bias", StringComparison.Ordinal) ? 1.0 : 0.05));
+                t.copy_(randn(t.shape, generator: g).mul(Scalars.Of(name.EndsWith(".bias", StringComparison.Ordinal) ? 1.0 : 0.05)));
             }
         }
         model.InvalidateCaches();

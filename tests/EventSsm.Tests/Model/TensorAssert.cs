@@ -1,3 +1,5 @@
+using EventSsm.Tensors;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model;
@@ -11,7 +13,9 @@ internal static class TensorAssert
         Assert.Equal(expected.shape, actual.shape);
         using Tensor e = expected.detach().to(float64);
         using Tensor a = actual.detach().to(float64);
-        using Tensor excess = (a - e).abs() - (e.abs() * rel + abs);
+        using Scalar relScalar = Scalars.Owned(rel);
+        using Scalar absScalar = Scalars.Owned(abs);
+        using Tensor excess = (a - e).abs() - e.abs().mul(relScalar).add(absScalar, Scalars.One);
         double worst = excess.max().item<double>();
         using Tensor diff = (a - e).abs();
         Assert.True(worst <= 0, $"{what}: max |Δ| {diff.max().item<double>():G4} exceeds {abs:G3} + {rel:G3}·|ref| (by {worst:G4})");

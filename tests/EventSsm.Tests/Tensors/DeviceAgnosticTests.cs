@@ -10,6 +10,7 @@ using EventSsm.Model;
 using EventSsm.Model.Head;
 using EventSsm.Model.Ssm;
 using EventSsm.Streaming;
+using EventSsm.Tensors;
 using EventSsm.Tests.Model;
 using EventSsm.Training;
 using static TorchSharp.torch;
@@ -49,7 +50,7 @@ public sealed class DeviceAgnosticTests
             using Tensor accidental = zeros(3);
             Assert.Equal(DeviceType.META, accidental.device_type);
             using Tensor host = zeros(3, device: CPU);
-            Assert.ThrowsAny<Exception>(() => (host + accidental).Dispose());
+            Assert.ThrowsAny<Exception>(() => host.add(accidental, Scalars.One).Dispose());
         }
         using Tensor after = zeros(1);
         Assert.Equal(DeviceType.CPU, after.device_type);

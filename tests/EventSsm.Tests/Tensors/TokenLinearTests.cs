@@ -17,7 +17,7 @@ public sealed class TokenLinearTests
         using DisposeScope scope = NewDisposeScope();
         var g = new Generator(7);
         Tensor x = randn([batch, tokens, k], generator: g).requires_grad_(true);
-        Tensor w = (randn([n, k], generator: g) * 0.2).requires_grad_(true);
+        Tensor w = randn([n, k], generator: g).mul(Scalars.Of(0.2)).requires_grad_(true);
         Tensor? b = bias ? randn([n], generator: g).requires_grad_(true) : null;
         Tensor upstream = randn([batch, tokens, n], generator: g);
 

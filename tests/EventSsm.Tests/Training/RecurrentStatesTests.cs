@@ -1,3 +1,4 @@
+using EventSsm.Tensors;
 using EventSsm.Training;
 using static TorchSharp.torch;
 
@@ -11,7 +12,7 @@ public sealed class RecurrentStatesTests
         using var rs = new RecurrentStates();
         Assert.Null(rs.Get("stream", [false, false]));
         using (Tensor a = ones(2, 3, requires_grad: true))
-        using (Tensor s = a * 2)
+        using (Tensor s = a.mul(Scalars.Of(2)))
         {
             rs.Set("stream", [s]);
         }

@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.Model.Backbone;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Backbone;
@@ -21,7 +22,7 @@ public sealed class DwsConvLstm2dTests
         {
             foreach ((string name, Tensor p) in cell.state_dict())
             {
-                using Tensor r = randn(p.shape, generator: generator) * 0.7;
+                using Tensor r = randn(p.shape, generator: generator).mul(Scalars.Of(0.7));
                 p.copy_(r);
                 values[name] = r.data<float>().ToArray();
             }
@@ -168,9 +169,9 @@ public sealed class DwsConvLstm2dTests
         cell.train();
         (_, Tensor trainC) = cell.Forward(x, null);
         // From a zero state c = i·drop(g): dropped entries are exactly 0, kept ones are scaled by 1/(1 − p) = 2.
-        using Tensor dropped = trainC.eq(0);
+        using Tensor dropped = trainC.eq(Scalars.Of(0));
         Assert.True(dropped.any().item<bool>());
-        Assert.True(trainC.masked_select(dropped.logical_not()).allclose(evalC.masked_select(dropped.logical_not()) * 2, 1e-5, 1e-6));
+        Assert.True(trainC.masked_select(dropped.logical_not()).allclose(evalC.masked_select(dropped.logical_not()).mul(Scalars.Of(2)), 1e-5, 1e-6));
     }
 
     [Theory]

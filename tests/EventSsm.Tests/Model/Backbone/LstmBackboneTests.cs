@@ -5,6 +5,7 @@ using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using EventSsm.Workflows.Parity;
 using static TorchSharp.torch;
 
@@ -30,7 +31,7 @@ public sealed class LstmBackboneTests
         backbone.eval();
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        Tensor x = rand([4, 2, 20, 64, 64], generator: new Generator(1)) * 3;
+        Tensor x = rand([4, 2, 20, 64, 64], generator: new Generator(1)).mul(Scalars.Of(3));
         (Tensor[] whole, Tensor[] wholeStates) = backbone.Forward(x);
         (Tensor[] first, Tensor[] mid) = backbone.Forward(x[..2]);
         (Tensor[] second, Tensor[] end) = backbone.Forward(x[2..], mid);
@@ -48,7 +49,7 @@ public sealed class LstmBackboneTests
         backbone.eval();
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        Tensor x = rand([3, 1, 20, 64, 64], generator: new Generator(2)) * 3;
+        Tensor x = rand([3, 1, 20, 64, 64], generator: new Generator(2)).mul(Scalars.Of(3));
         (Tensor[] features, Tensor[] states) = backbone.Forward(x);
         Tensor?[] zero = states.Select(s => (Tensor?)zeros_like(s)).ToArray();
         (Tensor[] fromZero, _) = backbone.Forward(x, zero);
@@ -116,7 +117,7 @@ public sealed class LstmBackboneTests
         model.eval();
         using DisposeScope scope = NewDisposeScope();
         using IDisposable noGrad = no_grad();
-        Tensor x = rand([2, 1, 20, 128, 128], generator: new Generator(3)) * 3;
+        Tensor x = rand([2, 1, 20, 128, 128], generator: new Generator(3)).mul(Scalars.Of(3));
         (Tensor decoded, Tensor[] states) = model.Forward(x);
         // 128×128 input: 16² + 8² + 4² anchors at strides 8/16/32; 5 + 2 classes.
         Assert.Equal(new long[] { 2, 256 + 64 + 16, 7 }, decoded.shape);
@@ -139,7 +140,7 @@ public sealed class LstmBackboneTests
         using var model = new YoloXDetector(DetectorOptions.FromConfig(YoloXDetectorTests.MicroConfig("model.backbone.recurrent=lstm")));
         model.eval();
         using DisposeScope scope = NewDisposeScope();
-        Tensor x = rand([1, 1, 20, 128, 128], generator: new Generator(4)) * 3;
+        Tensor x = rand([1, 1, 20, 128, 128], generator: new Generator(4)).mul(Scalars.Of(3));
         ForwardResult result = ForwardRunner.Run(model, x);
         string path = Path.Combine(tmp.Path, "out.npz");
         ForwardRunner.Save(path, result);

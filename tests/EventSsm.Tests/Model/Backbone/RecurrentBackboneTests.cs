@@ -3,6 +3,7 @@ using TorchSharp.Modules;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Backbone;
@@ -112,7 +113,7 @@ public sealed class RecurrentBackboneTests
         Tensor x = randn([2, 1, 20, 128, 128], generator: new Generator(3));
         (_, Tensor[] states) = backbone.Forward(x);
         (Tensor[] features, _) = backbone.Forward(x, states.Select(s => (Tensor?)s.detach()).ToArray(), stateMode: S5StateMode.Carry);
-        features.Select(f => f.square().mean()).Aggregate((a, b) => a + b).backward();
+        features.Select(f => f.pow(Scalars.Of(2)).mean()).Aggregate((a, b) => a.add(b, Scalars.One)).backward();
         foreach ((string name, Parameter p) in backbone.named_parameters())
         {
             Assert.True(p.grad is not null, $"{name} has no gradient");

@@ -4,6 +4,7 @@ using EventSsm.Config;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Backbone;
@@ -172,7 +173,8 @@ public sealed class S5FrequencyTests
         Tensor lam = complex(l[.., 0], l[.., 1]);
         Tensor bc = complex(b[.., .., 0], b[.., .., 1]);
         Tensor cc = complex(c[.., .., 0], c[.., .., 1]);
-        Tensor logStep = sd["log_step"].to(float64) + Math.Log(stepScale);
+        using Scalar logScale = Scalars.Owned(Math.Log(stepScale));
+        Tensor logStep = sd["log_step"].to(float64).add(logScale, Scalars.One);
         double cutoff = Math.PI * bandlimit;
         // Both half-lines: ω = ω_c/u, u ∈ (0, 1], composite Simpson on the transformed integrand.
         const int n = 20_000;

@@ -3,6 +3,7 @@ using EventSsm.Model;
 using FsCheck.Xunit;
 using TorchSharp;
 using EventSsm.Model.Head;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Head;
@@ -29,10 +30,11 @@ public sealed class BoxOpsTests
         {
             return true;
         }
-        Tensor cxcywh = stack([(boxes[.., 0] + boxes[.., 2]) / 2, (boxes[.., 1] + boxes[.., 3]) / 2, boxes[.., 2] - boxes[.., 0], boxes[.., 3] - boxes[.., 1]], 1);
+        Tensor cxcywh = stack([boxes[.., 0].add(boxes[.., 2], Scalars.One).div(Scalars.Of(2)), boxes[.., 1].add(boxes[.., 3], Scalars.One).div(Scalars.Of(2)),
+            boxes[.., 2] - boxes[.., 0], boxes[.., 3] - boxes[.., 1]], 1);
         Tensor iou = BoxOps.PairwiseIouXyxy(boxes, boxes);
         Tensor iouC = BoxOps.PairwiseIouCxcywh(cxcywh, cxcywh);
-        return iou.allclose(iou.t()) && iou.ge(0).all().item<bool>() && iou.le(1 + 1e-6).all().item<bool>()
+        return iou.allclose(iou.t()) && iou.ge(Scalars.Of(0)).all().item<bool>() && iou.le(Scalars.Of(1 + 1e-6)).all().item<bool>()
             && iou.allclose(iouC, rtol: 1e-5, atol: 1e-5);
     }
 

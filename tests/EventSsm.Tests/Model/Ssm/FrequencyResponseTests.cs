@@ -1,5 +1,6 @@
 using TorchSharp;
 using EventSsm.Model.Ssm;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -9,10 +10,10 @@ public sealed class FrequencyResponseTests
     private static (Tensor Lambda, Tensor B, Tensor C, Tensor LogStep) RandomSystem(int p, int h, int seed)
     {
         Generator g = new Generator((ulong)(seed), CPU);
-        Tensor lam = complex(-rand([p], dtype: float64, generator: g) - 0.1, randn([p], dtype: float64, generator: g) * 3);
+        Tensor lam = complex((-rand([p], dtype: float64, generator: g)).sub(Scalars.Of(0.1)), randn([p], dtype: float64, generator: g).mul(Scalars.Of(3)));
         Tensor b = complex(randn([p, h], dtype: float64, generator: g), randn([p, h], dtype: float64, generator: g));
         Tensor c = complex(randn([h, p], dtype: float64, generator: g), randn([h, p], dtype: float64, generator: g));
-        Tensor logStep = rand([p], dtype: float64, generator: g) * 2 - 1.5;
+        Tensor logStep = rand([p], dtype: float64, generator: g).mul(Scalars.Of(2)).sub(Scalars.Of(1.5));
         return (lam, b, c, logStep);
     }
 

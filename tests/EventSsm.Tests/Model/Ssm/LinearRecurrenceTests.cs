@@ -1,5 +1,6 @@
 using TorchSharp;
 using EventSsm.Model.Ssm;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -20,8 +21,8 @@ public sealed class LinearRecurrenceTests
         using DisposeScope scope = NewDisposeScope();
         Generator g = new Generator((ulong)(length), CPU);
         // |a| < 1 as for a stable S5 (|Λ̄| < 1), time-varying as with irregular steps.
-        Tensor mag = rand([length, 3, 8], dtype: float64, generator: g) * 0.999;
-        Tensor phase = rand([length, 3, 8], dtype: float64, generator: g) * 6.28;
+        Tensor mag = rand([length, 3, 8], dtype: float64, generator: g).mul(Scalars.Of(0.999));
+        Tensor phase = rand([length, 3, 8], dtype: float64, generator: g).mul(Scalars.Of(6.28));
         Tensor a = polar(mag, phase);
         Tensor b = RandomComplex(g, length, 3, 8);
         Tensor x0 = RandomComplex(g, 3, 8);
@@ -48,14 +49,14 @@ public sealed class LinearRecurrenceTests
     public void GradientsAgreeBetweenMethods()
     {
         Generator g = new Generator((ulong)(3), CPU);
-        Tensor a = (rand([50, 4], dtype: float64, generator: g) * 0.9).requires_grad_();
+        Tensor a = rand([50, 4], dtype: float64, generator: g).mul(Scalars.Of(0.9)).requires_grad_();
         Tensor b = randn([50, 4], dtype: float64, generator: g).requires_grad_();
-        LinearRecurrence.Sequential(a, b).pow(2).sum().backward();
+        LinearRecurrence.Sequential(a, b).pow(Scalars.Of(2)).sum().backward();
         Tensor ga = a.grad!.clone();
         Tensor gb = b.grad!.clone();
         a.grad!.zero_();
         b.grad!.zero_();
-        LinearRecurrence.Parallel(a, b).pow(2).sum().backward();
+        LinearRecurrence.Parallel(a, b).pow(Scalars.Of(2)).sum().backward();
         Assert.True((ga - a.grad!).abs().max().item<double>() < 1e-10);
         Assert.True((gb - b.grad!).abs().max().item<double>() < 1e-10);
     }

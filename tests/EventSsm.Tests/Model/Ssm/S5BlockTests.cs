@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -95,7 +96,7 @@ public sealed class S5BlockTests
         block.to(float64);
         var g = new Generator(2, CPU);
         Tensor x = randn([3, 80, 6], dtype: float64, generator: g);
-        Tensor gaps = rand([3, 80], dtype: float64, generator: g) * 3;
+        Tensor gaps = rand([3, 80], dtype: float64, generator: g).mul(Scalars.Of(3));
         using IDisposable noGrad = no_grad();
         (Tensor y, Tensor last) = block.Forward(x, gaps);
         Tensor? state = null;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using TorchSharp;
 using EventSsm.Model.Ssm;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -35,8 +36,8 @@ public sealed class S5DocsSampleTests
         });
 
         Tensor u = randn(8, 100, 64);                                  // (N, L, H)
-        Tensor perSequence = rand(8) + 0.5;                            // (N)
-        Tensor gaps = rand(8, 100) * 2;                                // (N, L)
+        Tensor perSequence = rand(8).add(Scalars.Of(0.5), Scalars.One);   // (N)
+        Tensor gaps = rand(8, 100).mul(Scalars.Of(2));                    // (N, L)
         (Tensor y, Tensor last) = layer.Forward(u);                    // Δ = exp(log_step)
         (y, last) = layer.Forward(u, 0.5);                             // scalar step scale
         (y, last) = layer.Forward(u, perSequence);                     // (N)

@@ -152,7 +152,7 @@ public sealed class S5InferenceCacheTests
         using IDisposable noGrad = no_grad();
         (Tensor Y, Tensor State) before = ssm.Forward(u, null, 1.0, S5StateMode.Reference);
         Parameter c = ssm.named_parameters().Single(p => p.name == "C").parameter;
-        c.mul_(0.5);
+        c.mul_(Scalars.Of(0.5));
         // The documented rule: an in-place edit in eval mode is invisible until the cache is dropped.
         AssertIdentical(before, ssm.Forward(u, null, 1.0, S5StateMode.Reference), "stale by design");
         ssm.InvalidateCaches();
@@ -183,7 +183,7 @@ public sealed class S5InferenceCacheTests
         }
         Assert.False(ssm.HasInferenceCache);
         (Tensor y, _) = ssm.Forward(u, PrevState(u), 1.0, S5StateMode.Carry);
-        y.square().sum().backward();
+        y.pow(Scalars.Of(2)).sum().backward();
         Assert.All(ssm.named_parameters(), p => Assert.True(p.parameter.grad is Tensor g && g.abs().sum().item<float>() > 0, p.name));
     }
 
@@ -204,11 +204,11 @@ public sealed class S5InferenceCacheTests
             {
                 if (name.EndsWith("seq.log_step", StringComparison.Ordinal))
                 {
-                    p.add_(0.7);
+                    p.add_(Scalars.Of(0.7), Scalars.One);
                 }
                 else if (name.EndsWith("seq.C", StringComparison.Ordinal))
                 {
-                    p.mul_(1.5);
+                    p.mul_(Scalars.Of(1.5));
                 }
             }
             edited.InvalidateCaches();

@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -16,7 +17,7 @@ public sealed class S5InitializationTests
         using DisposeScope scope = NewDisposeScope();
         (Tensor lambda, Tensor v) = HippoInitializer.MakeDplrHippo(n);
         Assert.Equal(ScalarType.ComplexFloat64, lambda.dtype);
-        Assert.True((lambda.real + 0.5).abs().max().item<double>() < 1e-12);
+        Assert.True(lambda.real.add(Scalars.Of(0.5), Scalars.One).abs().max().item<double>() < 1e-12);
 
         // S = V diag(λ) Vᴴ with V unitary.
         Tensor s = HippoInitializer.MakeNormalHippo(n).to(ScalarType.ComplexFloat64);
@@ -43,8 +44,8 @@ public sealed class S5InitializationTests
         Dictionary<string, Tensor> sd = ssm.state_dict();
         Tensor delta = sd["log_step"].to(ScalarType.Float64).exp();
         Tensor product = delta * sd["Lambda"][.., 1].to(ScalarType.Float64).abs();
-        bool[] expectZero = product.ge(Math.PI / 2).data<bool>().ToArray();
-        bool[] isZero = sd["C"].abs().amax([0, 2]).eq(0).data<bool>().ToArray();
+        bool[] expectZero = product.ge(Scalars.Of(Math.PI / 2)).data<bool>().ToArray();
+        bool[] isZero = sd["C"].abs().amax([0, 2]).eq(Scalars.Of(0)).data<bool>().ToArray();
         Assert.Equal(expectZero, isZero);
         Assert.Contains(true, isZero);
         Assert.Contains(false, isZero);

@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Model.Ssm;
@@ -86,7 +87,8 @@ public sealed class S5LayerTests
         // exp(2λΔ) = exp(λΔ)²; (exp(2λΔ) − 1)/λ = (exp(λΔ) + 1)(exp(λΔ) − 1)/λ.
         GoldenTensors.AssertClose(view_as_real(lambdaBar2), view_as_real(lambdaBar * lambdaBar), 1e-6, "Λ̄(2Δ)");
         GoldenTensors.AssertClose(
-            view_as_real(bBar2), view_as_real((lambdaBar + 1).unsqueeze(-1) * bBar), 1e-5, "B̄(2Δ)");
+            view_as_real(bBar2), view_as_real(lambdaBar.add(Scalars.Of(1), Scalars.One).unsqueeze(-1) * bBar), 1e-5,
+            "B̄(2Δ)");
         (Tensor bilinear, _) = GoldenLayer("s5/wide_step").Discretize(0.5);
         Assert.True(GoldenTensors.MaxAbsDiff(view_as_real(lambdaBar), view_as_real(bilinear)) > 1e-3);
     }
@@ -104,7 +106,7 @@ public sealed class S5LayerTests
         S5Layer layer = Layer64(5, options, 12);
         var g = new Generator(6, CPU);
         Tensor u = randn([3, 17, 5], dtype: float64, generator: g);
-        Tensor scales = full([3, 17], 1.3, dtype: float64);
+        Tensor scales = full([3, 17], Scalars.Of(1.3), dtype: float64);
         using IDisposable noGrad = no_grad();
         (Tensor yReal, Tensor sReal) = layer.Forward(u, 1.3, method: LinearRecurrence.Method.Sequential);
         (Tensor yComplex, Tensor sComplex) = layer.Forward(u, scales, method: LinearRecurrence.Method.Sequential);
@@ -163,7 +165,7 @@ public sealed class S5LayerTests
         S5Layer layer = Layer64(4, new S5LayerOptions { StateWidth = 8, BlockCount = 2 }, 11);
         var g = new Generator(5, CPU);
         Tensor u = randn([2, length, 4], dtype: float64, generator: g);
-        Tensor scale = rand([2, length], dtype: float64, generator: g) * 2 + 0.1;
+        Tensor scale = rand([2, length], dtype: float64, generator: g).mul(Scalars.Of(2)).add(Scalars.Of(0.1), Scalars.One);
         Tensor x0 = complex(randn([2, 8], dtype: float64, generator: g), randn([2, 8], dtype: float64, generator: g));
         using IDisposable noGrad = no_grad();
         (Tensor yPar, Tensor sPar) = layer.Forward(u, scale, x0, LinearRecurrence.Method.Parallel);
@@ -190,7 +192,7 @@ public sealed class S5LayerTests
         S5Layer layer = Layer64(3, new S5LayerOptions { StateWidth = 6, Discretization = discretization }, 2);
         var g = new Generator(9, CPU);
         Tensor u = randn([1, 30, 3], dtype: float64, generator: g);
-        Tensor scale = rand([1, 30], dtype: float64, generator: g) * 5;
+        Tensor scale = rand([1, 30], dtype: float64, generator: g).mul(Scalars.Of(5));
         using IDisposable noGrad = no_grad();
         (Tensor y, _) = layer.Forward(u, scale, method: LinearRecurrence.Method.Parallel);
 
@@ -204,14 +206,15 @@ public sealed class S5LayerTests
         for (int t = 0; t < 30; t++)
         {
             Tensor delta = scale[0, t] * step;
-            Tensor lambdaBar = discretization == S5Discretization.Bilinear
-                ? (1 + delta * lambda / 2) / (1 - delta * lambda / 2)
-                : (delta * lambda).exp();
+            Tensor halfStep = (delta * lambda).div(Scalars.Of(2));
+            Tensor onePlus = halfStep.add(Scalars.Of(1), Scalars.One);             // 1 + Δλ/2
+            Tensor oneMinus = halfStep.negative().add(Scalars.Of(1), Scalars.One); // 1 − Δλ/2
+            Tensor lambdaBar = discretization == S5Discretization.Bilinear ? onePlus / oneMinus : (delta * lambda).exp();
             Tensor gain = discretization == S5Discretization.Bilinear
-                ? delta / (1 - delta * lambda / 2)
-                : (lambdaBar - 1) / lambda;
-            x = lambdaBar * x + gain * b.matmul(u[0, t].to(complex128));
-            Tensor yt = c.matmul(x).real + d * u[0, t];
+                ? delta / oneMinus
+                : lambdaBar.sub(Scalars.Of(1)) / lambda;
+            x = (lambdaBar * x).add(gain * b.matmul(u[0, t].to(complex128)), Scalars.One);
+            Tensor yt = c.matmul(x).real.add(d * u[0, t], Scalars.One);
             Assert.True(MaxDiff(y[0, t], yt) <= 1e-10, $"t={t}: {MaxDiff(y[0, t], yt)}");
         }
     }
@@ -248,12 +251,12 @@ public sealed class S5LayerTests
 
         var g = new Generator(8, CPU);
         Tensor u = randn([2, 100, 4], dtype: float64, generator: g);
-        Tensor scale = rand([2, 100], dtype: float64, generator: g) + 0.5;
+        Tensor scale = rand([2, 100], dtype: float64, generator: g).add(Scalars.Of(0.5), Scalars.One);
         using IDisposable noGrad = no_grad();
         (Tensor y, _) = bidir.Forward(u, scale);
         (Tensor yf, _) = forward.Forward(u, scale);
         (Tensor yb, _) = backward.Forward(u.flip(1), scale.flip(1));
-        Assert.True(MaxDiff(y, yf + yb.flip(1)) <= 1e-10);
+        Assert.True(MaxDiff(y, yf.add(yb.flip(1), Scalars.One)) <= 1e-10);
         Assert.Throws<InvalidOperationException>(() => bidir.Step(u[.., 0], null));
     }
 
@@ -282,7 +285,7 @@ public sealed class S5LayerTests
         Assert.True(MaxDiff(yHalf, yFull) <= 1e-10, $"{MaxDiff(yHalf, yFull)}");
         // The HiPPO spectrum is ± symmetric, so the kept half really is one of each pair.
         Tensor im = w["Lambda"][.., 1];
-        Assert.True(im.lt(0).all().item<bool>());
+        Assert.True(im.lt(Scalars.Of(0)).all().item<bool>());
     }
 
     [Theory]
@@ -294,7 +297,7 @@ public sealed class S5LayerTests
         S5Layer layer = Layer64(3, new S5LayerOptions { StateWidth = 4, BcInit = init, FactorRank = 2, ConjugateSymmetry = conjugate }, 7);
         var g = new Generator(3, CPU);
         Tensor u = randn([2, 12, 3], dtype: float64, generator: g);
-        Tensor scale = rand([2, 12], dtype: float64, generator: g) + 0.5;
+        Tensor scale = rand([2, 12], dtype: float64, generator: g).add(Scalars.Of(0.5), Scalars.One);
         Tensor weight = randn([2, 12, 3], dtype: float64, generator: g);
         Tensor Loss() => (layer.Forward(u, scale, method: LinearRecurrence.Method.Parallel).Y * weight).sum();
 

@@ -1,4 +1,5 @@
 using TorchSharp;
+using EventSsm.Tensors;
 using EventSsm.Workflows.Examples;
 using static TorchSharp.torch;
 
@@ -15,11 +16,11 @@ public sealed class BurstClassificationTests
         var spreads = new double[BurstDataset.ClassCount];
         for (int c = 0; c < BurstDataset.ClassCount; c++)
         {
-            Tensor mask = labels.eq(c);
+            Tensor mask = labels.eq(Scalars.Of(c));
             Tensor g = gaps[mask];
             Assert.InRange(g.mean().item<float>(), 0.95, 1.05);
             Assert.InRange(features[mask][.., .., 0].mean().item<float>(), -0.05, 0.05);
-            Assert.True(features[mask][.., .., 1].eq(1).all().item<bool>());
+            Assert.True(features[mask][.., .., 1].eq(Scalars.Of(1)).all().item<bool>());
             spreads[c] = g.std().item<float>();
         }
         // Poisson ≈ 1, bursts ≈ 1.5, regular ≈ 0.06: the timing alone separates the classes.
