@@ -27,6 +27,11 @@ public static class Program
             OnnxProfileTool.Run(onnxProfileArgs);
             return;
         }
+        if (args is ["attention-micro", .. var microArgs])
+        {
+            AttentionMicroTool.Run(microArgs);
+            return;
+        }
         if (args is ["profile", .. var profileArgs])
         {
             ModelProfileTool.Run(profileArgs);

@@ -1,0 +1,64 @@
+using System.Diagnostics;
+using EventSsm.Tensors;
+using TorchSharp;
+using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
+
+namespace EventSsm.Bench;
+
+/// <summary>
+/// Times the parts of one window attention without gradients at each stage of a 256×320 input (Gen1's 8×10
+/// partitions), for docs/PERFORMANCE.md "Speed to the floor": the projections, the fused attention kernel, the
+/// same product as bmm-softmax-bmm, and the partition copy. Arguments: dim_head (24) and embed_dim (48) — small.
+/// </summary>
+public static class AttentionMicroTool
+{
+    public static void Run(string[] args)
+    {
+        torch.set_num_threads(2);
+        using var scope = NewDisposeScope();
+        int dimHead = args.Length > 0 ? int.Parse(args[0]) : 24;
+        int embed = args.Length > 1 ? int.Parse(args[1]) : 48;
+        using var noGrad = torch.no_grad();
+        (long h, long w) = (64, 80);
+        for (int s = 0; s < 4; s++, h /= 2, w /= 2)
+        {
+            long c = embed << s;
+            long heads = c / dimHead;
+            long windows = h * w / 80;
+            using Tensor x = randn(windows, 8, 10, c);
+            using var qkv = nn.Linear(c, 3 * c);
+            using var proj = nn.Linear(c, c);
+            Tensor qkvOut = TokenLinear.Forward(qkv, x);
+            Tensor[] parts = qkvOut.view(windows, -1, heads, 3 * dimHead).transpose(1, 2).chunk(3, 3);
+            Tensor q = parts[0].contiguous(), k = parts[1].contiguous(), v = parts[2].contiguous();
+            Tensor y = nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]);
+            Tensor yt = y.transpose(1, 2).reshape(windows, 8, 10, c);
+            using Scalar scale = Owned(1.0 / Math.Sqrt(dimHead));
+            Console.WriteLine($"stage {s + 1}: {windows} windows x 80 tokens, C {c}, {heads} heads");
+            Time("qkv TokenLinear", () => TokenLinear.Forward(qkv, x));
+            Time("qkv linear", () => nn.functional.linear(x, qkv.weight!, qkv.bias));
+            Time("sdpa strided views", () => nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]));
+            Time("sdpa contiguous", () => nn.functional.scaled_dot_product_attention(q, k, v));
+            Time("math bmm-softmax-bmm", () => q.matmul(k.transpose(-2, -1)).mul_(scale).softmax(-1).matmul(v));
+            Time("transpose back", () => y.transpose(1, 2).reshape(windows, 8, 10, c));
+            Time("proj TokenLinear", () => TokenLinear.Forward(proj, yt));
+            Time("window partition copy", () => x.view(1, h / 8, 8, w / 10, 10, c).permute(0, 1, 3, 2, 4, 5).contiguous());
+        }
+    }
+
+    private static void Time(string what, Func<Tensor> f)
+    {
+        for (int i = 0; i < 20; i++)
+        {
+            f().Dispose();
+        }
+        var sw = Stopwatch.StartNew();
+        const int n = 200;
+        for (int i = 0; i < n; i++)
+        {
+            f().Dispose();
+        }
+        Console.WriteLine($"  {what,-24} {sw.Elapsed.TotalMilliseconds / n,8:F3} ms");
+    }
+}
