@@ -21,6 +21,23 @@ public static class TokenLinear
     /// <summary><paramref name="layer"/> applied to the last dimension of <paramref name="x"/>.</summary>
     public static Tensor Forward(Linear layer, Tensor x) => Forward(x, layer.weight!, layer.bias);
 
+    /// <summary>
+    /// <paramref name="layer"/>(x)·s, s (N) per output channel, as one linear whose weight rows and bias are scaled by
+    /// s (docs/MODEL.md §11.1): the same value up to rounding, without a separate multiplication and without keeping
+    /// the layer's output for s's gradient. A null s is the plain layer.
+    /// </summary>
+    public static Tensor Forward(Linear layer, Tensor x, Tensor? outputScale)
+    {
+        if (outputScale is null)
+        {
+            return Forward(layer, x);
+        }
+        using DisposeScope scope = NewDisposeScope();
+        Tensor weight = layer.weight!.mul(outputScale.unsqueeze(1));
+        Tensor? bias = layer.bias is Tensor b ? b.mul(outputScale) : null;
+        return Forward(x, weight, bias).MoveToOuterDisposeScope();
+    }
+
     /// <summary><c>linear(x, weight, bias)</c>: weight (N, K), bias (N) or null; a new tensor owned by the caller.</summary>
     public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias)
     {

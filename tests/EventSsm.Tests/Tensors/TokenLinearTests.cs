@@ -33,4 +33,38 @@ public sealed class TokenLinearTests
             TensorAssert.CloseRelativeToMax(expectedGrads[i], actualGrads[i], 1e-5, $"gradient {i}");
         }
     }
+
+    [Theory]
+    [InlineData(4096, true)]   // the convolution path
+    [InlineData(100, true)]    // plain linear
+    [InlineData(4096, false)]
+    public void Forward_WithOutputScale_EqualsTheLayerTimesTheScale_OutputAndGradients(long tokens, bool bias)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var g = new Generator(11);
+        using var layer = nn.Linear(48, 32, hasBias: bias);
+        using (no_grad())
+        {
+            layer.weight!.copy_(randn([32, 48], generator: g).mul(Scalars.Of(0.2)));
+            layer.bias?.copy_(randn([32], generator: g));
+        }
+        Tensor x = randn([2, tokens, 48], generator: g).requires_grad_(true);
+        // A LayerScale-like γ, with values far from 1 so that a missing or misplaced scale shows.
+        Tensor gamma = randn([32], generator: g).requires_grad_(true);
+        Tensor upstream = randn([2, tokens, 32], generator: g);
+        Tensor[] inputs = layer.bias is Tensor b ? [x, gamma, layer.weight!, b] : [x, gamma, layer.weight!];
+
+        Tensor expected = nn.functional.linear(x, layer.weight!, layer.bias).mul(gamma);
+        Tensor[] expectedGrads = autograd.grad([expected], inputs, [upstream]).ToArray();
+        Tensor actual = TokenLinear.Forward(layer, x, gamma);
+        Tensor[] actualGrads = autograd.grad([actual], inputs, [upstream]).ToArray();
+
+        TensorAssert.Close(expected, actual, abs: 1e-5, rel: 1e-5, what: "output");
+        for (int i = 0; i < expectedGrads.Length; i++)
+        {
+            TensorAssert.CloseRelativeToMax(expectedGrads[i], actualGrads[i], 1e-5, $"gradient {i}");
+        }
+        TensorAssert.Close(nn.functional.linear(x, layer.weight!, layer.bias), TokenLinear.Forward(layer, x, null),
+            abs: 1e-5, rel: 1e-5, what: "no scale");
+    }
 }

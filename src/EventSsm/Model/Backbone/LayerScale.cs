@@ -17,4 +17,8 @@ public sealed class LayerScale : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => x * gamma;
+
+    /// <summary>γ (C), for layers that fold the scale into their weights (a method: Module.to(dtype) assigns every
+    /// Tensor property).</summary>
+    public Tensor Scale() => gamma;
 }

@@ -24,11 +24,15 @@ public sealed class Mlp : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>The MLP with its output multiplied per channel by <paramref name="outputScale"/> (C) when given: the
+    /// block's LayerScale folded into the second linear (docs/MODEL.md §11.1).</summary>
+    public Tensor Forward(Tensor x, Tensor? outputScale)
     {
         using DisposeScope scope = NewDisposeScope();
         var inner = (Sequential)net[0];
         Tensor h = inner[1].call(TokenLinear.Forward((Linear)inner[0], x));
-        return TokenLinear.Forward((Linear)net[2], h).MoveToOuterDisposeScope();
+        return TokenLinear.Forward((Linear)net[2], h, outputScale).MoveToOuterDisposeScope();
     }
 }

@@ -52,12 +52,13 @@ public sealed class PartitionAttentionCl : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using DisposeScope scope = NewDisposeScope();
-        Tensor y = x.add(ls1.call(PartitionAttention(norm1.call(x))), One);
-        y = y.add(ls2.call(mlp.call(norm2.call(y))), One);
+        // LayerScale is folded into the last linear of each branch (docs/MODEL.md §11.1).
+        Tensor y = x.add(PartitionAttention(norm1.call(x), (ls1 as LayerScale)?.Scale()), One);
+        y = y.add(mlp.Forward(norm2.call(y), (ls2 as LayerScale)?.Scale()), One);
         return y.MoveToOuterDisposeScope();
     }
 
-    private Tensor PartitionAttention(Tensor x)
+    private Tensor PartitionAttention(Tensor x, Tensor? outputScale)
     {
         long b = x.shape[0];
         long h = x.shape[1];
@@ -72,11 +73,11 @@ public sealed class PartitionAttentionCl : Module<Tensor, Tensor>
         if (_partitionType == PartitionType.Window)
         {
             Tensor windows = x.view(b, h / ph, ph, w / pw, pw, c).permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ph, pw, c);
-            Tensor attended = self_attn.call(windows);
+            Tensor attended = self_attn.Forward(windows, outputScale);
             return attended.view(-1, h / ph, w / pw, ph, pw, c).permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, h, w, c);
         }
         Tensor grid = x.view(b, ph, h / ph, pw, w / pw, c).permute(0, 2, 4, 1, 3, 5).contiguous().view(-1, ph, pw, c);
-        Tensor attendedGrid = self_attn.call(grid);
+        Tensor attendedGrid = self_attn.Forward(grid, outputScale);
         return attendedGrid.view(-1, h / ph, w / pw, ph, pw, c).permute(0, 3, 1, 4, 2, 5).contiguous().view(-1, h, w, c);
     }
 }

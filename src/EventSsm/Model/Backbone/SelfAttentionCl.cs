@@ -30,7 +30,13 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x)
+    public override Tensor forward(Tensor x) => Forward(x, null);
+
+    /// <summary>
+    /// The attention with its output multiplied per channel by <paramref name="outputScale"/> (C) when given: the
+    /// block's LayerScale folded into <c>proj</c> (docs/MODEL.md §11.1).
+    /// </summary>
+    public Tensor Forward(Tensor x, Tensor? outputScale)
     {
         using DisposeScope scope = NewDisposeScope();
         long batch = x.shape[0];
@@ -44,6 +50,6 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         // softmax(q kᵀ · dh^-½) v as one fused kernel: its default scale is dh^-½, the original's.
         Tensor y = functional.scaled_dot_product_attention(qkvParts[0], qkvParts[1], qkvParts[2])
             .transpose(1, 2).reshape(restoreShape);
-        return TokenLinear.Forward(proj, y).MoveToOuterDisposeScope();
+        return TokenLinear.Forward(proj, y, outputScale).MoveToOuterDisposeScope();
     }
 }
