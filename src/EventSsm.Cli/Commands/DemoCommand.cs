@@ -43,7 +43,7 @@ public sealed class DemoCommand : ICliCommand
             o.WriteLine();
             o.WriteLine($"viewer:      {r.Viewer}  (open it in a browser: frames, boxes, confidence slider, metrics)");
             o.WriteLine($"checkpoint:  {r.Checkpoint}");
-            o.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
+            o.WriteLine($"predictions: {r.PredictionDirectory}  (re-score: eventssm evaluate --dataset gen1 --per-frame {r.GroundTruthDirectory} {r.PredictionDirectory})");
             o.WriteLine($"rendering:   {r.Rendering}");
             o.WriteLine($"results:     {r.ResultsJson}");
             o.WriteLine();

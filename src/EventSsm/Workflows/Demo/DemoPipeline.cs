@@ -166,7 +166,7 @@ public static class DemoPipeline
 
         // RVT's per-frame protocol (detections at exactly each label time). The toolbox's default ±50 ms matching would
         // pool three 20 Hz windows per label and count the neighbours' boxes as false positives.
-        log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --per-frame {gtDir} {predDir}`) and writing the viewer page");
+        log($"6/6 evaluating the prediction files against the synthetic labels (as `eventssm evaluate --dataset gen1 --per-frame {gtDir} {predDir}`) and writing the viewer page");
         DetectionMetrics predMetrics = PropheseeFileEvaluation.EvaluateFolders(gtDir, predDir, gen1.ClassNames, gen1.EvaluationFilter(),
             EvaluationMode.PerFrame).Metrics;
         ViewResult view = RecordingViewer.Build(new ViewOptions
