@@ -16,6 +16,7 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
     private readonly Linear proj;
     private readonly int _numHeads;
     private readonly int _dimHead;
+    private readonly Scalar _scale;
 
     public SelfAttentionCl(int dim, int dimHead = 32, bool bias = true) : base(nameof(SelfAttentionCl))
     {
@@ -25,6 +26,7 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         }
         _numHeads = dim / dimHead;
         _dimHead = dimHead;
+        _scale = Scalars.Of(1.0 / Math.Sqrt(dimHead));
         qkv = Linear(dim, 3 * dim, hasBias: bias);
         proj = Linear(dim, dim, hasBias: bias);
         RegisterComponents();
@@ -47,9 +49,18 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
             .view(batch, -1, _numHeads, 3 * _dimHead)
             .transpose(1, 2)
             .chunk(3, 3);
-        // softmax(q kᵀ · dh^-½) v as one fused kernel: its default scale is dh^-½, the original's.
-        Tensor y = functional.scaled_dot_product_attention(qkvParts[0], qkvParts[1], qkvParts[2])
-            .transpose(1, 2).reshape(restoreShape);
+        Tensor y = Attend(qkvParts[0], qkvParts[1], qkvParts[2]).transpose(1, 2).reshape(restoreShape);
         return TokenLinear.Forward(proj, y, outputScale).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh). With gradients: libtorch's fused kernel (its default scale is
+    /// dh^-½, the original's), which keeps only a log-sum-exp per row for the backward. Without gradients: the
+    /// products and the softmax one after the other, as the original writes them, which is faster on the short
+    /// partitions of this model (docs/MODEL.md §11.1).
+    /// </summary>
+    private Tensor Attend(Tensor q, Tensor k, Tensor v) =>
+        is_grad_enabled()
+            ? functional.scaled_dot_product_attention(q, k, v)
+            : q.matmul(k.transpose(-2, -1)).mul_(_scale).softmax(-1).matmul(v);
 }
