@@ -17,8 +17,13 @@ public static class AttentionMicroTool
     {
         torch.set_num_threads(2);
         using var scope = NewDisposeScope();
-        int dimHead = args.Length > 0 ? int.Parse(args[0]) : 24;
-        int embed = args.Length > 1 ? int.Parse(args[1]) : 48;
+        int dimHead = Positive(args, 0, "dim_head", 24);
+        int embed = Positive(args, 1, "embed_dim", 48);
+        if (embed % dimHead != 0)
+        {
+            Console.Error.WriteLine($"attention-micro: embed_dim {embed} must be a multiple of dim_head {dimHead}");
+            Environment.Exit(2);
+        }
         using var noGrad = torch.no_grad();
         (long h, long w) = (64, 80);
         for (int s = 0; s < 4; s++, h /= 2, w /= 2)
@@ -45,6 +50,21 @@ public static class AttentionMicroTool
             Time("proj TokenLinear", () => TokenLinear.Forward(proj, yt));
             Time("window partition copy", () => x.view(1, h / 8, 8, w / 10, 10, c).permute(0, 1, 3, 2, 4, 5).contiguous());
         }
+    }
+
+    private static int Positive(string[] args, int index, string name, int fallback)
+    {
+        if (args.Length <= index)
+        {
+            return fallback;
+        }
+        if (int.TryParse(args[index], out int value) && value > 0)
+        {
+            return value;
+        }
+        Console.Error.WriteLine($"attention-micro: {name} must be a positive integer, got '{args[index]}'");
+        Environment.Exit(2);
+        return 0;
     }
 
     private static void Time(string what, Func<Tensor> f)
