@@ -54,13 +54,21 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh). With gradients: libtorch's fused kernel (its default scale is
-    /// dh^-½, the original's), which keeps only a log-sum-exp per row for the backward. Without gradients: the
-    /// products and the softmax one after the other, as the original writes them, which is faster on the short
-    /// partitions of this model (docs/MODEL.md §11.1).
+    /// Heads at least this wide take libtorch's fused kernel in training; narrower ones the unfused products, whose
+    /// kept N×N probabilities cost less there than the fused kernel's per-(partition, head) overhead (docs/MODEL.md
+    /// §11.1).
+    /// </summary>
+    public const int FusedTrainingMinDimHead = 16;
+
+    /// <summary>
+    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh). With gradients and heads of at least
+    /// <see cref="FusedTrainingMinDimHead"/> channels: libtorch's fused kernel (its default scale is dh^-½, the
+    /// original's), which keeps only a log-sum-exp per row for the backward. Otherwise: the products and the softmax
+    /// one after the other, as the original writes them, which is faster on the short partitions of this model
+    /// (docs/MODEL.md §11.1).
     /// </summary>
     private Tensor Attend(Tensor q, Tensor k, Tensor v) =>
-        is_grad_enabled()
+        is_grad_enabled() && _dimHead >= FusedTrainingMinDimHead
             ? functional.scaled_dot_product_attention(q, k, v)
             : q.matmul(k.transpose(-2, -1)).mul_(_scale).softmax(-1).matmul(v);
 }
