@@ -10,7 +10,7 @@ public sealed class DemoCommand : ICliCommand
     public Command Create()
     {
         var output = new Option<string>("--out") { Description = "Where everything is written.", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
-        var steps = new Option<long>("--steps") { Description = "Training steps (fixed, so every machine gets the same result; about 5–6 min in all on 2 idle cores, README \"Demo results\").", DefaultValueFactory = _ => DemoPipeline.DefaultSteps };
+        var steps = new Option<long>("--steps") { Description = "Training steps (fixed, so every machine gets the same result; about 5 min in all on 2 idle cores, README \"Demo results\").", DefaultValueFactory = _ => DemoPipeline.DefaultSteps };
         var minutes = new Option<double?>("--minutes") { Description = "Instead of --steps: a total time budget in minutes; training gets what the other stages leave." };
         var sequences = new Option<int>("--sequences") { Description = "Synthetic sequences (60/20/20 split).", DefaultValueFactory = _ => 10 };
         var seconds = new Option<double>("--seconds") { Description = "Length of each synthetic sequence.", DefaultValueFactory = _ => 20.0 };

@@ -54,6 +54,16 @@ public sealed record TrainerOptions
     /// <summary>Batches read ahead per loader worker (<c>hardware.prefetch_factor</c>, PyTorch's DataLoader default 2).</summary>
     public int PrefetchFactor { get; init; } = 2;
 
+    /// <summary>
+    /// <c>training.recompute_attention</c> (EventSsm addition, default false): attention blocks recomputed in the
+    /// backward instead of keeping their activations (docs/MODEL.md §11.2).
+    /// </summary>
+    public bool RecomputeAttention { get; init; }
+
+    /// <summary>The <c>training.recompute_attention</c> value of <paramref name="cfg"/>; false when absent.</summary>
+    public static bool RecomputeAttentionFrom(ConfigNode cfg) =>
+        cfg.TryGet("training.recompute_attention", out object? r) && r is not null && cfg.GetBool("training.recompute_attention");
+
     public static TrainerOptions FromConfig(ConfigNode cfg, int seed = 0)
     {
         string path = cfg.TryGet("dataset.path", out object? p) && p is string s && s.Length > 0
@@ -83,6 +93,7 @@ public sealed record TrainerOptions
             LoaderWorkers = cfg.GetInt("hardware.num_workers.train"),
             // EventSsm addition (not in the original's config): PyTorch's DataLoader prefetch_factor.
             PrefetchFactor = cfg.TryGet("hardware.prefetch_factor", out object? pf) && pf is not null ? cfg.GetInt("hardware.prefetch_factor") : 2,
+            RecomputeAttention = RecomputeAttentionFrom(cfg),
         };
     }
 }

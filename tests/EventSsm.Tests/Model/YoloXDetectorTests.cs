@@ -92,16 +92,32 @@ public sealed class YoloXDetectorTests
             TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold));
     }
 
-    [Fact]
-    public void TrainingStep_LossesAndEveryGoldenGradient_MatchTheOriginal()
+    /// <summary>
+    /// With <c>training.recompute_attention</c> the attention blocks keep only their inputs and run again in the
+    /// backward (docs/MODEL.md §11.2): the same losses and gradients.
+    /// </summary>
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void TrainingStep_LossesAndEveryGoldenGradient_MatchTheOriginal(bool recomputeAttention)
     {
         using DisposeScope scope = NewDisposeScope();
         using YoloXDetector model = LoadMicro();
         model.train();
+        model.Backbone.RecomputeAttention = recomputeAttention;
+        int windowBlockRuns = 0;
+        var hook = model.Backbone.Stages[0].AttentionBlocks[0].WindowAttention.register_forward_hook((_, _, _) =>
+        {
+            windowBlockRuns++;
+            return null;
+        });
         (Tensor[] features, _) = model.ForwardBackbone(Input("x_chunk1.npy"));
         HeadOutputs outputs = model.ForwardDetect(features);
         YoloXLosses losses = YoloXLoss.Compute(outputs, NpyTensor.ReadTensor(DetectorMicro.File("train_targets.npy")), model.NumClasses);
         losses.Total.backward();
+        hook.remove();
+        // Recomputed: once in the forward, once more inside the backward.
+        Assert.Equal(recomputeAttention ? 2 : 1, windowBlockRuns);
 
         using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(DetectorMicro.File("losses.json")));
         double total = doc.RootElement.GetProperty("total").GetDouble();

@@ -97,4 +97,37 @@ public sealed class TrainerTests
 
         Assert.Equal(synchronous.Losses, prefetched.Losses);
     }
+
+    [Fact]
+    public void RecomputedAttention_FromTheConfig_GivesTheLossesOfAPlainRun()
+    {
+        using TempDir a = Fixtures.TempDir();
+        using TempDir b = Fixtures.TempDir();
+        ConfigNode plainConfig = MicroTrainConfig("training.max_steps=100");
+        ConfigNode recomputeConfig = MicroTrainConfig("training.max_steps=100", "training.recompute_attention=true");
+        TrainerOptions plain = TrainerOptions.FromConfig(plainConfig) with { Seed = 3 };
+        TrainerOptions recompute = TrainerOptions.FromConfig(recomputeConfig) with { Seed = 3 };
+        Assert.False(plain.RecomputeAttention);
+        Assert.True(recompute.RecomputeAttention);
+        using var modelA = new YoloXDetector(DetectorOptions.FromConfig(plainConfig));
+        Dictionary<string, Tensor> init = modelA.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
+        var plainRun = new Trainer(modelA, plainConfig, plain, a.Path);
+        plainRun.Run(stopAfter: 3);
+
+        using var modelB = new YoloXDetector(DetectorOptions.FromConfig(recomputeConfig));
+        modelB.load_state_dict(init);
+        var recomputedRun = new Trainer(modelB, recomputeConfig, recompute, b.Path);
+        recomputedRun.Run(stopAfter: 3);
+
+        Assert.True(modelB.Backbone.RecomputeAttention);
+        // The same kernels on the same values in the same order: bit-identical.
+        Assert.Equal(plainRun.Losses, recomputedRun.Losses);
+    }
+
+    [Fact]
+    public void RecomputeAttention_ThatIsNotABool_IsAConfigError()
+    {
+        var e = Assert.Throws<ConfigException>(() => MicroTrainConfig("training.recompute_attention=sometimes"));
+        Assert.Contains("training.recompute_attention", e.Message);
+    }
 }

@@ -37,6 +37,19 @@ public sealed class RecurrentBackbone : nn.Module
 
     public IReadOnlyList<RecurrentStage> Stages => new ReadOnlyCollection<RecurrentStage>(stages);
 
+    /// <summary>Sets <see cref="RecurrentStage.RecomputeAttention"/> on every stage (docs/MODEL.md §11.2).</summary>
+    public bool RecomputeAttention
+    {
+        get => stages.All(s => s.RecomputeAttention);
+        set
+        {
+            foreach (RecurrentStage stage in stages)
+            {
+                stage.RecomputeAttention = value;
+            }
+        }
+    }
+
     /// <summary>
     /// x (L, B, C_in, H, W) float32 → per-stage features (L, B, Ci, H/si, W/si) and states: (B, Pi, H/si, W/si)
     /// complex64 for S5, (B, 2Ci, H/si, W/si) = [h | c] for the LSTM.

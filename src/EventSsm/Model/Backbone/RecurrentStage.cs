@@ -61,6 +61,13 @@ public sealed class RecurrentStage : nn.Module
 
     public DwsConvLstm2d Lstm => lstm ?? throw new InvalidOperationException("this stage's recurrent layer is S5, not the lstm");
 
+    /// <summary>
+    /// Training memory for time: when set, each attention block pair keeps only its input for the backward and runs
+    /// again inside it (<c>training.recompute_attention</c>, docs/MODEL.md §11.2). Only with autograd on; the values are
+    /// those of the plain forward up to rounding.
+    /// </summary>
+    public bool RecomputeAttention { get; set; }
+
     /// <summary>The temporal layer's module (S5 block or LSTM), e.g. for counting its parameters.</summary>
     public nn.Module TemporalLayer => (nn.Module?)s5_block ?? lstm!;
 
@@ -82,9 +89,10 @@ public sealed class RecurrentStage : nn.Module
         long length = x.shape[0];
         long batch = x.shape[1];
         Tensor y = downsample_cf2cl.call(FramesChannelsLast(x));  // (L·B, h, w, C)
+        bool recompute = RecomputeAttention && is_grad_enabled();
         foreach (MaxVitAttentionPairCl block in att_blocks)
         {
-            y = block.call(y);
+            y = recompute ? RecomputedBlock.Apply(block, y) : block.call(y);
         }
         (Tensor features, Tensor stateOut) = ForwardTemporal(y, length, state, stepScale, mode);
         return (features.MoveToOuterDisposeScope(), stateOut.MoveToOuterDisposeScope());

@@ -46,7 +46,10 @@ public static class DetectorBenchmark
             ["dataset=gen1", $"+experiment/gen1={model}.yaml", $"dataset.resolution_hw=[{height},{width}]",
              $"model.backbone.recurrent={TemporalName(recurrent)}", .. overrides ?? []]);
         ConfigModifier.Apply(cfg);
-        return new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        var detector = new YoloXDetector(DetectorOptions.FromConfig(cfg));
+        // The training step is timed as the trainer runs it (docs/MODEL.md §11.2).
+        detector.Backbone.RecomputeAttention = TrainerOptions.RecomputeAttentionFrom(cfg);
+        return detector;
     }
 
     /// <summary>
