@@ -61,7 +61,18 @@ public sealed class YoloPafpn : Module<Tensor[], Tensor[]>
         return [panOut2.MoveToOuterDisposeScope(), panOut1.MoveToOuterDisposeScope(), panOut0.MoveToOuterDisposeScope()];
     }
 
-    // The original uses interpolate(scale_factor=2, mode='nearest-exact'); at an integer factor of 2 this is
-    // plain pixel repetition.
-    private static Tensor Upsample2x(Tensor x) => x.repeat_interleave(2, 2).repeat_interleave(2, 3);
+    /// <summary>
+    /// The original's interpolate(scale_factor=2, mode='nearest-exact'): at an integer factor of 2, plain pixel
+    /// repetition. Written on the NHWC view, so that the result is channels-last like the backbone's maps and the
+    /// convolutions after the concatenation run without layout conversions (docs/MODEL.md §11.1).
+    /// </summary>
+    private static Tensor Upsample2x(Tensor x)
+    {
+        long n = x.shape[0];
+        long c = x.shape[1];
+        long h = x.shape[2];
+        long w = x.shape[3];
+        return x.permute(0, 2, 3, 1).unsqueeze(2).unsqueeze(4).expand(n, h, 2, w, 2, c)
+            .reshape(n, 2 * h, 2 * w, c).permute(0, 3, 1, 2);
+    }
 }
