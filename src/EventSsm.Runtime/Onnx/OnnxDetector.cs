@@ -60,6 +60,10 @@ public sealed class OnnxDetector : IDisposable
             IntraOpNumThreads = settings.Threads,
             InterOpNumThreads = 1,
         };
+        if (!settings.AllowSpinning)
+        {
+            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
+        }
         if (settings.Device == OnnxDevice.Cuda)
         {
             CudaProvider.Append(options, settings.DeviceId);

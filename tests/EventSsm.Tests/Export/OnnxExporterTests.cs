@@ -140,6 +140,27 @@ public sealed class OnnxExporterTests
         Assert.True(total > 10, $"only {total} boxes: too few to compare");
     }
 
+    /// <summary>Sleeping idle threads (the benchmark's interleaved loop) change the threading, not the arithmetic.</summary>
+    [Fact]
+    public void SessionWithoutSpinning_StreamsTheSameHeadOutputs()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string path = tmp.File("micro.onnx");
+        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
+        {
+            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions());
+        }
+        using OnnxDetector spinning = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2));
+        using OnnxDetector sleeping = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2, AllowSpinning: false));
+        float[] x = Floats("x_chunk1.npy");
+        int frame = x.Length / 6;
+        for (int t = 0; t < 3; t++)
+        {
+            float[] window = x[(2 * t * frame)..(2 * (t + 1) * frame)];
+            Assert.Equal(spinning.Run(window, [2, 20, 128, 128]), sleeping.Run(window, [2, 20, 128, 128]));
+        }
+    }
+
     [Fact]
     public void WrongInputSize_NamesTheFileAndTheExpectedShape()
     {

@@ -89,7 +89,8 @@ public static class DetectorBenchmark
             });
             breakdown = Breakdown(model, x1, options);
         }
-        (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone)? pair = options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
+        (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone, LatencyStats TorchAlone)? pair =
+            options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
         LatencyStats? train = options.TrainRepeats > 0 ? TimeTrainStep(model, options) : null;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -99,16 +100,18 @@ public static class DetectorBenchmark
             TorchFrameInterleaved = pair?.Torch,
             OnnxFrame = pair?.Onnx,
             OnnxFrameAlone = pair?.OnnxAlone,
+            TorchFrameAlone = pair?.TorchAlone,
         };
     }
 
     /// <summary>
     /// The model exported as an ONNX stream graph (to a temporary file), then one TorchSharp and one ONNX Runtime
-    /// streaming frame per iteration on the same input, states carried, postprocess included in both; then ONNX Runtime
-    /// frames alone. Interleaving gives both the same machine load; alone is the fair pair for the standalone torch
-    /// frame on an idle machine (interleaved, each library's idle worker threads still spin while the other runs).
+    /// streaming frame per iteration on the same input, states carried, postprocess included in both, ONNX Runtime's
+    /// idle threads sleeping; then ONNX Runtime frames alone with its default spinning threads, then TorchSharp frames
+    /// alone. Interleaving gives both the same machine phase; the two alone loops run back to back, both warm, each
+    /// library at its fastest.
     /// </summary>
-    private static (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone) TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
+    private static (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone, LatencyStats TorchAlone) TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
     {
         ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
             ["dataset=gen1", $"+experiment/gen1={options.Model}.yaml", $"dataset.resolution_hw=[{options.Height},{options.Width}]", .. options.Overrides ?? []]);
@@ -117,8 +120,13 @@ public static class DetectorBenchmark
         try
         {
             OnnxExporter.Export(model, cfg, path, new OnnxExportOptions());
-            // The same intra-op thread count as torch's (set by the caller when options.Threads is 0).
-            using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads()));
+            // The same intra-op thread count as torch's (set by the caller when options.Threads is 0). In the
+            // interleaved loop ONNX Runtime's idle threads sleep: spinning, they would take the CPU from TorchSharp's
+            // frame. Alone, it runs with its default (spinning), its fastest.
+            var settings = new OnnxSessionSettings(options.Threads > 0 ? options.Threads : torch.get_num_threads());
+            using OnnxDetector quiet = OnnxDetector.Open(path, settings with { AllowSpinning = false });
+            using OnnxDetector spinning = OnnxDetector.Open(path, settings);
+            OnnxDetector onnx = quiet;
             OnnxModelInfo info = onnx.Info;
             using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1), device: CPU).mul(Of(4));
             using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
@@ -157,7 +165,7 @@ public static class DetectorBenchmark
                 DisposeAll(states);
             }
             var aloneMs = new List<double>();
-            onnx.Reset();
+            onnx = spinning;
             for (int i = 0; i < options.Warmup + options.Repeats; i++)
             {
                 double o = OnnxFrameMs();
@@ -166,7 +174,12 @@ public static class DetectorBenchmark
                     aloneMs.Add(o);
                 }
             }
-            return (LatencyStats.From(torchMs), LatencyStats.From(onnxMs), LatencyStats.From(aloneMs));
+            LatencyStats torchAlone;
+            using (inference_mode())
+            {
+                torchAlone = TimeStreaming(model, padded, options);
+            }
+            return (LatencyStats.From(torchMs), LatencyStats.From(onnxMs), LatencyStats.From(aloneMs), torchAlone);
 
             // One ONNX Runtime streaming frame, postprocess included.
             double OnnxFrameMs()

@@ -48,7 +48,9 @@ public sealed class DetectorBenchmarkTests
         Assert.Equal(3, r.TorchFrameInterleaved!.Count);
         Assert.True(r.OnnxFrame.MinMs > 0 && r.OnnxToTorchP50 > 0);
         Assert.Equal(3, r.OnnxFrameAlone!.Count);
-        Assert.True(r.OnnxFrameAlone.MinMs > 0 && r.OnnxAloneToTorchP50 > 0);
+        Assert.Equal(3, r.TorchFrameAlone!.Count);
+        Assert.Equal(r.OnnxFrameAlone.P50Ms / r.TorchFrameAlone.P50Ms, r.OnnxAloneToTorchP50);
+        Assert.Contains("alone: torch, after onnx", r.ToTable());
         Assert.Throws<ArgumentException>(() => (options with { Backend = "tensorrt" }).Validate());
     }
 }
