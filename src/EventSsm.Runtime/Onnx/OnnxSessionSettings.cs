@@ -7,7 +7,7 @@ namespace EventSsm.Onnx;
 /// <param name="AllowSpinning">
 /// ONNX Runtime's default (true): idle intra-op threads spin, waiting for the next operator, which makes its own frame
 /// faster (about 8 % for S5-ViT-small on two cores) but takes CPU from other work in the process while they wait; with
-/// libtorch in the same loop that made TorchSharp's frame 35–70 % slower (docs/PERFORMANCE.md "ONNX Runtime vs
+/// libtorch in the same loop that made TorchSharp's frame 45–70 % slower (docs/PERFORMANCE.md "ONNX Runtime vs
 /// TorchSharp (streaming frame)"). False: they sleep.
 /// </param>
 public sealed record OnnxSessionSettings(int Threads = 0, OnnxDevice Device = OnnxDevice.Cpu, int DeviceId = 0, bool AllowSpinning = true)
