@@ -12,6 +12,7 @@ public sealed class TokenLinearTests
     [InlineData(1, 8192, 192, 48, false)]
     [InlineData(3, 100, 16, 24, true)]       // too few tokens: plain linear
     [InlineData(1, 4100, 8, 8, true)]        // not divisible by Images: plain linear
+    [InlineData(1, 4112, 8, 8, true)]        // 257 tokens per image, a prime: rows one token wide
     public void Forward_EqualsLinear_OutputAndGradients(long batch, long tokens, long k, long n, bool bias)
     {
         using DisposeScope scope = NewDisposeScope();
@@ -66,5 +67,18 @@ public sealed class TokenLinearTests
         }
         TensorAssert.Close(nn.functional.linear(x, layer.weight!, layer.bias), TokenLinear.Forward(layer, x, null),
             abs: 1e-5, rel: 1e-5, what: "no scale");
+    }
+
+    [Theory]
+    [InlineData(3200, 128)]   // small model, stage 1 of a training step: 25 rows of 128
+    [InlineData(800, 100)]
+    [InlineData(320, 80)]     // stage 1 of a streaming frame
+    [InlineData(257, 1)]      // a prime above the limit
+    [InlineData(96, 96)]
+    [InlineData(1, 1)]
+    public void ImageWidth_IsTheWidestDivisorUpToTheLimit(long tokens, long width)
+    {
+        Assert.Equal(width, TokenLinear.ImageWidth(tokens));
+        Assert.Equal(0, tokens % width);
     }
 }
