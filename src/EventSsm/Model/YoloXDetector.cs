@@ -56,8 +56,11 @@ public sealed class YoloXDetector : nn.Module
         for (int k = 0; k < inputs.Length; k++)
         {
             Tensor f = backboneFeatures[Options.Fpn.InStages[k] - 1];
-            Tensor flat = f.reshape(f.shape[0] * f.shape[1], f.shape[2], f.shape[3], f.shape[4]);
-            inputs[k] = index is null ? flat : flat.index_select(0, index);
+            // (L·B, C, h, w) with channels-last strides, the batch stride included: a reshape of the (L, B, C, h, w)
+            // view would give a one-frame batch a stride libtorch does not read as channels-last, and the FPN and
+            // head would then run on NCHW memory (docs/MODEL.md §11.1). A view for the S5 backbone's output.
+            Tensor frames = f.permute(0, 1, 3, 4, 2).reshape(f.shape[0] * f.shape[1], f.shape[3], f.shape[4], f.shape[2]);
+            inputs[k] = (index is null ? frames : frames.index_select(0, index)).permute(0, 3, 1, 2);
         }
         return yolox_head.forward(fpn.forward(inputs));
     }
