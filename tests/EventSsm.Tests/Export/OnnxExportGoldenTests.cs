@@ -19,11 +19,7 @@ public sealed class OnnxExportGoldenTests
     public void StreamGraph_FrameByFrame_ReproducesTheGoldenHeadOutputsAndCarryStates()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string path = tmp.File("micro.onnx");
-        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
-        {
-            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions());
-        }
+        string path = OnnxExporterTests.ExportMicro(tmp, "micro.onnx", new OnnxExportOptions());
         using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2));
         foreach (string run in new[] { "chunk1", "chunk2_carry" })
         {

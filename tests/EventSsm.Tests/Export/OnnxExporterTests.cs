@@ -69,11 +69,7 @@ public sealed class OnnxExporterTests
     public void ChunkGraph_ReferenceMode_ReproducesTheGoldenChunkedRuns()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string path = tmp.File("chunk.onnx");
-        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
-        {
-            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions(OnnxExportMode.Chunk, Length: 3));
-        }
+        string path = ExportMicro(tmp, "chunk.onnx", new OnnxExportOptions(OnnxExportMode.Chunk, Length: 3));
         using OnnxDetector onnx = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2));
         Assert.True(onnx.Info.Chunk);
         Assert.Equal("reference", onnx.Info.StateMode);
@@ -145,11 +141,7 @@ public sealed class OnnxExporterTests
     public void SessionWithoutSpinning_StreamsTheSameHeadOutputs()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string path = tmp.File("micro.onnx");
-        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
-        {
-            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions());
-        }
+        string path = ExportMicro(tmp, "micro.onnx", new OnnxExportOptions());
         using OnnxDetector spinning = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2));
         using OnnxDetector sleeping = OnnxDetector.Open(path, new OnnxSessionSettings(Threads: 2, AllowSpinning: false));
         float[] x = Floats("x_chunk1.npy");
@@ -165,11 +157,7 @@ public sealed class OnnxExporterTests
     public void WrongInputSize_NamesTheFileAndTheExpectedShape()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string path = tmp.File("micro.onnx");
-        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
-        {
-            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions());
-        }
+        string path = ExportMicro(tmp, "micro.onnx", new OnnxExportOptions());
         using OnnxDetector onnx = OnnxDetector.Open(path);
         OnnxModelException e = Assert.Throws<OnnxModelException>(() => onnx.Run(new float[20 * 64 * 64], [1, 20, 64, 64]));
         Assert.Equal($"{path}: input 'window' is (1, 20, 64, 64), expected (B, 20, 128, 128)", e.Message);
@@ -203,11 +191,7 @@ public sealed class OnnxExporterTests
     public void CudaDevice_WithoutAGpuBuildOrLibraries_SaysWhatIsMissing()
     {
         using TempDir tmp = Fixtures.TempDir();
-        string path = tmp.File("micro.onnx");
-        using (YoloXDetector model = YoloXDetectorTests.LoadMicro())
-        {
-            OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, new OnnxExportOptions());
-        }
+        string path = ExportMicro(tmp, "micro.onnx", new OnnxExportOptions());
         string[] missing = CudaProvider.MissingLibraries();
         NotSupportedException e = Assert.Throws<NotSupportedException>(() => OnnxDetector.Open(path, new OnnxSessionSettings(Device: OnnxDevice.Cuda)));
         Assert.Contains("the CUDA execution provider is not available", e.Message);
@@ -216,6 +200,15 @@ public sealed class OnnxExporterTests
         Assert.Contains("this build uses the CPU ONNX Runtime; rebuild with `dotnet build -p:EventSsmOnnxGpu=true`", e.Message);
         Assert.All(missing, lib => Assert.Contains(lib, e.Message));
         Assert.DoesNotContain('\n', e.Message);
+    }
+
+    /// <summary>The golden micro detector exported to <paramref name="name"/> in <paramref name="tmp"/>; its path.</summary>
+    internal static string ExportMicro(TempDir tmp, string name, OnnxExportOptions options)
+    {
+        string path = tmp.File(name);
+        using YoloXDetector model = YoloXDetectorTests.LoadMicro();
+        OnnxExporter.Export(model, YoloXDetectorTests.MicroConfig(), path, options);
+        return path;
     }
 
     private static float[] Floats(string golden)
