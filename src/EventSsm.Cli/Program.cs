@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using EventSsm.IO;
+using EventSsm.Training;
 
 namespace EventSsm.Cli;
 
@@ -13,6 +14,12 @@ public static class Program
 {
     public static int Main(string[] args)
     {
+        // --allocator another than this process's: the command runs in a child process that preloads it.
+        if (AllocatorLaunch.Requested(args) is string allocator)
+        {
+            return AllocatorLaunch.Relaunch(allocator, args, Console.Error);
+        }
+        AllocatorLaunch.StopWithParent();
         // The first Ctrl+C cancels the command, which stops at its next check (exit code 130); a second one kills it.
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -38,8 +45,17 @@ public static class Program
             string help = command == root ? "eventssm --help" : $"eventssm {command.Name} --help";
             foreach (System.CommandLine.Parsing.ParseError e in parse.Errors)
             {
-                error.WriteLine($"error: {e.Message} (see {help})");
+                // One line: System.CommandLine lists allowed values on lines of their own.
+                string message = string.Join(' ', e.Message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+                error.WriteLine($"error: {message} (see {help})");
             }
+            return ExitCodes.BadInput;
+        }
+        if (parse.GetValue<string?>(SharedOptions.AllocatorName) is string wanted && wanted != HostAllocator.Active)
+        {
+            // Only Main can start the command again with another allocator; a caller of Run gets this process's.
+            error.WriteLine($"error: {SharedOptions.AllocatorName} {wanted}: this process runs {HostAllocator.Active}'s malloc, "
+                + "and the allocator is chosen when eventssm starts");
             return ExitCodes.BadInput;
         }
         var configuration = new InvocationConfiguration
@@ -63,6 +79,7 @@ public static class Program
     {
         var root = new RootCommand("EventSsm: state-space object detection for event cameras (S5-ViT / RVT in .NET).");
         root.Options.Add(SharedOptions.Verbose());
+        root.Options.Add(SharedOptions.Allocator());
         IEnumerable<Command> commands = typeof(Program).Assembly.GetTypes()
             .Where(t => typeof(ICliCommand).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false })
             .Select(t => ((ICliCommand)Activator.CreateInstance(t)!).Create())

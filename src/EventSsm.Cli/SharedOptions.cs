@@ -19,6 +19,7 @@ public static class SharedOptions
     public const string ThreadsName = "--threads";
     public const string VerboseName = "--verbose";
     public const string ShardName = "--shard";
+    public const string AllocatorName = "--allocator";
 
     /// <summary>The configs folder of commands that compose a config (replaces the former <c>--configs</c>).</summary>
     public static Option<string?> ConfigDir() => new(ConfigDirName)
@@ -115,6 +116,23 @@ public static class SharedOptions
             }
         },
     };
+
+    /// <summary>
+    /// The C allocator behind libtorch's CPU tensors; on the root command, for every command. Another than the running
+    /// one makes <see cref="Program.Main"/> start the command again with it preloaded (<see cref="AllocatorLaunch"/>).
+    /// </summary>
+    public static Option<string?> Allocator()
+    {
+        var option = new Option<string?>(AllocatorName)
+        {
+            Description = "The C allocator of tensor memory: glibc, or tcmalloc / jemalloc, preloaded by starting the command "
+                + "again (Linux). tcmalloc: lower peak memory in training at the same speed (docs/PERFORMANCE.md \"Allocators\").",
+            HelpName = string.Join('|', Training.HostAllocator.Names),
+            Recursive = true,
+        };
+        option.AcceptOnlyFromAmong([.. Training.HostAllocator.Names]);
+        return option;
+    }
 
     /// <summary>Stack traces on errors; on the root command, for every command.</summary>
     public static Option<bool> Verbose() => new(VerboseName)

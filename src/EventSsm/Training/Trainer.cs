@@ -127,7 +127,7 @@ public sealed class Trainer
         var clock = Stopwatch.StartNew();
         long stepsSinceLog = 0;
         _model.train();
-        _model.Backbone.RecomputeAttention = _o.RecomputeAttention;
+        _model.Backbone.RecomputeAttentionIn(_o.RecomputeAttention);
         while (step < end)
         {
             ct.ThrowIfCancellationRequested();

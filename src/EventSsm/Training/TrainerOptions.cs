@@ -55,14 +55,46 @@ public sealed record TrainerOptions
     public int PrefetchFactor { get; init; } = 2;
 
     /// <summary>
-    /// <c>training.recompute_attention</c> (EventSsm addition, default false): attention blocks recomputed in the
-    /// backward instead of keeping their activations (docs/MODEL.md §11.2).
+    /// <c>training.recompute_attention</c> (EventSsm addition, default false): the backbone stages, numbered from 1,
+    /// whose attention blocks are recomputed in the backward instead of keeping their activations (docs/MODEL.md
+    /// §11.2). Empty: none.
     /// </summary>
-    public bool RecomputeAttention { get; init; }
+    public IReadOnlyList<int> RecomputeAttention { get; init; } = [];
 
-    /// <summary>The <c>training.recompute_attention</c> value of <paramref name="cfg"/>; false when absent.</summary>
-    public static bool RecomputeAttentionFrom(ConfigNode cfg) =>
-        cfg.TryGet("training.recompute_attention", out object? r) && r is not null && cfg.GetBool("training.recompute_attention");
+    /// <summary>
+    /// The stages <c>training.recompute_attention</c> of <paramref name="cfg"/> names: none when absent or false, every
+    /// stage when true, or the listed stage numbers (1 = the first, highest-resolution stage). Anything else is a
+    /// <see cref="ConfigException"/> naming the key.
+    /// </summary>
+    public static int[] RecomputeAttentionFrom(ConfigNode cfg)
+    {
+        const string key = "training.recompute_attention";
+        if (!cfg.TryGet(key, out object? value) || value is null or false)
+        {
+            return [];
+        }
+        // RVT's backbone has four stages; num_blocks has one entry per stage.
+        int stages = cfg.TryGet("model.backbone.num_blocks", out object? blocks) && blocks is not null
+            ? cfg.GetIntList("model.backbone.num_blocks").Length
+            : 4;
+        if (value is true)
+        {
+            return Enumerable.Range(1, stages).ToArray();
+        }
+        if (value is not List<object?>)
+        {
+            throw new ConfigException($"config key '{key}' = {value} must be true, false or a list of stage numbers 1..{stages}");
+        }
+        int[] listed = cfg.GetIntList(key);
+        foreach (int stage in listed)
+        {
+            if (stage < 1 || stage > stages)
+            {
+                throw new ConfigException($"config key '{key}': stage {stage} is not one of 1..{stages}");
+            }
+        }
+        return listed.Distinct().Order().ToArray();
+    }
 
     public static TrainerOptions FromConfig(ConfigNode cfg, int seed = 0)
     {

@@ -98,17 +98,19 @@ public sealed class TrainerTests
         Assert.Equal(synchronous.Losses, prefetched.Losses);
     }
 
-    [Fact]
-    public void RecomputedAttention_FromTheConfig_GivesTheLossesOfAPlainRun()
+    [Theory]
+    [InlineData("true", new[] { 1, 2, 3, 4 })]
+    [InlineData("[1]", new[] { 1 })]
+    public void RecomputedAttention_FromTheConfig_GivesTheLossesOfAPlainRun(string value, int[] stages)
     {
         using TempDir a = Fixtures.TempDir();
         using TempDir b = Fixtures.TempDir();
         ConfigNode plainConfig = MicroTrainConfig("training.max_steps=100");
-        ConfigNode recomputeConfig = MicroTrainConfig("training.max_steps=100", "training.recompute_attention=true");
+        ConfigNode recomputeConfig = MicroTrainConfig("training.max_steps=100", $"training.recompute_attention={value}");
         TrainerOptions plain = TrainerOptions.FromConfig(plainConfig) with { Seed = 3 };
         TrainerOptions recompute = TrainerOptions.FromConfig(recomputeConfig) with { Seed = 3 };
-        Assert.False(plain.RecomputeAttention);
-        Assert.True(recompute.RecomputeAttention);
+        Assert.Empty(plain.RecomputeAttention);
+        Assert.Equal(stages, recompute.RecomputeAttention);
         using var modelA = new YoloXDetector(DetectorOptions.FromConfig(plainConfig));
         Dictionary<string, Tensor> init = modelA.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());
         var plainRun = new Trainer(modelA, plainConfig, plain, a.Path);
@@ -119,15 +121,29 @@ public sealed class TrainerTests
         var recomputedRun = new Trainer(modelB, recomputeConfig, recompute, b.Path);
         recomputedRun.Run(stopAfter: 3);
 
-        Assert.True(modelB.Backbone.RecomputeAttention);
+        Assert.Equal(stages, Enumerable.Range(1, 4).Where(n => modelB.Backbone.Stages[n - 1].RecomputeAttention));
+        Assert.All(modelA.Backbone.Stages, s => Assert.False(s.RecomputeAttention));
         // The same kernels on the same values in the same order: bit-identical.
         Assert.Equal(plainRun.Losses, recomputedRun.Losses);
     }
 
-    [Fact]
-    public void RecomputeAttention_ThatIsNotABool_IsAConfigError()
+    [Theory]
+    [InlineData("sometimes", "must be true, false or a list of stage numbers 1..4")]
+    [InlineData("[0]", "stage 0 is not one of 1..4")]
+    [InlineData("[1,5]", "stage 5 is not one of 1..4")]
+    [InlineData("[first]", "a list of ints")]
+    public void RecomputeAttention_ThatIsNotABoolOrStages_IsAConfigError(string value, string expected)
     {
-        var e = Assert.Throws<ConfigException>(() => MicroTrainConfig("training.recompute_attention=sometimes"));
+        ConfigNode cfg = MicroTrainConfig($"training.recompute_attention={value}");
+        var e = Assert.Throws<ConfigException>(() => TrainerOptions.FromConfig(cfg));
         Assert.Contains("training.recompute_attention", e.Message);
+        Assert.Contains(expected, e.Message);
     }
+
+    [Theory]
+    [InlineData("null")]
+    [InlineData("false")]
+    [InlineData("[]")]
+    public void RecomputeAttention_OffValues_RecomputeNoStage(string value) =>
+        Assert.Empty(TrainerOptions.RecomputeAttentionFrom(MicroTrainConfig($"training.recompute_attention={value}")));
 }

@@ -51,6 +51,25 @@ public sealed class RecurrentBackbone : nn.Module
     }
 
     /// <summary>
+    /// Recomputes the attention blocks of the given stages, numbered from 1, and of no other (docs/MODEL.md §11.2).
+    /// </summary>
+    public void RecomputeAttentionIn(IReadOnlyCollection<int> stageNumbers)
+    {
+        ArgumentNullException.ThrowIfNull(stageNumbers);
+        foreach (int n in stageNumbers)
+        {
+            if (n < 1 || n > stages.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(stageNumbers), $"stage {n} is not one of 1..{stages.Count}");
+            }
+        }
+        for (int i = 0; i < stages.Count; i++)
+        {
+            stages[i].RecomputeAttention = stageNumbers.Contains(i + 1);
+        }
+    }
+
+    /// <summary>
     /// x (L, B, C_in, H, W) float32 → per-stage features (L, B, Ci, H/si, W/si) and states: (B, Pi, H/si, W/si)
     /// complex64 for S5, (B, 2Ci, H/si, W/si) = [h | c] for the LSTM.
     /// </summary>

@@ -48,7 +48,7 @@ public static class DetectorBenchmark
         ConfigModifier.Apply(cfg);
         var detector = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         // The training step is timed as the trainer runs it (docs/MODEL.md §11.2).
-        detector.Backbone.RecomputeAttention = TrainerOptions.RecomputeAttentionFrom(cfg);
+        detector.Backbone.RecomputeAttentionIn(TrainerOptions.RecomputeAttentionFrom(cfg));
         return detector;
     }
 
@@ -97,6 +97,7 @@ public static class DetectorBenchmark
         return new DetectorBenchmarkResult(options, h, w, model.ParameterCount(), torch.get_num_threads(),
             frame, chunk, train, breakdown, process.PeakWorkingSet64, options.Device.type == DeviceType.CUDA ? "cuda" : "cpu")
         {
+            Allocator = HostAllocator.Active,
             TorchFrameInterleaved = pair?.Torch,
             OnnxFrame = pair?.Onnx,
             OnnxFrameAlone = pair?.OnnxAlone,

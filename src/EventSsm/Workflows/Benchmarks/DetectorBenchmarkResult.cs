@@ -38,6 +38,10 @@ public sealed record DetectorBenchmarkResult(
     /// CPU); null otherwise.</summary>
     public LatencyStats? OnnxFrame { get; init; }
 
+    /// <summary>The C allocator behind the tensors (<see cref="Training.HostAllocator.Active"/>): it sets much of the
+    /// peak working set (docs/PERFORMANCE.md "Allocators").</summary>
+    public string Allocator { get; init; } = Training.HostAllocator.Glibc;
+
     /// <summary>With <c>--backend onnx</c>: the TorchSharp frame of the interleaved loop (same iterations as
     /// <see cref="OnnxFrame"/>).</summary>
     public LatencyStats? TorchFrameInterleaved { get; init; }
@@ -98,7 +102,7 @@ public sealed record DetectorBenchmarkResult(
         {
             sb.AppendLine(Invariant($"  {name,-32} {ms,10:F1}"));
         }
-        sb.AppendLine(Invariant($"peak working set: {PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB"));
+        sb.AppendLine(Invariant($"peak working set: {PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB ({Allocator} malloc)"));
         return sb.ToString();
     }
 

@@ -1,0 +1,79 @@
+using System.Diagnostics;
+using System.Text.Json;
+using EventSsm.Training;
+
+namespace EventSsm.Tests.Cli;
+
+/// <summary>
+/// <c>--allocator</c> starts the command again with the allocator preloaded (docs/PERFORMANCE.md "Allocators"): run
+/// as a real process, since the choice is made when the program starts. .ci/run installs tcmalloc and jemalloc.
+/// </summary>
+public sealed class AllocatorLaunchTests
+{
+    [Theory]
+    [InlineData(HostAllocator.Glibc)]
+    [InlineData(HostAllocator.Tcmalloc)]
+    [InlineData(HostAllocator.Jemalloc)]
+    public void Benchmark_RunsOnTheAllocatorItWasGiven(string allocator)
+    {
+        using TempDir dir = Fixtures.TempDir();
+        string json = Path.Combine(dir.Path, "bench.json");
+        (int rc, string error) = RunCli(null, "--allocator", allocator, "benchmark", "--config-dir", TestConfigs.Directory,
+            "--height", "64", "--width", "64", "--repeats", "1", "--train-repeats", "1", "--json", json,
+            "model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8");
+        Assert.True(rc == 0, $"exit code {rc}: {error}");
+        using JsonDocument doc = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.Equal(allocator, doc.RootElement.GetProperty("Allocator").GetString());
+        Assert.True(doc.RootElement.GetProperty("TrainStep").GetProperty("Count").GetInt32() == 1);
+    }
+
+    [Fact]
+    public void APreloadThatDoesNotTakeEffect_IsOneLine_NotALoop()
+    {
+        // As if this process were the child already started with the library: it must not start yet another.
+        (int rc, string error) = RunCli(new() { ["EVENTSSM_ALLOCATOR"] = HostAllocator.Tcmalloc, ["LD_PRELOAD"] = "" },
+            "--allocator", HostAllocator.Tcmalloc, "config", "--config-dir", TestConfigs.Directory, "dataset=gen1");
+        Assert.Equal(1, rc);
+        string line = Assert.Single(error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: --allocator tcmalloc: started again with LD_PRELOAD=", line, StringComparison.Ordinal);
+        Assert.EndsWith("but malloc is still glibc's", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void InProcess_AnotherAllocator_IsOneLineSayingWhy()
+    {
+        string line = CliRunner.BadInput("--allocator", HostAllocator.Tcmalloc, "config", "dataset=gen1");
+        Assert.Contains("this process runs glibc's malloc", line);
+        Assert.Contains("chosen when eventssm starts", line);
+        // The running one is accepted in-process.
+        Assert.Contains("name: gen1", CliRunner.Run("--allocator", HostAllocator.Glibc, "config", "--config-dir", TestConfigs.Directory, "dataset=gen1", "+experiment/gen1=small.yaml"));
+    }
+
+    [Fact]
+    public void UnknownAllocator_IsOneLineListingTheChoices()
+    {
+        string line = CliRunner.BadInput("--allocator", "mimalloc", "config", "dataset=gen1");
+        Assert.Contains("'mimalloc'", line);
+        Assert.Contains("'glibc' 'tcmalloc' 'jemalloc'", line);
+    }
+
+    private static (int ExitCode, string Error) RunCli(Dictionary<string, string>? environment, params string[] args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventSsm.Cli.dll"));
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        foreach ((string key, string value) in environment ?? [])
+        {
+            psi.Environment[key] = value;
+        }
+        using Process p = Process.Start(psi)!;
+        Task<string> output = p.StandardOutput.ReadToEndAsync();
+        string error = p.StandardError.ReadToEnd();
+        p.WaitForExit();
+        _ = output.Result;
+        return (p.ExitCode, error);
+    }
+}
