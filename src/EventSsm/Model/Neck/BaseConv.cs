@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
+using EventSsm.Tensors;
 using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Neck;
@@ -9,27 +10,90 @@ namespace EventSsm.Model.Neck;
 /// <summary>
 /// YOLOX <c>BaseConv</c>: Conv2d (padding (k−1)/2, no bias) → BatchNorm2d (eps 1e-5, momentum 0.1) → SiLU
 /// (docs/MODEL.md §5). Keys: <c>conv.weight</c>, <c>bn.{weight,bias,running_mean,running_var,num_batches_tracked}</c>.
+/// At inference (eval mode, autograd off) the normalisation is folded into the convolution's weight and bias, one
+/// pass over the activations fewer (docs/MODEL.md §11.1); the fold is cached like S5's operands and dropped the same
+/// way (<see cref="InferenceCaches"/>).
 /// </summary>
-public sealed class BaseConv : Module<Tensor, Tensor>
+public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
 {
     private readonly Conv2d conv;
     private const double Eps = 1e-5;
     private const double Momentum = 0.1;
     private readonly BatchNorm2d bn;
+    private readonly long _stride;
+    private readonly long _padding;
+    private (Tensor Weight, Tensor Bias)? _folded;
+    private Tensor?[] _foldedFrom = [];
 
     public BaseConv(long inChannels, long outChannels, long kernelSize, long stride = 1) : base(nameof(BaseConv))
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(kernelSize, 1);
-        conv = Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: (kernelSize - 1) / 2, bias: false);
+        _stride = stride;
+        _padding = (kernelSize - 1) / 2;
+        conv = Conv2d(inChannels, outChannels, kernelSize, stride: stride, padding: _padding, bias: false);
         bn = BatchNorm2d(outChannels, eps: Eps, momentum: Momentum);
         RegisterComponents();
     }
 
     public override Tensor forward(Tensor x)
     {
+        if (!training && !is_grad_enabled())
+        {
+            (Tensor weight, Tensor bias) = Folded();
+            using Tensor y = functional.conv2d(x, weight, bias, strides: [_stride, _stride], padding: [_padding, _padding]);
+            return functional.silu(y);
+        }
         using Tensor c = conv.call(x);
         using Tensor n = BatchNorm(c);
         return functional.silu(n);
+    }
+
+    /// <summary>Drops the folded weight and bias; the next inference forward folds the current parameters again.</summary>
+    public void InvalidateCaches()
+    {
+        if (_folded is (Tensor w, Tensor b))
+        {
+            w.Dispose();
+            b.Dispose();
+        }
+        _folded = null;
+        _foldedFrom = [];
+    }
+
+    public override void train(bool train = true)
+    {
+        InvalidateCaches();
+        base.train(train);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            InvalidateCaches();
+        }
+        base.Dispose(disposing);
+    }
+
+    /// <summary>
+    /// W·γ/√(σ² + ε) and β − μ·γ/√(σ² + ε), as ONNX Runtime's Conv+BatchNorm fusion computes them; rebuilt when a
+    /// parameter or buffer is another tensor than the one folded (after <c>to()</c>, for instance).
+    /// </summary>
+    private (Tensor Weight, Tensor Bias) Folded()
+    {
+        Tensor?[] from = [conv.weight, bn.weight, bn.bias, bn.running_mean, bn.running_var];
+        if (_folded is { } cached && from.Length == _foldedFrom.Length && from.Zip(_foldedFrom).All(p => ReferenceEquals(p.First, p.Second)))
+        {
+            return cached;
+        }
+        InvalidateCaches();
+        using DisposeScope scope = NewDisposeScope();
+        Tensor scale = bn.weight!.div(bn.running_var!.add(Of(Eps), One).sqrt());
+        Tensor weight = conv.weight!.mul(scale.view(-1, 1, 1, 1));
+        Tensor bias = bn.bias!.sub(bn.running_mean!.mul(scale));
+        _folded = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope());
+        _foldedFrom = from;
+        return _folded.Value;
     }
 
     /// <summary>

@@ -2,6 +2,7 @@ using TorchSharp;
 using TorchSharp.Modules;
 using TorchSharp.Utils;
 using static TorchSharp.torch;
+using EventSsm.Tensors;
 using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Model.Ssm;
@@ -44,7 +45,7 @@ namespace EventSsm.Model.Ssm;
 /// matching precision, shaped (N, P).
 /// </para>
 /// </remarks>
-public sealed class S5Layer : nn.Module
+public sealed class S5Layer : nn.Module, IInferenceCache
 {
     [ComponentName(Name = "Lambda")] private readonly Parameter _lambda;
     [ComponentName(Name = "B")] private readonly Parameter? _b;
