@@ -90,13 +90,20 @@ internal static class AllocatorLaunch
         return child.ExitCode;
     }
 
-    /// <summary>In a child started by <see cref="Relaunch"/>: a SIGTERM when the parent dies, so no command outlives it.</summary>
-    internal static void StopWithParent()
+    /// <summary>
+    /// In a child started by <see cref="Relaunch"/>: a SIGTERM when the parent dies, so no command outlives it; and the
+    /// processes it starts itself (ffmpeg for MP4s) get the environment without the allocator.
+    /// </summary>
+    internal static void SettleChild()
     {
-        if (OperatingSystem.IsLinux() && Environment.GetEnvironmentVariable(RelaunchedVariable) is not null)
+        if (!OperatingSystem.IsLinux() || Environment.GetEnvironmentVariable(RelaunchedVariable) is null)
         {
-            _ = Prctl(PrSetPdeathsig, SigTerm, 0, 0, 0);
+            return;
         }
+        _ = Prctl(PrSetPdeathsig, SigTerm, 0, 0, 0);
+        Environment.SetEnvironmentVariable(RelaunchedVariable, null);
+        string preload = HostAllocator.PreloadWith(Environment.GetEnvironmentVariable("LD_PRELOAD"), null);
+        Environment.SetEnvironmentVariable("LD_PRELOAD", preload.Length > 0 ? preload : null);
     }
 
     [DllImport("libc", EntryPoint = "kill")]

@@ -19,7 +19,7 @@ public static class Program
         {
             return AllocatorLaunch.Relaunch(allocator, args, Console.Error);
         }
-        AllocatorLaunch.StopWithParent();
+        AllocatorLaunch.SettleChild();
         // The first Ctrl+C cancels the command, which stops at its next check (exit code 130); a second one kills it.
         using var cancel = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
