@@ -478,12 +478,13 @@ public sealed class S5Layer : nn.Module, IInferenceCache
                 x = Step(bu.select(timeAxis, k), x);
                 xs[k] = x;
             }
-            states = stack(xs, timeAxis);
+            // One step (streaming) needs no stacked copy: a view of it with the time axis.
+            states = length == 1 ? xs[0].unsqueeze(timeAxis) : stack(xs, timeAxis);
 
             Tensor Step(Tensor input, Tensor previous) =>
                 addcmul(addcmul(input, lr2, previous, One), li2, cat([previous[.., p..], previous[.., ..p]], -1), One);
         }
-        return (states, complex(x[.., ..p].contiguous(), x[.., p..].contiguous()));
+        return (states, complex(x[.., ..p], x[.., p..]));
     }
 
     /// <summary>Δ = scale·exp(log_step) shaped (N|1, L|1, P).</summary>
