@@ -20,6 +20,7 @@ public static class SharedOptions
     public const string VerboseName = "--verbose";
     public const string ShardName = "--shard";
     public const string AllocatorName = "--allocator";
+    public const string PrecisionName = "--precision";
 
     /// <summary>The configs folder of commands that compose a config (replaces the former <c>--configs</c>).</summary>
     public static Option<string?> ConfigDir() => new(ConfigDirName)
@@ -133,6 +134,24 @@ public static class SharedOptions
         option.AcceptOnlyFromAmong([.. Training.HostAllocator.Names]);
         return option;
     }
+
+    /// <summary>The arithmetic of a TorchSharp model's inference (docs/MODEL.md §11.3): fp32 (default) or bf16.</summary>
+    public static Option<string> Precision()
+    {
+        var option = new Option<string>(PrecisionName)
+        {
+            Description = "Inference arithmetic of the TorchSharp model: fp32 (exact), or bf16 (bfloat16 except S5; about 1.3-1.5x "
+                + "faster on CPUs with AVX512-BF16 or AMX, slower elsewhere; docs/MODEL.md §11.3).",
+            HelpName = "fp32|bf16",
+            DefaultValueFactory = _ => "fp32",
+        };
+        option.AcceptOnlyFromAmong("fp32", "bf16");
+        return option;
+    }
+
+    /// <summary>The <see cref="Model.InferencePrecision"/> of a <c>--precision</c> value.</summary>
+    public static Model.InferencePrecision ParsePrecision(string value) =>
+        value == "bf16" ? Model.InferencePrecision.BFloat16 : Model.InferencePrecision.Float32;
 
     /// <summary>Stack traces on errors; on the root command, for every command.</summary>
     public static Option<bool> Verbose() => new(VerboseName)

@@ -31,7 +31,7 @@ public sealed class BenchmarkCommand : ICliCommand
         var cmd = new Command("benchmark", "Measure detector latency: one frame, a chunk of L frames, a training step.");
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { model, height, width, length, batch, repeats, trainRepeats, recurrent, backend, json,
-            SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
+            SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads(), SharedOptions.Precision() })
         {
             cmd.Options.Add(o);
         }
@@ -44,6 +44,7 @@ public sealed class BenchmarkCommand : ICliCommand
                 Backend: cli.GetValue(backend)!)
             {
                 Device = cli.Device,
+                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
             };
             DetectorBenchmarkResult r = DetectorBenchmark.Run(Config.ConfigLocator.Find(cli.ConfigDirectory), options);
             cli.Out.Write(r.ToTable());

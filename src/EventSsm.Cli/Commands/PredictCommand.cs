@@ -26,7 +26,7 @@ public sealed class PredictCommand : ICliCommand
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { SharedOptions.Checkpoint(required: true), output, step, dt, render, conf, showConf,
-            SharedOptions.Shard("recordings of a folder"), SharedOptions.ConfigDir(), SharedOptions.Device(backend), SharedOptions.Threads(), backend })
+            SharedOptions.Shard("recordings of a folder"), SharedOptions.ConfigDir(), SharedOptions.Device(backend), SharedOptions.Threads(), SharedOptions.Precision(), backend })
         {
             cmd.Options.Add(o);
         }
@@ -42,6 +42,7 @@ public sealed class PredictCommand : ICliCommand
                 Render = cli.GetValue(render)!.ToLowerInvariant(),
                 ShowConfidence = cli.GetValue(showConf),
                 Device = cli.Device,
+                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
                 Shard = cli.Shard,
                 Backend = cli.GetValue(backend)!,
                 Threads = cli.Parse.GetValue<int>(SharedOptions.ThreadsName),

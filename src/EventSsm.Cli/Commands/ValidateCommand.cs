@@ -23,7 +23,7 @@ public sealed class ValidateCommand : ICliCommand
 
         var cmd = new Command("validate", "Evaluate a checkpoint on the validation or test split (the original's validation.py).");
         cmd.Arguments.Add(overrides);
-        foreach (Option o in new Option[] { json, SharedOptions.Checkpoint(required: false), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
+        foreach (Option o in new Option[] { json, SharedOptions.Checkpoint(required: false), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads(), SharedOptions.Precision() })
         {
             cmd.Options.Add(o);
         }
@@ -35,6 +35,7 @@ public sealed class ValidateCommand : ICliCommand
                 Checkpoint = cli.Checkpoint,
                 ConfigDirectory = cli.ConfigDirectory,
                 Device = cli.Device,
+                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
             };
             ValidationRunResult r = cli.WithProgress(progress => ValidationRun.Run(options, progress, cli.Cancellation));
             if (cli.GetValue(json))

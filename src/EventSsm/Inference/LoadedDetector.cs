@@ -25,10 +25,10 @@ public sealed class LoadedDetector : IDisposable
     /// Builds the model a command needs. Our .safetensors checkpoints embed their config: with no overrides it is used
     /// as is. Otherwise the <c>val</c> config is composed with <paramref name="overrides"/> (e.g.
     /// <c>dataset=gen1 +experiment/gen1=small.yaml</c>), as the original's validation script does. The model is moved
-    /// to <paramref name="device"/> (default the CPU).
+    /// to <paramref name="device"/> (default the CPU) and set to <paramref name="precision"/> (docs/MODEL.md §11.3).
     /// </summary>
     public static LoadedDetector Load(string checkpoint, IReadOnlyList<string>? overrides = null, string? configDir = null,
-        Device? device = null)
+        Device? device = null, InferencePrecision precision = InferencePrecision.Float32)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         if (!File.Exists(checkpoint))
@@ -52,13 +52,14 @@ public sealed class LoadedDetector : IDisposable
             {
                 model.to(device);
             }
+            model.eval();
+            model.SetInferencePrecision(precision);
         }
         catch
         {
             model.Dispose();
             throw;
         }
-        model.eval();
         return new LoadedDetector(model, cfg);
     }
 

@@ -93,6 +93,53 @@ public sealed class YoloXDetector : nn.Module
         return base.load_state_dict(source, strict, skip);
     }
 
+    /// <summary>The arithmetic of inference (docs/MODEL.md §11.3); float32 unless <see cref="SetInferencePrecision"/> changed it.</summary>
+    public InferencePrecision Precision { get; private set; } = InferencePrecision.Float32;
+
+    /// <summary>
+    /// Stores the weights for <paramref name="precision"/>: bfloat16 casts every parameter and buffer except the S5
+    /// layers' (they keep float32 and their complex state; docs/MODEL.md §11.3). In eval mode only: training runs in
+    /// float32. Back to float32 keeps bfloat16's rounding of the weights; load the checkpoint again for the exact ones.
+    /// </summary>
+    public void SetInferencePrecision(InferencePrecision precision)
+    {
+        if (precision == Precision)
+        {
+            return;
+        }
+        if (training && precision != InferencePrecision.Float32)
+        {
+            throw new InvalidOperationException($"{precision} is for inference: call eval() first");
+        }
+        ScalarType type = precision == InferencePrecision.BFloat16 ? ScalarType.BFloat16 : ScalarType.Float32;
+        // The S5 layers' weights are copied aside and put back, so that they never pass through bfloat16.
+        S5Layer[] ssms = modules().OfType<S5Layer>().ToArray();
+        Dictionary<string, Tensor>[] kept = ssms.Select(l => l.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone())).ToArray();
+        this.to(type);
+        for (int i = 0; i < ssms.Length; i++)
+        {
+            ssms[i].to(ScalarType.Float32);
+            ssms[i].load_state_dict(kept[i]);
+            foreach (Tensor t in kept[i].Values)
+            {
+                t.Dispose();
+            }
+        }
+        backbone.ComputeType = type;
+        InvalidateCaches();
+        Precision = precision;
+    }
+
+    /// <summary>Training needs float32 weights (<see cref="SetInferencePrecision"/>).</summary>
+    public override void train(bool train = true)
+    {
+        if (train && Precision != InferencePrecision.Float32)
+        {
+            throw new InvalidOperationException($"a detector in {Precision} inference cannot train: training runs in float32");
+        }
+        base.train(train);
+    }
+
     /// <summary>Trainable parameters, excluding BatchNorm running statistics (the count the paper reports).</summary>
     public long ParameterCount() => parameters().Sum(p => p.numel());
 }

@@ -1,3 +1,4 @@
+using EventSsm.Model;
 using static TorchSharp.torch;
 
 namespace EventSsm.Training;
@@ -18,4 +19,7 @@ public sealed record ValidationRunOptions
     public string? ConfigDirectory { get; init; }
 
     public Device Device { get; init; } = CPU;
+
+    /// <summary>The model's inference arithmetic (docs/MODEL.md §11.3).</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Float32;
 }

@@ -51,6 +51,12 @@ public sealed class RecurrentBackbone : nn.Module
     }
 
     /// <summary>
+    /// The dtype of the stages' weights (float32, or bfloat16 for <see cref="InferencePrecision.BFloat16"/>): the input
+    /// is cast to it. Set by <see cref="YoloXDetector.SetInferencePrecision"/>.
+    /// </summary>
+    public ScalarType ComputeType { get; internal set; } = ScalarType.Float32;
+
+    /// <summary>
     /// Recomputes the attention blocks of the given stages, numbered from 1, and of no other (docs/MODEL.md §11.2).
     /// </summary>
     public void RecomputeAttentionIn(IReadOnlyCollection<int> stageNumbers)
@@ -90,7 +96,7 @@ public sealed class RecurrentBackbone : nn.Module
         S5StateMode mode = stateMode ?? Options.StateMode;
         var features = new Tensor[stages.Count];
         var newStates = new Tensor[stages.Count];
-        Tensor input = x;
+        Tensor input = x.dtype == ComputeType ? x : x.to(ComputeType);
         for (int i = 0; i < stages.Count; i++)
         {
             (features[i], newStates[i]) = stages[i].Forward(input, states?[i], scale, mode);

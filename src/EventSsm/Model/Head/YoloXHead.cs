@@ -85,6 +85,8 @@ public sealed class YoloXHead : Module<Tensor[], HeadOutputs>
             levels[k] = cat([regOutput, objOutput, clsOutput], 1).flatten(2).permute(0, 2, 1);
         }
         Tensor outputs = cat(levels, 1);
+        // Boxes are decoded in float32 whatever the convolutions ran in (docs/MODEL.md §11.3).
+        outputs = outputs.dtype == ScalarType.Float32 ? outputs : outputs.to(ScalarType.Float32);
         AnchorGrid grid = AnchorGrid.Create(sizes, Options.Strides, outputs.device);
         Tensor grids = stack([grid.XShifts, grid.YShifts], 1);
         Tensor strides = grid.Strides.unsqueeze(1);

@@ -88,13 +88,17 @@ public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
         }
         InvalidateCaches();
         using DisposeScope scope = NewDisposeScope();
-        Tensor scale = bn.weight!.div(bn.running_var!.add(Of(Eps), One).sqrt());
-        Tensor weight = conv.weight!.mul(scale.view(-1, 1, 1, 1));
-        Tensor bias = bn.bias!.sub(bn.running_mean!.mul(scale));
+        // In float32 whatever the weights are stored in (bfloat16 inference rounds the result once, not each step).
+        ScalarType type = conv.weight!.dtype;
+        Tensor scale = F32(bn.weight!).div(F32(bn.running_var!).add(Of(Eps), One).sqrt());
+        Tensor weight = F32(conv.weight!).mul(scale.view(-1, 1, 1, 1)).to(type);
+        Tensor bias = F32(bn.bias!).sub(F32(bn.running_mean!).mul(scale)).to(type);
         _folded = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope());
         _foldedFrom = from;
         return _folded.Value;
     }
+
+    private static Tensor F32(Tensor t) => t.to(ScalarType.Float32);
 
     /// <summary>
     /// <see cref="TorchSharp.Modules.BatchNorm2d"/>'s forward for momentum 0.1 with running statistics, but with the batch counter

@@ -120,14 +120,17 @@ public sealed partial class S5Block : nn.Module
     {
         if (_variant == S5BlockVariant.Residual)
         {
-            return x.add(functional.gelu(z), One);
+            return x.add(InTypeOf(functional.gelu(z), x), One);
         }
-        // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3).
-        Tensor h = functional.gelu(z).add(f, One);
+        // Both residuals add the normalised tensors, not the block input (docs/MODEL.md §3.3). The S5 layer computes in
+        // float32; with bfloat16 inference the feed-forward part takes the block's dtype again (docs/MODEL.md §11.3).
+        Tensor h = InTypeOf(functional.gelu(z).add(f, One), f);
         Tensor g = ff_norm!.call(h);
         Tensor[] parts = TokenLinear.Forward(ff_enc!, g).chunk(2, -1);
         return TokenLinear.Forward(ff_dec!, parts[0] * functional.gelu(parts[1])).add(g, One);
     }
+
+    private static Tensor InTypeOf(Tensor t, Tensor like) => t.dtype == like.dtype ? t : t.to(like.dtype);
 
     /// <summary>
     /// The original's <c>S5</c> module only wraps its <c>S5SSM</c> as <c>seq</c> (it vmaps over sequences, which

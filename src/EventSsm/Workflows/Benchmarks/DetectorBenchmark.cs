@@ -72,6 +72,7 @@ public static class DetectorBenchmark
         long channels = model.Options.Backbone.InputChannels;
 
         model.eval();
+        model.SetInferencePrecision(options.Precision);
         LatencyStats frame;
         LatencyStats chunk;
         Dictionary<string, double> breakdown;
@@ -91,6 +92,8 @@ public static class DetectorBenchmark
         }
         (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone, LatencyStats TorchAlone)? pair =
             options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
+        // Training runs in float32 (random weights here, so bfloat16's rounding of them does not matter).
+        model.SetInferencePrecision(InferencePrecision.Float32);
         LatencyStats? train = options.TrainRepeats > 0 ? TimeTrainStep(model, options) : null;
         using var process = Process.GetCurrentProcess();
         process.Refresh();
@@ -288,7 +291,7 @@ public static class DetectorBenchmark
             var totals = components.ToDictionary(c => c, _ => 0.0);
             using (DisposeScope scope = NewDisposeScope())
             {
-                Tensor input = frame;
+                Tensor input = frame.to(model.Backbone.ComputeType);
                 var features = new Tensor[states.Length];
                 var next = new Tensor[states.Length];
                 for (int i = 0; i < states.Length; i++)

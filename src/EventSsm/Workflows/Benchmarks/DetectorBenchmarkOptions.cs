@@ -40,6 +40,9 @@ public sealed record DetectorBenchmarkOptions(
     [JsonIgnore]
     public Device Device { get; init; } = CPU;
 
+    /// <summary>The arithmetic of the timed inference (frame, chunk, breakdown); the training step is float32.</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Float32;
+
     /// <summary>
     /// Throws <see cref="ArgumentException"/> for an unknown model size or non-positive sizes and counts.
     /// </summary>
@@ -57,6 +60,10 @@ public sealed record DetectorBenchmarkOptions(
         ArgumentOutOfRangeException.ThrowIfNegative(Warmup);
         ArgumentOutOfRangeException.ThrowIfLessThan(Repeats, 1);
         ArgumentOutOfRangeException.ThrowIfNegative(TrainRepeats);
+        if (Backend == "onnx" && Precision != InferencePrecision.Float32)
+        {
+            throw new ArgumentException($"--backend onnx compares float32 graphs; {Precision} is for the torch backend alone");
+        }
         if (Backend is not ("torch" or "onnx"))
         {
             throw new ArgumentException($"backend must be torch or onnx, got '{Backend}'");

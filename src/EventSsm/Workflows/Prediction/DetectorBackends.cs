@@ -1,3 +1,4 @@
+using EventSsm.Model;
 using EventSsm.Datasets;
 using EventSsm.Export;
 using EventSsm.Inference;
@@ -40,8 +41,12 @@ public sealed class DetectorBackends : IDisposable
     /// <param name="overrides">Config overrides for a checkpoint without an embedded config.</param>
     /// <param name="configDir">The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</param>
     public static DetectorBackends Open(string backend, string model, IReadOnlyList<string>? overrides = null, string? configDir = null,
-        Device? device = null, int threads = 0)
+        Device? device = null, int threads = 0, InferencePrecision precision = InferencePrecision.Float32)
     {
+        if (backend == "onnx" && precision != InferencePrecision.Float32)
+        {
+            throw new ArgumentException($"{model}: {precision} inference is for the torch backend; the ONNX graph runs in float32");
+        }
         OnnxSessionSettings onnx = device?.type == DeviceType.CUDA
             ? new OnnxSessionSettings(threads, OnnxDevice.Cuda, device.index < 0 ? 0 : device.index)
             : new OnnxSessionSettings(threads);
@@ -53,7 +58,7 @@ public sealed class DetectorBackends : IDisposable
                 throw new ArgumentException($"{model}: an ONNX graph runs with --backend onnx");
             case "torch":
             {
-                LoadedDetector loaded = LoadedDetector.Load(model, overrides, configDir, device);
+                LoadedDetector loaded = LoadedDetector.Load(model, overrides, configDir, device, precision);
                 return new DetectorBackends(new TorchDetectorBackend(loaded.Model, loaded.Config),
                     DatasetDescription.FromConfig(loaded.Config).ClassNames, loaded, null);
             }

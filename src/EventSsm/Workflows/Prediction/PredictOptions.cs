@@ -1,3 +1,4 @@
+using EventSsm.Model;
 using EventSsm.Datasets;
 using EventSsm.Inference;
 using EventSsm.Streaming;
@@ -37,6 +38,9 @@ public sealed record PredictOptions
 
     /// <summary>Where a TorchSharp model runs (or, with onnx, whether ONNX Runtime uses CUDA).</summary>
     public Device Device { get; init; } = CPU;
+
+    /// <summary>The TorchSharp model's inference arithmetic (docs/MODEL.md §11.3).</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Float32;
 
     /// <summary>torch (TorchSharp) or onnx (ONNX Runtime; <see cref="Checkpoint"/> may then be an exported .onnx graph).</summary>
     public string Backend { get; init; } = "torch";

@@ -51,7 +51,7 @@ public static class RecordingPredictor
         // Each recording's outputs depend only on it, so the shards' outputs together are the unsharded run's.
         IReadOnlyList<string> recordings = folder ? options.Shard.Select(Recordings(options.Input)) : [options.Input];
         using DetectorBackends backends = DetectorBackends.Open(options.Backend, options.Checkpoint, options.Overrides, options.ConfigDirectory,
-            options.Device, options.Threads);
+            options.Device, options.Threads, options.Precision);
         var written = new List<PredictionResult>();
         var failed = new List<PredictionFailure>();
         for (int i = 0; i < recordings.Count; i++)
