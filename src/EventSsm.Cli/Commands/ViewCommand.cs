@@ -28,7 +28,7 @@ public sealed class ViewCommand : ICliCommand
         cmd.Arguments.Add(input);
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { output, pred, labels, SharedOptions.Checkpoint(required: false), dataset, step, dt, showConf, conf, perFrame,
-            noBins, binsMb, coloring, SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
+            noBins, binsMb, coloring, SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads(), SharedOptions.Precision() })
         {
             cmd.Options.Add(o);
         }
@@ -45,6 +45,7 @@ public sealed class ViewCommand : ICliCommand
                 Overrides = cli.GetValue(overrides) ?? [],
                 ConfigDirectory = cli.ConfigDirectory,
                 Device = cli.Device,
+                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
                 Dataset = cli.GetValue(dataset),
                 StepUs = (long)Math.Round(cli.GetValue(step) * 1000),
                 WindowUs = (long)Math.Round(cli.GetValue(dt) * 1000),

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Cli;
 
-/// <summary><c>--precision fp32|bf16</c> on predict, validate and benchmark (docs/MODEL.md §11.3).</summary>
+/// <summary><c>--precision fp32|bf16</c> on predict, view, validate and benchmark (docs/MODEL.md §11.3).</summary>
 public sealed class PrecisionOptionTests
 {
     private static readonly string[] Micro = ["model.backbone.embed_dim=16", "model.backbone.stage.attention.dim_head=8"];
@@ -25,6 +25,17 @@ public sealed class PrecisionOptionTests
         Assert.True(File.Exists(Path.Combine(tmp.Path, "bf16", "rec_bbox.npy")));
         Assert.NotEmpty(BoundingBoxFile.Read(Path.Combine(tmp.Path, "bf16", "rec_bbox.npy")));
         Assert.Equal(Windows(fp32), Windows(bf16));
+    }
+
+    [Fact]
+    public void View_WithACheckpoint_PredictsInBFloat16()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        (string recording, string checkpoint) = RecordingAndCheckpoint(tmp);
+        string page = Path.Combine(tmp.Path, "page", "v.html");
+        CliRunner.Run("view", recording, "--checkpoint", checkpoint, "--conf", "0.00001", "--precision", "bf16", "--out", page, "--no-bins");
+        Assert.True(File.Exists(page));
+        Assert.NotEmpty(BoundingBoxFile.Read(Path.Combine(tmp.Path, "page", "rec_bbox.npy")));
     }
 
     [Fact]

@@ -65,6 +65,16 @@ public sealed class ValidatorTests
     }
 
     [Fact]
+    public void Cli_BFloat16_EvaluatesTheSameFrames()
+    {
+        // docs/MODEL.md §11.3: bfloat16 changes the arithmetic, not which frames are evaluated.
+        PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", TestDatasets.Gen1);
+        string output = CliRunner.Run(["validate", .. Overrides(), "--precision", "bf16"]);
+        Assert.Contains($"val split of {DataRoot}: {data.Sequences.Count} sequences, {EvaluableFrames(data)} label frames evaluated", output);
+        Assert.Equal(6, output.Split('\n').Count(l => l.Contains("Average Precision", StringComparison.Ordinal)));
+    }
+
+    [Fact]
     public void Cli_Table_PrintsSplitFramesAndApRows()
     {
         PreprocessedDataset data = PreprocessedDataset.Load(DataRoot, "val", TestDatasets.Gen1);

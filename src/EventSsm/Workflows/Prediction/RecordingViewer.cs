@@ -63,7 +63,7 @@ public static class RecordingViewer
         int bins = 10;
         if (options.Checkpoint is not null)
         {
-            using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device);
+            using LoadedDetector detector = LoadedDetector.Load(options.Checkpoint, options.Overrides, options.ConfigDirectory, options.Device, options.Precision);
             described ??= DatasetDescription.FromConfig(detector.Config);
             bins = detector.Config.GetInt("model.backbone.input_channels") / 2;
             string dir = Path.GetDirectoryName(Path.GetFullPath(options.Output)) ?? ".";

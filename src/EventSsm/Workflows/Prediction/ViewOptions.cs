@@ -1,3 +1,4 @@
+using EventSsm.Model;
 using EventSsm.Rendering;
 using static TorchSharp.torch;
 
@@ -56,4 +57,7 @@ public sealed record ViewOptions
 
     /// <summary>Where <see cref="Checkpoint"/> runs.</summary>
     public Device Device { get; init; } = CPU;
+
+    /// <summary>The model's inference arithmetic when predicting with <see cref="Checkpoint"/> (docs/MODEL.md §11.3).</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Float32;
 }
