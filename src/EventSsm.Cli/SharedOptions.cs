@@ -149,9 +149,19 @@ public static class SharedOptions
         return option;
     }
 
-    /// <summary>The <see cref="Model.InferencePrecision"/> of a <c>--precision</c> value.</summary>
-    public static Model.InferencePrecision ParsePrecision(string value) =>
-        value == "bf16" ? Model.InferencePrecision.BFloat16 : Model.InferencePrecision.Float32;
+    /// <summary>
+    /// The command's <c>--precision</c> as an <see cref="Model.InferencePrecision"/>; bf16 on a CPU without bfloat16
+    /// instructions writes a one-line warning (it runs, but slower than fp32).
+    /// </summary>
+    internal static Model.InferencePrecision Precision(CliInvocation cli)
+    {
+        bool bf16 = cli.Parse.GetValue<string>(PrecisionName) == "bf16";
+        if (bf16 && !CpuBFloat16.IsNative)
+        {
+            cli.Error.WriteLine("warning: this CPU has no bfloat16 instructions (AVX512-BF16, AMX or Arm BF16): bf16 is emulated and slower than fp32");
+        }
+        return bf16 ? Model.InferencePrecision.BFloat16 : Model.InferencePrecision.Float32;
+    }
 
     /// <summary>Stack traces on errors; on the root command, for every command.</summary>
     public static Option<bool> Verbose() => new(VerboseName)

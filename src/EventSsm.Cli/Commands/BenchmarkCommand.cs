@@ -44,7 +44,7 @@ public sealed class BenchmarkCommand : ICliCommand
                 Backend: cli.GetValue(backend)!)
             {
                 Device = cli.Device,
-                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
+                Precision = SharedOptions.Precision(cli),
             };
             DetectorBenchmarkResult r = DetectorBenchmark.Run(Config.ConfigLocator.Find(cli.ConfigDirectory), options);
             cli.Out.Write(r.ToTable());

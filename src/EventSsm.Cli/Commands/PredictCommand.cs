@@ -42,7 +42,7 @@ public sealed class PredictCommand : ICliCommand
                 Render = cli.GetValue(render)!.ToLowerInvariant(),
                 ShowConfidence = cli.GetValue(showConf),
                 Device = cli.Device,
-                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
+                Precision = SharedOptions.Precision(cli),
                 Shard = cli.Shard,
                 Backend = cli.GetValue(backend)!,
                 Threads = cli.Parse.GetValue<int>(SharedOptions.ThreadsName),

@@ -35,7 +35,7 @@ public sealed class ValidateCommand : ICliCommand
                 Checkpoint = cli.Checkpoint,
                 ConfigDirectory = cli.ConfigDirectory,
                 Device = cli.Device,
-                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
+                Precision = SharedOptions.Precision(cli),
             };
             ValidationRunResult r = cli.WithProgress(progress => ValidationRun.Run(options, progress, cli.Cancellation));
             if (cli.GetValue(json))

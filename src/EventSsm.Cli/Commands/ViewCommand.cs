@@ -45,7 +45,7 @@ public sealed class ViewCommand : ICliCommand
                 Overrides = cli.GetValue(overrides) ?? [],
                 ConfigDirectory = cli.ConfigDirectory,
                 Device = cli.Device,
-                Precision = SharedOptions.ParsePrecision(cli.Parse.GetValue<string>(SharedOptions.PrecisionName)!),
+                Precision = SharedOptions.Precision(cli),
                 Dataset = cli.GetValue(dataset),
                 StepUs = (long)Math.Round(cli.GetValue(step) * 1000),
                 WindowUs = (long)Math.Round(cli.GetValue(dt) * 1000),

@@ -73,7 +73,8 @@ public sealed record DetectorBenchmarkResult(
         string extra = o.Overrides is { Count: > 0 } ov ? $" ({string.Join(' ', ov)})" : "";
         string family = o.Recurrent == RecurrentLayer.Lstm ? "LSTM-ViT (RVT)" : "S5-ViT";
         string device = Device == "cpu" ? "" : $" on {Device}";
-        string precision = o.Precision == Model.InferencePrecision.Float32 ? "" : ", bfloat16 inference (training step float32)";
+        string precision = o.Precision == Model.InferencePrecision.Float32 ? ""
+            : ", bfloat16 inference (training step float32)" + (Tensors.CpuBFloat16.IsNative ? "" : " emulated: this CPU has no bfloat16 instructions");
         sb.AppendLine(Invariant($"{family}-{o.Model}{extra}, input {InputHeight}x{InputWidth}, {Parameters / 1e6:F2} M parameters, {Threads} threads{device}{precision}"));
         sb.AppendLine($"{"measurement",-34} {"p50 ms",10} {"p95 ms",10} {"min ms",10} {"n",4}");
         Row(sb, "forward, 1 frame (streaming)", Frame);
