@@ -34,7 +34,7 @@ public sealed class FrequencySweepCommand : ICliCommand
         var cmd = new Command("frequency-sweep", "Evaluate a checkpoint at several input frequencies (true-rate data, step scale, optional mask).");
         cmd.Arguments.Add(overrides);
         foreach (Option o in new Option[] { hz, raw, windowMs, output, stepScale, mask, label, append,
-            SharedOptions.Checkpoint(required: false), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads() })
+            SharedOptions.Checkpoint(required: false), SharedOptions.ConfigDir(), SharedOptions.Device(), SharedOptions.Threads(), SharedOptions.Precision() })
         {
             cmd.Options.Add(o);
         }
@@ -55,6 +55,7 @@ public sealed class FrequencySweepCommand : ICliCommand
                 Label = cli.GetValue(label)!,
                 Append = cli.GetValue(append),
                 Device = cli.Device,
+                Precision = SharedOptions.Precision(cli),
             };
             string checkpoint = cli.Checkpoint ?? RunConfig.RequiredText(cfg, "checkpoint");
             TextWriter o = cli.Out;

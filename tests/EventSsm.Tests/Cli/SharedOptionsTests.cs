@@ -9,10 +9,11 @@ public sealed class SharedOptionsTests
     public static TheoryData<string, string[]> SharedByCommand => new()
     {
         { "train", ["--config-dir", "--device", "--threads"] },
-        { "validate", ["--config-dir", "--checkpoint", "--device", "--threads"] },
-        { "predict", ["--config-dir", "--checkpoint", "--device", "--threads"] },
-        { "benchmark", ["--config-dir", "--device", "--threads"] },
-        { "frequency-sweep", ["--config-dir", "--checkpoint", "--device", "--threads"] },
+        { "validate", ["--config-dir", "--checkpoint", "--device", "--threads", "--precision"] },
+        { "predict", ["--config-dir", "--checkpoint", "--device", "--threads", "--precision"] },
+        { "view", ["--config-dir", "--checkpoint", "--device", "--threads", "--precision"] },
+        { "benchmark", ["--config-dir", "--device", "--threads", "--precision"] },
+        { "frequency-sweep", ["--config-dir", "--checkpoint", "--device", "--threads", "--precision"] },
         { "forward", ["--config-dir", "--checkpoint", "--threads"] },
         { "demo", ["--config-dir", "--threads"] },
         { "config", ["--config-dir"] },
@@ -34,6 +35,13 @@ public sealed class SharedOptionsTests
     {
         Option verbose = Program.BuildRoot().Options.Single(o => o.Name == SharedOptions.VerboseName);
         Assert.True(verbose.Recursive);
+    }
+
+    [Fact]
+    public void Allocator_IsOnTheRoot_ForEveryCommand()
+    {
+        Option allocator = Program.BuildRoot().Options.Single(o => o.Name == SharedOptions.AllocatorName);
+        Assert.True(allocator.Recursive);
     }
 
     [Fact]

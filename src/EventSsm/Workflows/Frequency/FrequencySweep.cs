@@ -123,6 +123,8 @@ public static class FrequencySweep
             {
                 DetectorCheckpoint.Load(model, checkpoint);
                 model.to(options.Device);
+                model.eval();
+                model.SetInferencePrecision(options.Precision);
                 m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), progress, cancellation);
             }
             var row = new FrequencySweepRow(options.Label, hz, pre.StepMs, pre.WindowMs, scale, maskName, m.AP, m.AP50, m.AP75, m.Images);

@@ -46,4 +46,7 @@ public sealed record FrequencySweepOptions
 
     /// <summary>Where the model runs.</summary>
     public Device Device { get; init; } = CPU;
+
+    /// <summary>The model's inference arithmetic (docs/MODEL.md §11.3).</summary>
+    public InferencePrecision Precision { get; init; } = InferencePrecision.Float32;
 }
