@@ -50,20 +50,21 @@ internal static class AttentionEmitter
         {
             tokens = ctx.Reshape(ctx.Transpose(ctx.Reshape(normed, -1, ph, h / ph, pw, w / pw, c), 0, 2, 4, 1, 3, 5), -1, ph * pw, c);
         }
-        string attended = SelfAttention(ctx, tokens, prefix + ".self_attn", ph * pw, c, dimHead);
+        // LayerScale γ is folded into proj and net.2 (per channel, it commutes with the reverse partition).
+        string attended = SelfAttention(ctx, tokens, prefix + ".self_attn", ph * pw, c, dimHead, prefix + ".ls1.gamma");
         string restored = type == PartitionType.Window
             ? ctx.Reshape(ctx.Transpose(ctx.Reshape(attended, -1, h / ph, w / pw, ph, pw, c), 0, 1, 3, 2, 4, 5), -1, h, w, c)
             : ctx.Reshape(ctx.Transpose(ctx.Reshape(attended, -1, h / ph, w / pw, ph, pw, c), 0, 3, 1, 4, 2, 5), -1, h, w, c);
-        string y = ctx.Add(x, LayerScale(ctx, restored, prefix + ".ls1"));
-        string mlp = Mlp(ctx, ctx.LayerNorm(y, prefix + ".norm2"), prefix + ".mlp");
-        return ctx.Add(y, LayerScale(ctx, mlp, prefix + ".ls2"));
+        string y = ctx.Add(x, restored);
+        string mlp = Mlp(ctx, ctx.LayerNorm(y, prefix + ".norm2"), prefix + ".mlp", prefix + ".ls2.gamma");
+        return ctx.Add(y, mlp);
     }
 
     /// <summary>
     /// Multi-head attention over tokens (T, N, C): head-major qkv channels [h0: q k v, h1: …] (docs/MODEL.md §3.2),
     /// softmax(q kᵀ·dh^-½) v, then the output projection.
     /// </summary>
-    private static string SelfAttention(OnnxEmitContext ctx, string x, string prefix, long n, long c, int dimHead)
+    private static string SelfAttention(OnnxEmitContext ctx, string x, string prefix, long n, long c, int dimHead, string outputScale)
     {
         long heads = c / dimHead;
         string qkv = ctx.Transpose(ctx.Reshape(ctx.Linear(x, prefix + ".qkv"), -1, n, heads, 3L * dimHead), 0, 2, 1, 3);
@@ -72,14 +73,10 @@ internal static class AttentionEmitter
         string scores = ctx.Node("MatMul", [q, ctx.Transpose(parts[1], 0, 1, 3, 2)]);
         string weights = ctx.Node("Softmax", [scores], OnnxAttribute.Of("axis", -1L));
         string y = ctx.Reshape(ctx.Transpose(ctx.Node("MatMul", [weights, parts[2]]), 0, 2, 1, 3), -1, n, c);
-        return ctx.Linear(y, prefix + ".proj");
+        return ctx.Linear(y, prefix + ".proj", bias: true, outputScale);
     }
 
-    /// <summary>Linear → exact GELU → Linear (keys net.0.0, net.2).</summary>
-    private static string Mlp(OnnxEmitContext ctx, string x, string prefix) =>
-        ctx.Linear(ctx.Gelu(ctx.Linear(x, prefix + ".net.0.0")), prefix + ".net.2");
-
-    /// <summary>x·γ, or the identity when LayerScale is disabled (no key).</summary>
-    private static string LayerScale(OnnxEmitContext ctx, string x, string prefix) =>
-        ctx.HasParameter(prefix + ".gamma") ? ctx.Mul(x, ctx.Weight(prefix + ".gamma")) : x;
+    /// <summary>Linear → exact GELU → Linear (keys net.0.0, net.2), the output scaled by γ when present.</summary>
+    private static string Mlp(OnnxEmitContext ctx, string x, string prefix, string outputScale) =>
+        ctx.Linear(ctx.Gelu(ctx.Linear(x, prefix + ".net.0.0")), prefix + ".net.2", bias: true, outputScale);
 }

@@ -58,12 +58,31 @@ internal sealed class OnnxEmitContext
     public string Concat(long axis, params string[] inputs) => Node("Concat", inputs, OnnxAttribute.Of("axis", axis));
 
     /// <summary>nn.Linear on the last axis: x·Wᵀ (+ b), with Wᵀ stored pre-transposed (in, out).</summary>
-    public string Linear(string x, string prefix, bool bias = true)
+    public string Linear(string x, string prefix, bool bias = true) => Linear(x, prefix, bias, outputScale: null);
+
+    /// <summary>
+    /// nn.Linear whose output channels are multiplied by the parameter <paramref name="outputScale"/> (a LayerScale γ)
+    /// when it is given and present: folded into the weight rows and the bias as the TorchSharp forward folds it
+    /// (docs/MODEL.md §11.1), so the graph has no separate Mul.
+    /// </summary>
+    public string Linear(string x, string prefix, bool bias, string? outputScale)
     {
         Tensor w = Parameter(prefix + ".weight");
-        string wt = Graph.Weight(prefix + ".weight_t", w.t());
-        string y = Node("MatMul", [x, wt]);
-        return bias ? Add(y, Weight(prefix + ".bias")) : y;
+        if (outputScale is null || !HasParameter(outputScale))
+        {
+            string wt = Graph.Weight(prefix + ".weight_t", w.t());
+            string y = Node("MatMul", [x, wt]);
+            return bias ? Add(y, Weight(prefix + ".bias")) : y;
+        }
+        Tensor gamma = Parameter(outputScale);
+        using Tensor scaled = w.mul(gamma.unsqueeze(1));
+        string y2 = Node("MatMul", [x, Graph.Weight(prefix + ".weight_t_scaled", scaled.t())]);
+        if (!bias)
+        {
+            return y2;
+        }
+        using Tensor b = Parameter(prefix + ".bias").mul(gamma);
+        return Add(y2, Graph.Weight(prefix + ".bias_scaled", b));
     }
 
     /// <summary>nn.LayerNorm over the last axis (opset 17 LayerNormalization).</summary>
