@@ -49,7 +49,7 @@ public static class TrainingRun
         TrainerOptions trainerOptions = TrainerOptions.FromConfig(cfg, options.Seed);
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         model.to(options.Device);
-        log?.Invoke($"model: {model.ParameterCount() / 1e6:F2} M parameters; run folder: {Path.GetFullPath(runDir)}");
+        log?.Invoke($"model: {model.ParameterCount() / 1e6:F2} M parameters; run folder: {Path.GetFullPath(runDir)}; {HostAllocator.Active} malloc");
         ValidationOptions valOptions = ValidationOptions.FromConfig(cfg.Clone(), options.Device);
         PreprocessedDataset? val = Directory.Exists(Path.Combine(trainerOptions.DatasetPath, "val"))
             ? PreprocessedDataset.Load(trainerOptions.DatasetPath, "val", trainerOptions.Dataset, trainerOptions.RepresentationName)

@@ -31,6 +31,7 @@ public sealed class TrainCommandTests
 
         Assert.Contains("step 2/2", output);
         Assert.Contains("it/s  ETA ", output);
+        Assert.Contains("; glibc malloc", output); // the allocator the run trains with (--allocator)
         Assert.Contains("AP", output); // the final validation ran on the val split
         string last = Path.Combine(run, "checkpoints", "last.safetensors");
         Assert.True(File.Exists(last), output);
