@@ -59,12 +59,7 @@ public sealed class AllocatorLaunchTests
 
     private static (int ExitCode, string Error) RunCli(Dictionary<string, string>? environment, params string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventSsm.Cli.dll"));
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
+        ProcessStartInfo psi = CliRunner.ProcessStart(args);
         foreach ((string key, string value) in environment ?? [])
         {
             psi.Environment[key] = value;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using EventSsm.Cli;
 
 namespace EventSsm.Tests.Cli;
@@ -17,6 +18,21 @@ internal static class CliRunner
         CliResult r = Invoke(args);
         Assert.True(r.ExitCode == 0, $"exit code {r.ExitCode}\n{r.Error}\n{r.Output}");
         return r.Output;
+    }
+
+    /// <summary>
+    /// The eventssm program as a separate process (<c>dotnet EventSsm.Cli.dll args</c>, output and error redirected),
+    /// for what only a real process shows: its own allocator, being killed.
+    /// </summary>
+    public static ProcessStartInfo ProcessStart(IEnumerable<string> args)
+    {
+        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventSsm.Cli.dll"));
+        foreach (string a in args)
+        {
+            psi.ArgumentList.Add(a);
+        }
+        return psi;
     }
 
     /// <summary>Runs <paramref name="args"/> and returns whatever happened.</summary>

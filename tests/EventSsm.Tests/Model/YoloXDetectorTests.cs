@@ -138,7 +138,7 @@ public sealed class YoloXDetectorTests
         using DisposeScope scope = NewDisposeScope();
         using YoloXDetector model = LoadMicro();
         model.train();
-        model.Backbone.RecomputeAttention = recomputeAttention;
+        model.Backbone.RecomputeAttentionIn(recomputeAttention ? [1, 2, 3, 4] : []);
         int windowBlockRuns = 0;
         var hook = model.Backbone.Stages[0].AttentionBlocks[0].WindowAttention.register_forward_hook((_, _, _) =>
         {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using EventSsm.Checkpoints;
 using EventSsm.Config;
+using EventSsm.Tests.Cli;
 using EventSsm.Model;
 using EventSsm.Training;
 
@@ -75,13 +76,7 @@ public sealed class KillResumeTests
 
     private static Process StartCli(string[] args)
     {
-        var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "EventSsm.Cli.dll"));
-        foreach (string a in args)
-        {
-            psi.ArgumentList.Add(a);
-        }
-        var p = Process.Start(psi)!;
+        var p = Process.Start(CliRunner.ProcessStart(args))!;
         p.OutputDataReceived += (_, _) => { };
         p.BeginOutputReadLine();
         return p;

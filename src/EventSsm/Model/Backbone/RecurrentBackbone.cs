@@ -37,19 +37,6 @@ public sealed class RecurrentBackbone : nn.Module
 
     public IReadOnlyList<RecurrentStage> Stages => new ReadOnlyCollection<RecurrentStage>(stages);
 
-    /// <summary>Sets <see cref="RecurrentStage.RecomputeAttention"/> on every stage (docs/MODEL.md §11.2).</summary>
-    public bool RecomputeAttention
-    {
-        get => stages.All(s => s.RecomputeAttention);
-        set
-        {
-            foreach (RecurrentStage stage in stages)
-            {
-                stage.RecomputeAttention = value;
-            }
-        }
-    }
-
     /// <summary>
     /// The dtype of the stages' weights (float32, or bfloat16 for <see cref="InferencePrecision.BFloat16"/>): the input
     /// is cast to it. Set by <see cref="YoloXDetector.SetInferencePrecision"/>.

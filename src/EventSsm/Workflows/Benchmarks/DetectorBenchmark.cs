@@ -286,12 +286,14 @@ public static class DetectorBenchmark
         var samples = components.ToDictionary(c => c, _ => new List<double>());
         var stopwatch = new Stopwatch();
         Tensor?[] states = new Tensor?[model.Backbone.Stages.Count];
+        // As the backbone's forward: the input in the stages' dtype (cast once here, outside the timed parts).
+        using Tensor stemInput = frame.to(model.Backbone.ComputeType);
         for (int iter = 0; iter < options.Warmup + options.Repeats; iter++)
         {
             var totals = components.ToDictionary(c => c, _ => 0.0);
             using (DisposeScope scope = NewDisposeScope())
             {
-                Tensor input = frame.to(model.Backbone.ComputeType);
+                Tensor input = stemInput;
                 var features = new Tensor[states.Length];
                 var next = new Tensor[states.Length];
                 for (int i = 0; i < states.Length; i++)
