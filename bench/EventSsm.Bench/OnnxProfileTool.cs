@@ -66,6 +66,7 @@ internal static class OnnxProfileTool
         var byOp = new Dictionary<string, (double Us, int Count)>();
         var byPart = new Dictionary<string, double>();
         var byNode = new Dictionary<string, (string Op, double Us)>();
+        var shapes = new Dictionary<string, string>();
         double total = 0;
         using (JsonDocument doc = JsonDocument.Parse(File.ReadAllText(profile)))
         {
@@ -84,6 +85,12 @@ internal static class OnnxProfileTool
                 byPart[part] = byPart.GetValueOrDefault(part) + us;
                 string node = name[..^"_kernel_time".Length];
                 byNode[node] = (op, byNode.GetValueOrDefault(node).Us + us);
+                if (e.GetProperty("args").TryGetProperty("input_type_shape", out JsonElement inputShapes))
+                {
+                    // [{"float":[1,80,384]}, ...]: the input shapes, which tell a batched attention product from a linear.
+                    shapes[node] = string.Join(" ", inputShapes.EnumerateArray().SelectMany(t => t.EnumerateObject())
+                        .Select(p => "[" + string.Join(",", p.Value.EnumerateArray().Select(d => d.GetInt64())) + "]"));
+                }
                 total += us;
             }
         }
@@ -100,10 +107,11 @@ internal static class OnnxProfileTool
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{part,-48} {us / 1000 / frames,9:F2}"));
         }
-        Console.WriteLine($"{"slowest nodes",-72} {"operator",-20} {"ms/frame",9}");
+        Console.WriteLine($"{"slowest nodes",-72} {"operator",-20} {"ms/frame",9}  input shapes");
         foreach ((string node, (string op, double us)) in byNode.OrderByDescending(kv => kv.Value.Us).Take(top))
         {
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{node,-72} {op,-20} {us / 1000 / frames,9:F2}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{node,-72} {op,-20} {us / 1000 / frames,9:F2}  {shapes.GetValueOrDefault(node, "")}"));
         }
         Directory.Delete(dir, recursive: true);
     }
