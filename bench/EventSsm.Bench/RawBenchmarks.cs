@@ -57,7 +57,7 @@ internal static class RawSynth
             int x = (int)(t * 37 % (Width - 40));
             words.Add((ushort)(0x6000 | (t & 0xFFF)));
             words.Add((ushort)(0x0000 | y));
-            words.Add((ushort)(0x3000 | ((t & 1) << 11) | x));
+            words.Add((ushort)(0x3000 | (int)((t & 1) << 11) | x));
             words.Add(0x4FFF);
             words.Add((ushort)(0x4000 | (t & 0xFFF)));
             words.Add(0x50FF);

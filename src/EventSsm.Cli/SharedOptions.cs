@@ -135,7 +135,9 @@ public static class SharedOptions
         return option;
     }
 
-    /// <summary>The arithmetic of a TorchSharp model's inference (docs/MODEL.md §11.3): fp32 (default) or bf16.</summary>
+    /// <summary>
+    /// The arithmetic of a TorchSharp model's inference (docs/MODEL.md §11.3): fp32 (default) or bf16.
+    /// </summary>
     public static Option<string> Precision()
     {
         var option = new Option<string>(PrecisionName)

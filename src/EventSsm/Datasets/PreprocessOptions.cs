@@ -48,7 +48,9 @@ public sealed record PreprocessOptions
         FormattableString.Invariant($"stacked_histogram_dt={WindowMs:0.###}_nbins={Preprocessor.Bins}") +
         (StepMs == ReferenceStepMs && !TrueRate ? "" : FormattableString.Invariant($"_step={StepMs:0.###}"));
 
-    /// <summary>Downsampled datasets write the file under the name the original gives gen4's (docs/DATA.md §2.7).</summary>
+    /// <summary>
+    /// Downsampled datasets write the file under the name the original gives gen4's (docs/DATA.md §2.7).
+    /// </summary>
     public string RepresentationFileName => Dataset.RepresentationFileName;
 
     /// <summary>Throws ArgumentException for settings the original's arithmetic cannot follow.</summary>

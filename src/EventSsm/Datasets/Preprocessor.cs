@@ -262,7 +262,9 @@ public sealed class Preprocessor
         return reader;
     }
 
-    /// <summary>The recording's time zero: its declared offset (DSEC's t_offset), else its first event (docs/DATA.md §8.5).</summary>
+    /// <summary>
+    /// The recording's time zero: its declared offset (DSEC's t_offset), else its first event (docs/DATA.md §8.5).
+    /// </summary>
     private static long RecordingStart(IEventReader reader) => reader switch
     {
         RawEventH5Reader { TimeOffsetUs: long offset } => offset,

@@ -1,6 +1,8 @@
 namespace EventSsm.Datasets;
 
-/// <summary>How the recordings and label files of a sequence are laid out in a raw dataset (docs/DATA.md §8.7).</summary>
+/// <summary>
+/// How the recordings and label files of a sequence are laid out in a raw dataset (docs/DATA.md §8.7).
+/// </summary>
 public enum RawLayoutKind
 {
     /// <summary><c>&lt;split&gt;/&lt;seq&gt;_td.&lt;ext&gt;</c> beside <c>&lt;seq&gt;_bbox.npy</c> (Gen1, 1Mpx, eTraM).</summary>
@@ -40,7 +42,9 @@ public sealed record RawLayout
     /// </summary>
     public string? LabelsFolder { get; init; }
 
-    /// <summary>Sequences skipped before anything is read (the original's gen1 <c>dirs_to_ignore</c>, docs/DATA.md §2).</summary>
+    /// <summary>
+    /// Sequences skipped before anything is read (the original's gen1 <c>dirs_to_ignore</c>, docs/DATA.md §2).
+    /// </summary>
     public IReadOnlySet<string> SkipSequences { get; init; } = new HashSet<string>(StringComparer.Ordinal);
 
     /// <summary>Throws ArgumentException for a pattern that could leave the raw root or has no split in it.</summary>

@@ -19,7 +19,8 @@ internal static class S5Emitter
 {
     /// <param name="x">Attention output (L·B, h, w, C), frame index t·B + b.</param>
     /// <param name="state">The stage's state input (B, 2P, h, w), or null for a zero start.</param>
-    /// <param name="carry">Whether the incoming state enters step 0 (x₀ = Λ̄s + B̄u₀); the reference ignores it (docs/MODEL.md §3.4).</param>
+    /// <param name="carry">Whether the incoming state enters step 0 (x₀ = Λ̄s + B̄u₀); the reference ignores it
+    /// (docs/MODEL.md §3.4).</param>
     /// <returns>Features (L·B, C, h, w) and the new state (B, 2P, h, w) = x_{L−1}.</returns>
     /// <param name="ctx">The graph being built and the model's weights.</param>
     /// <param name="prefix">State-dict prefix of the block (<c>backbone.stages.i.s5_block</c>).</param>
@@ -94,7 +95,8 @@ internal static class S5Emitter
         long p = logStep.shape[0];
         if (bRi.dim() != 3 || bRi.shape[0] != p || cRi.dim() != 3 || cRi.shape[1] != p)
         {
-            // The detector's layer: dense B̃ (P,H) and C̃ (H,P), one direction, no conjugate symmetry (docs/MODEL.md §4.1).
+            // The detector's layer: dense B̃ (P,H) and C̃ (H,P), one direction, no conjugate symmetry
+            // (docs/MODEL.md §4.1).
             throw new NotSupportedException($"{prefix}: ONNX export supports the detector's dense, unidirectional S5 layer (B {Shape(bRi)}, C {Shape(cRi)}, P = {p})");
         }
         Tensor lambda = complex(lambdaRi[.., 0], lambdaRi[.., 1]);

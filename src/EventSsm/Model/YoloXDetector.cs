@@ -93,7 +93,10 @@ public sealed class YoloXDetector : nn.Module
         return base.load_state_dict(source, strict, skip);
     }
 
-    /// <summary>The arithmetic of inference (docs/MODEL.md §11.3); float32 unless <see cref="SetInferencePrecision"/> changed it.</summary>
+    /// <summary>
+    /// The arithmetic of inference (docs/MODEL.md §11.3); float32 unless <see cref="SetInferencePrecision"/> changed
+    /// it.
+    /// </summary>
     public InferencePrecision Precision { get; private set; } = InferencePrecision.Float32;
 
     /// <summary>

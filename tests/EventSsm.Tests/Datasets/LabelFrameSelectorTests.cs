@@ -117,7 +117,8 @@ public sealed class LabelFrameSelectorTests
         LabelFrames quirk = LabelFrameSelector.Select(boxes, TestDatasets.Gen1.Frames);
         LabelFrames steps = LabelFrameSelector.Select(boxes, TestDatasets.Gen1.Frames with { StepsPerPeriod = null });
         Assert.Equal(quirk.FrameTimestamps, steps.FrameTimestamps);
-        Assert.Equal(125_000, quirk.ReprTimestamps[^1] - quirk.ReprTimestamps[^2]); // the original's 2 per 250 ms (docs/DATA.md §2.3)
+        // The original's 2 per 250 ms (docs/DATA.md §2.3).
+        Assert.Equal(125_000, quirk.ReprTimestamps[^1] - quirk.ReprTimestamps[^2]);
         Assert.Equal(50_000, steps.ReprTimestamps[^1] - steps.ReprTimestamps[^2]);
     }
 

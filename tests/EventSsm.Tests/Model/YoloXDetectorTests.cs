@@ -140,10 +140,10 @@ public sealed class YoloXDetectorTests
         model.train();
         model.Backbone.RecomputeAttentionIn(recomputeAttention ? [1, 2, 3, 4] : []);
         int windowBlockRuns = 0;
-        var hook = model.Backbone.Stages[0].AttentionBlocks[0].WindowAttention.register_forward_hook((_, _, _) =>
+        var hook = model.Backbone.Stages[0].AttentionBlocks[0].WindowAttention.register_forward_hook((_, _, output) =>
         {
             windowBlockRuns++;
-            return null;
+            return output;
         });
         (Tensor[] features, _) = model.ForwardBackbone(Input("x_chunk1.npy"));
         HeadOutputs outputs = model.ForwardDetect(features);

@@ -27,7 +27,8 @@ public sealed class ConvDownsamplingCf2Cl : Module<Tensor, Tensor>
     }
 
     /// <param name="x">(N, C, H, W), best with channels-last strides (an NHWC tensor permuted to NCHW): the convolution
-    /// then runs on NHWC memory, and its NHWC output is the normalised map without a copy (docs/MODEL.md §11.1).</param>
+    /// then runs on NHWC memory, and its NHWC output is the normalised map without a copy
+    /// (docs/MODEL.md §11.1).</param>
     public override Tensor forward(Tensor x)
     {
         using DisposeScope scope = NewDisposeScope();

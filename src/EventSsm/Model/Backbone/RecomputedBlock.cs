@@ -5,10 +5,11 @@ using static TorchSharp.torch.nn;
 namespace EventSsm.Model.Backbone;
 
 /// <summary>
-/// Activation recomputation for one MaxViT block pair (docs/MODEL.md §11.2): the forward keeps only the block's input; the backward runs the block again with autograd on that input and back-propagates
-/// through it, which accumulates the block's parameter gradients and returns the input's. The block's internal
-/// activations (about 30 token×channel maps per pair) are then alive for one block at a time instead of for the whole
-/// forward. TorchSharp's custom autograd function is used because libtorch's C++ API has no checkpoint of its own.
+/// Activation recomputation for one MaxViT block pair (docs/MODEL.md §11.2): the forward keeps only the block's
+/// input; the backward runs the block again with autograd on that input and back-propagates through it, which
+/// accumulates the block's parameter gradients and returns the input's. The block's internal activations (about 30
+/// token×channel maps per pair) are then alive for one block at a time instead of for the whole forward. TorchSharp's
+/// custom autograd function is used because libtorch's C++ API has no checkpoint of its own.
 /// </summary>
 internal sealed class RecomputedBlock : autograd.SingleTensorFunction<RecomputedBlock>
 {

@@ -63,8 +63,8 @@ public sealed class RecurrentStage : nn.Module
 
     /// <summary>
     /// Training memory for time: when set, each attention block pair keeps only its input for the backward and runs
-    /// again inside it (<c>training.recompute_attention</c>, docs/MODEL.md §11.2). Only with autograd on; the values are
-    /// those of the plain forward up to rounding.
+    /// again inside it (<c>training.recompute_attention</c>, docs/MODEL.md §11.2). Only with autograd on; the values
+    /// are those of the plain forward up to rounding.
     /// </summary>
     public bool RecomputeAttention { get; set; }
 

@@ -58,6 +58,8 @@ public sealed record ViewOptions
     /// <summary>Where <see cref="Checkpoint"/> runs.</summary>
     public Device Device { get; init; } = CPU;
 
-    /// <summary>The model's inference arithmetic when predicting with <see cref="Checkpoint"/> (docs/MODEL.md §11.3).</summary>
+    /// <summary>
+    /// The model's inference arithmetic when predicting with <see cref="Checkpoint"/> (docs/MODEL.md §11.3).
+    /// </summary>
     public InferencePrecision Precision { get; init; } = InferencePrecision.Float32;
 }
