@@ -45,34 +45,16 @@ public static class FileInspector
         };
     }
 
-    /// <summary>Streams the events once (bounded memory) to count polarities and check order and coordinates.</summary>
     private static List<string> DescribeDat(string path)
     {
         using var reader = new DatStreamReader(path);
-        long on = 0;
-        foreach (EventArray chunk in EventWindows.ByCount(reader, 1 << 20))
-        {
-            on += chunk.P.AsSpan(0, chunk.Count).Count((byte)1);
-        }
         var lines = new List<string>
         {
             "format: Prophesee Event2D .dat",
             $"header: {reader.Header.Lines.Count} lines, {reader.Header.DataOffset} bytes, ev_type {reader.Header.EventType}, ev_size {reader.Header.EventSize}",
             $"sensor: {reader.Width}×{reader.Height} (W×H)",
-            $"events: {N(reader.Count)}",
         };
-        if (reader.Count > 0)
-        {
-            long t0 = reader.TimeAt(0);
-            long t1 = reader.TimeAt(reader.Count - 1);
-            double seconds = (t1 - t0) / 1e6;
-            lines.Add($"time: {N(t0)} … {N(t1)} µs ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s)");
-            lines.Add($"polarity: ON {N(on)}, OFF {N(reader.Count - on)}");
-            if (seconds > 0)
-            {
-                lines.Add($"rate: {(reader.Count / seconds / 1e6).ToString("0.000", CultureInfo.InvariantCulture)} Mev/s");
-            }
-        }
+        lines.AddRange(DescribeStream(reader));
         return lines;
     }
 
@@ -126,8 +108,7 @@ public static class FileInspector
         lines.Add($"events: {N(stats.CdEvents)}");
         if (stats.CdEvents > 0)
         {
-            double seconds = (last - first) / 1e6;
-            lines.Add($"time: {N(first)} … {N(last)} µs ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s)");
+            lines.AddRange(TimeRange(stats.CdEvents, first, last));
             if (backward > 0)
             {
                 lines.Add($"time order: {N(backward)} steps back in time; min {N(min)}, max {N(max)} µs");
@@ -267,7 +248,7 @@ public static class FileInspector
         return lines;
     }
 
-    /// <summary>Event count, time range, polarities and rate from one bounded-memory pass over a reader.</summary>
+    /// <summary>Event count, time range, rate and polarities from one bounded-memory pass over a reader.</summary>
     private static List<string> DescribeStream(IEventReader reader)
     {
         long on = 0;
@@ -278,13 +259,21 @@ public static class FileInspector
         var lines = new List<string> { $"events: {N(reader.Count)}" };
         if (reader.Count > 0)
         {
-            long t0 = reader.TimeAt(0);
-            long t1 = reader.TimeAt(reader.Count - 1);
-            double seconds = (t1 - t0) / 1e6;
-            lines.Add($"time: {N(t0)} … {N(t1)} µs ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s)");
+            lines.AddRange(TimeRange(reader.Count, reader.TimeAt(0), reader.TimeAt(reader.Count - 1)));
             lines.Add($"polarity: ON {N(on)}, OFF {N(reader.Count - on)}");
         }
         return lines;
+    }
+
+    /// <summary>The first and last event time (µs) of <paramref name="count"/> events, and their mean rate.</summary>
+    private static IEnumerable<string> TimeRange(long count, long t0, long t1)
+    {
+        double seconds = (t1 - t0) / 1e6;
+        yield return $"time: {N(t0)} … {N(t1)} µs ({seconds.ToString("0.000", CultureInfo.InvariantCulture)} s)";
+        if (seconds > 0)
+        {
+            yield return $"rate: {(count / seconds / 1e6).ToString("0.000", CultureInfo.InvariantCulture)} Mev/s";
+        }
     }
 
     /// <summary>External triggers per channel and edge, for the inspect line.</summary>

@@ -221,6 +221,7 @@ public sealed class FileInspectorTests
         Assert.Contains("events: 304,659", lines);
         Assert.Contains("polarity: ON 152,906, OFF 151,753", lines);
         Assert.Contains(lines, l => l.StartsWith("time: 0 … 5,999,958 µs", StringComparison.Ordinal));
+        Assert.Contains("rate: 0.051 Mev/s", lines); // 304,659 events in 5.999958 s
     }
 
     /// <summary>Records synchronously (System.Progress posts to the thread pool).</summary>
