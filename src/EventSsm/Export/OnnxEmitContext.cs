@@ -1,3 +1,4 @@
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 
 namespace EventSsm.Export;
@@ -74,15 +75,13 @@ internal sealed class OnnxEmitContext
             string y = Node("MatMul", [x, wt]);
             return bias ? Add(y, Weight(prefix + ".bias")) : y;
         }
-        Tensor gamma = Parameter(outputScale);
-        using Tensor scaled = w.mul(gamma.unsqueeze(1));
-        string y2 = Node("MatMul", [x, Graph.Weight(prefix + ".weight_t_scaled", scaled.t())]);
-        if (!bias)
+        (Tensor scaled, Tensor? scaledBias) = TokenLinear.ScaleOutputs(w, bias ? Parameter(prefix + ".bias") : null, Parameter(outputScale));
+        using (scaled)
+        using (scaledBias)
         {
-            return y2;
+            string y2 = Node("MatMul", [x, Graph.Weight(prefix + ".weight_t_scaled", scaled.t())]);
+            return scaledBias is null ? y2 : Add(y2, Graph.Weight(prefix + ".bias_scaled", scaledBias));
         }
-        using Tensor b = Parameter(prefix + ".bias").mul(gamma);
-        return Add(y2, Graph.Weight(prefix + ".bias_scaled", b));
     }
 
     /// <summary>nn.LayerNorm over the last axis (opset 17 LayerNormalization).</summary>

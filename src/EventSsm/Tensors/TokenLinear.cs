@@ -39,10 +39,16 @@ public static class TokenLinear
             return Forward(layer, x);
         }
         using DisposeScope scope = NewDisposeScope();
-        Tensor weight = layer.weight!.mul(outputScale.unsqueeze(1));
-        Tensor? bias = layer.bias is Tensor b ? b.mul(outputScale) : null;
+        (Tensor weight, Tensor? bias) = ScaleOutputs(layer.weight!, layer.bias, outputScale);
         return Forward(x, weight, bias).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// A linear's weight (N, K) and bias (N) with output channel n scaled by s[n]: the fold behind
+    /// <see cref="Forward(Linear, Tensor, Tensor?)"/>, which the ONNX exporter bakes into its initializers.
+    /// </summary>
+    public static (Tensor Weight, Tensor? Bias) ScaleOutputs(Tensor weight, Tensor? bias, Tensor outputScale) =>
+        (weight.mul(outputScale.unsqueeze(1)), bias?.mul(outputScale));
 
     /// <summary><c>linear(x, weight, bias)</c>: weight (N, K), bias (N) or null; a new tensor owned by the caller.</summary>
     public static Tensor Forward(Tensor x, Tensor weight, Tensor? bias)
