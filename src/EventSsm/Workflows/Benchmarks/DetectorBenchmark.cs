@@ -90,8 +90,7 @@ public static class DetectorBenchmark
             });
             breakdown = Breakdown(model, x1, options);
         }
-        (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone, LatencyStats TorchAlone)? pair =
-            options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
+        OnnxComparison? pair = options.Backend == "onnx" ? TimeAgainstOnnx(configsDir, model, options) : null;
         // Training runs in float32 (random weights here, so bfloat16's rounding of them does not matter).
         model.SetInferencePrecision(InferencePrecision.Float32);
         LatencyStats? train = options.TrainRepeats > 0 ? TimeTrainStep(model, options) : null;
@@ -105,22 +104,28 @@ public static class DetectorBenchmark
             OnnxFrame = pair?.Onnx,
             OnnxFrameAlone = pair?.OnnxAlone,
             TorchFrameAlone = pair?.TorchAlone,
+            AloneRoundRatios = pair?.AloneRatios,
         };
     }
+
+    /// <summary>Rounds of the alternating alone measurement (<see cref="TimeAgainstOnnx"/>).</summary>
+    public const int AloneRounds = 5;
 
     /// <summary>
     /// The model exported as an ONNX stream graph (to a temporary file), then one TorchSharp and one ONNX Runtime
     /// streaming frame per iteration on the same input, states carried, postprocess included in both, ONNX Runtime's
-    /// idle threads sleeping; then ONNX Runtime frames alone with its default spinning threads, then TorchSharp frames
-    /// alone. Interleaving gives both the same machine phase; the two alone loops run back to back, both warm, each
-    /// library at its fastest.
+    /// idle threads sleeping; then each library alone, at its fastest (ONNX Runtime with its default spinning threads),
+    /// in <see cref="AloneRounds"/> rounds of one block each, the first frame of every block untimed. Interleaving gives
+    /// both the same machine phase; so do the alternating blocks, whose per-round ratios do not mix this VM's fast and
+    /// slow phases (docs/PERFORMANCE.md "ONNX Runtime vs TorchSharp (streaming frame)").
     /// </summary>
-    private static (LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone, LatencyStats TorchAlone) TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
+    private static OnnxComparison TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
     {
         ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",
             ["dataset=gen1", $"+experiment/gen1={options.Model}.yaml", $"dataset.resolution_hw=[{options.Height},{options.Width}]", .. options.Overrides ?? []]);
         ConfigModifier.Apply(cfg);
         string path = Path.Combine(Path.GetTempPath(), $"eventssm-bench-{Guid.NewGuid():N}.onnx");
+        Tensor[]? states = null;
         try
         {
             OnnxExporter.Export(model, cfg, path, new OnnxExportOptions());
@@ -134,54 +139,58 @@ public static class DetectorBenchmark
             using Tensor x = rand([1, 1, info.Channels, info.InputHeight, info.InputWidth], generator: new Generator(1), device: CPU).mul(Of(4));
             using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
             float[] window = x.contiguous().data<float>().ToArray();
+            using IDisposable inference = inference_mode();
             var torchMs = new List<double>();
             var onnxMs = new List<double>();
-            Tensor[]? states = null;
-            try
-            {
-                using IDisposable inference = inference_mode();
-                for (int i = 0; i < options.Warmup + options.Repeats; i++)
-                {
-                    long start = Stopwatch.GetTimestamp();
-                    using (DisposeScope scope = NewDisposeScope())
-                    {
-                        (Tensor decoded, Tensor[] next) = model.Forward(padded, states, stateMode: S5StateMode.Carry);
-                        TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
-                        foreach (Tensor s in next)
-                        {
-                            s.DetachFromDisposeScope();
-                        }
-                        DisposeAll(states);
-                        states = next;
-                    }
-                    double t = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-                    double o = OnnxFrameMs(quiet);
-                    if (i >= options.Warmup)
-                    {
-                        torchMs.Add(t);
-                        onnxMs.Add(o);
-                    }
-                }
-            }
-            finally
-            {
-                DisposeAll(states);
-            }
-            var aloneMs = new List<double>();
             for (int i = 0; i < options.Warmup + options.Repeats; i++)
             {
-                double o = OnnxFrameMs(spinning);
+                double t = TorchFrameMs();
+                double o = OnnxFrameMs(quiet);
                 if (i >= options.Warmup)
                 {
-                    aloneMs.Add(o);
+                    torchMs.Add(t);
+                    onnxMs.Add(o);
                 }
             }
-            LatencyStats torchAlone;
-            using (inference_mode())
+            int block = (options.Repeats + AloneRounds - 1) / AloneRounds;
+            var onnxAlone = new List<double>();
+            var torchAlone = new List<double>();
+            var ratios = new List<double>();
+            for (int round = 0; round < AloneRounds; round++)
             {
-                torchAlone = TimeStreaming(model, padded, options);
+                List<double> o = Block(() => OnnxFrameMs(spinning));
+                List<double> t = Block(TorchFrameMs);
+                ratios.Add(LatencyStats.From(o).P50Ms / LatencyStats.From(t).P50Ms);
+                onnxAlone.AddRange(o);
+                torchAlone.AddRange(t);
             }
-            return (LatencyStats.From(torchMs), LatencyStats.From(onnxMs), LatencyStats.From(aloneMs), torchAlone);
+            return new OnnxComparison(LatencyStats.From(torchMs), LatencyStats.From(onnxMs), LatencyStats.From(onnxAlone),
+                LatencyStats.From(torchAlone), ratios);
+
+            // One untimed frame (the other library's threads may still spin), then the block's timed frames.
+            List<double> Block(Func<double> frame)
+            {
+                frame();
+                return [.. Enumerable.Range(0, block).Select(_ => frame())];
+            }
+
+            // One TorchSharp streaming frame, postprocess included, states carried.
+            double TorchFrameMs()
+            {
+                long start = Stopwatch.GetTimestamp();
+                using (DisposeScope scope = NewDisposeScope())
+                {
+                    (Tensor decoded, Tensor[] next) = model.Forward(padded, states, stateMode: S5StateMode.Carry);
+                    TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
+                    foreach (Tensor s in next)
+                    {
+                        s.DetachFromDisposeScope();
+                    }
+                    DisposeAll(states);
+                    states = next;
+                }
+                return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
 
             // One ONNX Runtime streaming frame, postprocess included.
             double OnnxFrameMs(OnnxDetector onnx)
@@ -194,9 +203,13 @@ public static class DetectorBenchmark
         }
         finally
         {
+            DisposeAll(states);
             File.Delete(path);
         }
     }
+
+    private sealed record OnnxComparison(LatencyStats Torch, LatencyStats Onnx, LatencyStats OnnxAlone, LatencyStats TorchAlone,
+        IReadOnlyList<double> AloneRatios);
 
     private static LatencyStats TimeStreaming(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
     {

@@ -50,16 +50,20 @@ public sealed record DetectorBenchmarkResult(
     public double? OnnxToTorchP50 => OnnxFrame is LatencyStats o && TorchFrameInterleaved is LatencyStats t ? o.P50Ms / t.P50Ms : null;
 
     /// <summary>With <c>--backend onnx</c>: ONNX Runtime frames timed on their own, after the interleaved loop, with its
-    /// default spinning threads (its fastest).</summary>
+    /// default spinning threads (its fastest), pooled over the alternating blocks.</summary>
     public LatencyStats? OnnxFrameAlone { get; init; }
 
-    /// <summary>With <c>--backend onnx</c>: TorchSharp frames timed on their own right after <see cref="OnnxFrameAlone"/>
-    /// (warm, unlike <see cref="Frame"/>, the run's first measurement).</summary>
+    /// <summary>With <c>--backend onnx</c>: TorchSharp frames timed on their own, each block right after an ONNX Runtime
+    /// block (warm, unlike <see cref="Frame"/>, the run's first measurement), pooled over the blocks.</summary>
     public LatencyStats? TorchFrameAlone { get; init; }
 
-    /// <summary>ONNX p50 alone / TorchSharp p50 alone (<see cref="TorchFrameAlone"/>, else <see cref="Frame"/>): each
-    /// library at its fastest, back to back.</summary>
-    public double? OnnxAloneToTorchP50 => OnnxFrameAlone is LatencyStats o ? o.P50Ms / (TorchFrameAlone ?? Frame).P50Ms : null;
+    /// <summary>With <c>--backend onnx</c>: per round of <see cref="DetectorBenchmark.AloneRounds"/>, ONNX Runtime's
+    /// block p50 over the TorchSharp block p50 that follows it: two neighbouring blocks see the same VM phase.</summary>
+    public IReadOnlyList<double>? AloneRoundRatios { get; init; }
+
+    /// <summary>ONNX p50 alone / TorchSharp p50 alone, each library at its fastest: the median of
+    /// <see cref="AloneRoundRatios"/> (goal ≤ 0.7).</summary>
+    public double? OnnxAloneToTorchP50 => AloneRoundRatios is { Count: > 0 } r ? Median(r) : null;
 
     /// <summary>The result as indented JSON (enums by name), as <c>eventssm benchmark</c> prints and saves it.</summary>
     public string ToJson() => JsonSerializer.Serialize(this,
@@ -95,9 +99,12 @@ public sealed record DetectorBenchmarkResult(
             Row(sb, "alone: onnx (spinning)", alone);
             if (TorchFrameAlone is LatencyStats torchAlone)
             {
-                Row(sb, "alone: torch, after onnx", torchAlone);
+                Row(sb, "alone: torch, blocks after onnx's", torchAlone);
             }
-            sb.AppendLine(Invariant($"{"  = onnx alone / torch alone p50",-34} {OnnxAloneToTorchP50,10:F2}"));
+            if (AloneRoundRatios is { Count: > 0 } ratios)
+            {
+                sb.AppendLine(Invariant($"{"  = onnx alone / torch alone p50",-34} {OnnxAloneToTorchP50,10:F2}   (median of {ratios.Count} rounds: {string.Join(' ', ratios.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))})"));
+            }
         }
         sb.AppendLine("breakdown of one frame (p50 ms):");
         foreach ((string name, double ms) in Breakdown)
@@ -106,6 +113,13 @@ public sealed record DetectorBenchmarkResult(
         }
         sb.AppendLine(Invariant($"peak working set: {PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB ({Allocator} malloc)"));
         return sb.ToString();
+    }
+
+    private static double Median(IReadOnlyList<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        int mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
     }
 
     private static void Row(StringBuilder sb, string name, LatencyStats s) =>
