@@ -3,6 +3,7 @@ using System.Globalization;
 using EventSsm.Datasets;
 using EventSsm.Labels;
 using EventSsm.Training;
+using static EventSsm.Bench.ToolArgs;
 
 namespace EventSsm.Bench;
 
@@ -68,16 +69,4 @@ internal static class LoaderThroughputTool
         }
         return clock.Elapsed.TotalSeconds;
     }
-
-    private static string Value(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        int.Parse(Value(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
 }

@@ -12,6 +12,7 @@ using EventSsm.Model.Ssm;
 using EventSsm.Training;
 using EventSsm.Workflows.Benchmarks;
 using static TorchSharp.torch;
+using static EventSsm.Bench.ToolArgs;
 
 namespace EventSsm.Bench;
 
@@ -46,8 +47,8 @@ internal static class ModelProfileTool
         int top = Int(args, "--top", 25);
         bool memory = args.Contains("--memory");
         bool split = args.Contains("--split");
-        string configs = Value(args, "--configs", FindConfigs());
-        string[] overrides = Positional(args);
+        string configs = Configs(args);
+        string[] overrides = Positional(args, "--memory", "--split");
 
         torch.set_num_threads(threads);
         manual_seed(0);
@@ -489,46 +490,4 @@ internal static class ModelProfileTool
             return (t.Seconds * 1e3) + (t.Nanoseconds / 1e6);
         }
     }
-
-    private static string FindConfigs()
-    {
-        for (string? dir = AppContext.BaseDirectory; dir is not null; dir = Path.GetDirectoryName(dir))
-        {
-            if (Directory.Exists(Path.Combine(dir, "configs", "experiment")))
-            {
-                return Path.Combine(dir, "configs");
-            }
-        }
-        throw new DirectoryNotFoundException("configs/ not found above the tool; pass --configs DIR");
-    }
-
-    private static string LoadAverage() =>
-        File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "n/a";
-
-    private static string[] Positional(string[] args)
-    {
-        var rest = new List<string>();
-        for (int i = 0; i < args.Length; i++)
-        {
-            if (args[i].StartsWith("--", StringComparison.Ordinal))
-            {
-                if (args[i] is not ("--memory" or "--split"))
-                {
-                    i++;
-                }
-                continue;
-            }
-            rest.Add(args[i]);
-        }
-        return [.. rest];
-    }
-
-    private static string Value(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
-    }
-
-    private static int Int(string[] args, string name, int fallback) =>
-        int.Parse(Value(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 }

@@ -1,12 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
-using EventSsm.Config;
-using EventSsm.Export;
-using EventSsm.Model;
-using EventSsm.Workflows.Benchmarks;
 using Microsoft.ML.OnnxRuntime;
-using TorchSharp;
-using static TorchSharp.torch;
+using static EventSsm.Bench.ToolArgs;
 
 namespace EventSsm.Bench;
 
@@ -22,22 +17,12 @@ internal static class OnnxProfileTool
     public static void Run(string[] args)
     {
         string model = Value(args, "--model", "small");
-        int threads = int.Parse(Value(args, "--threads", "2"), CultureInfo.InvariantCulture);
-        int frames = int.Parse(Value(args, "--frames", "20"), CultureInfo.InvariantCulture);
-        int top = int.Parse(Value(args, "--top", "25"), CultureInfo.InvariantCulture);
-        string configs = Value(args, "--configs", Path.Combine(AppContext.BaseDirectory, "configs"));
-        if (!Directory.Exists(configs))
-        {
-            configs = Path.GetFullPath("configs");
-        }
-        manual_seed(0);
-        using YoloXDetector detector = DetectorBenchmark.CreateModel(configs, model, 256, 320);
-        ConfigNode cfg = ConfigComposer.Compose(configs, "train",
-            ["dataset=gen1", $"+experiment/gen1={model}.yaml", "dataset.resolution_hw=[256,320]"]);
-        ConfigModifier.Apply(cfg);
+        int threads = Int(args, "--threads", 2);
+        int frames = Int(args, "--frames", 20);
+        int top = Int(args, "--top", 25);
         string dir = Directory.CreateTempSubdirectory("eventssm-onnx-profile-").FullName;
         string path = Path.Combine(dir, "model.onnx");
-        OnnxExporter.Export(detector, cfg, path, new OnnxExportOptions());
+        BenchmarkGraph.Export(Configs(args), model, Positional(args), path);
 
         using var options = new SessionOptions
         {
@@ -114,11 +99,5 @@ internal static class OnnxProfileTool
                 $"{node,-72} {op,-20} {us / 1000 / frames,9:F2}  {shapes.GetValueOrDefault(node, "")}"));
         }
         Directory.Delete(dir, recursive: true);
-    }
-
-    private static string Value(string[] args, string name, string fallback)
-    {
-        int i = Array.IndexOf(args, name);
-        return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 }

@@ -27,6 +27,16 @@ public static class Program
             OnnxProfileTool.Run(onnxProfileArgs);
             return;
         }
+        if (args is ["onnx-export", .. var exportArgs])
+        {
+            OnnxAbTool.Export(exportArgs);
+            return;
+        }
+        if (args is ["onnx-ab", .. var abArgs])
+        {
+            OnnxAbTool.Run(abArgs);
+            return;
+        }
         if (args is ["attention-micro", .. var microArgs])
         {
             AttentionMicroTool.Run(microArgs);
