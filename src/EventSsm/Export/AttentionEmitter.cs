@@ -40,40 +40,29 @@ internal static class AttentionEmitter
             throw new ArgumentException($"feature map {h}x{w} is not divisible by the partition {ph}x{pw}");
         }
         string normed = ctx.HasParameter(prefix + ".norm1.weight") ? ctx.LayerNorm(x, prefix + ".norm1") : x;
-        // Partitions as token sequences (F·windows, ph·pw, C); the reverse permutation restores (F, h, w, C).
-        string tokens;
-        if (type == PartitionType.Window)
-        {
-            tokens = ctx.Reshape(ctx.Transpose(ctx.Reshape(normed, -1, h / ph, ph, w / pw, pw, c), 0, 1, 3, 2, 4, 5), -1, ph * pw, c);
-        }
-        else
-        {
-            tokens = ctx.Reshape(ctx.Transpose(ctx.Reshape(normed, -1, ph, h / ph, pw, w / pw, c), 0, 2, 4, 1, 3, 5), -1, ph * pw, c);
-        }
-        // LayerScale γ is folded into proj and net.2 (per channel, it commutes with the reverse partition).
-        string attended = SelfAttention(ctx, tokens, prefix + ".self_attn", ph * pw, c, dimHead, prefix + ".ls1.gamma");
-        string restored = type == PartitionType.Window
-            ? ctx.Reshape(ctx.Transpose(ctx.Reshape(attended, -1, h / ph, w / pw, ph, pw, c), 0, 1, 3, 2, 4, 5), -1, h, w, c)
-            : ctx.Reshape(ctx.Transpose(ctx.Reshape(attended, -1, h / ph, w / pw, ph, pw, c), 0, 3, 1, 4, 2, 5), -1, h, w, c);
-        string y = ctx.Add(x, restored);
-        string mlp = Mlp(ctx, ctx.LayerNorm(y, prefix + ".norm2"), prefix + ".mlp", prefix + ".ls2.gamma");
-        return ctx.Add(y, mlp);
-    }
-
-    /// <summary>
-    /// Multi-head attention over tokens (T, N, C): head-major qkv channels [h0: q k v, h1: …] (docs/MODEL.md §3.2),
-    /// softmax(q kᵀ·dh^-½) v, then the output projection.
-    /// </summary>
-    private static string SelfAttention(OnnxEmitContext ctx, string x, string prefix, long n, long c, int dimHead, string outputScale)
-    {
         long heads = c / dimHead;
-        string qkv = ctx.Transpose(ctx.Reshape(ctx.Linear(x, prefix + ".qkv"), -1, n, heads, 3L * dimHead), 0, 2, 1, 3);
-        string[] parts = ctx.Split(qkv, 3, dimHead, dimHead, dimHead);
+        string attention = prefix + ".self_attn";
+        // The token linears act per token, so they run on the map; one transpose then partitions qkv and splits its
+        // head-major channels [h0: q k v, h1: …] (docs/MODEL.md §3.2) into (F·windows, heads, ph·pw, 3·dh), and one
+        // more merges the heads and restores (F, h, w, C): two data moves per attention instead of four.
+        string qkvMap = ctx.Linear(normed, attention + ".qkv");
+        string qkv = type == PartitionType.Window
+            ? ctx.Transpose(ctx.Reshape(qkvMap, -1, h / ph, ph, w / pw, pw, heads, 3L * dimHead), 0, 1, 3, 5, 2, 4, 6)
+            : ctx.Transpose(ctx.Reshape(qkvMap, -1, ph, h / ph, pw, w / pw, heads, 3L * dimHead), 0, 2, 4, 5, 1, 3, 6);
+        string[] parts = ctx.Split(ctx.Reshape(qkv, -1, heads, ph * pw, 3L * dimHead), 3, dimHead, dimHead, dimHead);
         string q = ctx.Mul(parts[0], ctx.Graph.Scalar("attention_scale", (float)(1.0 / Math.Sqrt(dimHead))));
         string scores = ctx.Node("MatMul", [q, ctx.Transpose(parts[1], 0, 1, 3, 2)]);
         string weights = ctx.Node("Softmax", [scores], OnnxAttribute.Of("axis", -1L));
-        string y = ctx.Reshape(ctx.Transpose(ctx.Node("MatMul", [weights, parts[2]]), 0, 2, 1, 3), -1, n, c);
-        return ctx.Linear(y, prefix + ".proj", bias: true, outputScale);
+        // (F·windows, heads, ph·pw, dh) as (F, h/ph, w/pw, heads, ph, pw, dh) → (F, h, w, heads·dh).
+        string heads7 = ctx.Reshape(ctx.Node("MatMul", [weights, parts[2]]), -1, h / ph, w / pw, heads, ph, pw, dimHead);
+        string merged = type == PartitionType.Window
+            ? ctx.Transpose(heads7, 0, 1, 4, 2, 5, 3, 6)
+            : ctx.Transpose(heads7, 0, 4, 1, 5, 2, 3, 6);
+        // LayerScale γ is folded into proj and net.2 (per channel).
+        string attended = ctx.Linear(ctx.Reshape(merged, -1, h, w, c), attention + ".proj", bias: true, prefix + ".ls1.gamma");
+        string y = ctx.Add(x, attended);
+        string mlp = Mlp(ctx, ctx.LayerNorm(y, prefix + ".norm2"), prefix + ".mlp", prefix + ".ls2.gamma");
+        return ctx.Add(y, mlp);
     }
 
     /// <summary>Linear → exact GELU → Linear (keys net.0.0, net.2), the output scaled by γ when present.</summary>

@@ -50,33 +50,51 @@ internal static class S5Emitter
         string? state, BackboneOptions options)
     {
         (float[] lambdaReal, float[] lambdaImag, float[] bReal, float[] cReal, long p) = Operands(ctx, prefix, options);
-        string bT = ctx.Graph.Weight(prefix + ".B_bar_real_t", bReal, [c, 2 * p]);   // [Re B̄ | Im B̄]ᵀ, (H, 2P)
-        string cT = ctx.Graph.Weight(prefix + ".C_real_t", cReal, [2 * p, c]);       // [Cr | −Ci]ᵀ, (2P, H)
-        // Multiplying [xr | xi] by Λ̄ = a + ib: [a·xr − b·xi | a·xi + b·xr] = x ⊙ [a | a] + swap(x) ⊙ [−b | b].
-        string aa = ctx.Graph.Weight(prefix + ".lambda_bar_aa", [.. lambdaReal, .. lambdaReal], [2 * p]);
-        string bb = ctx.Graph.Weight(prefix + ".lambda_bar_nbb", [.. lambdaImag.Select(v => -v), .. lambdaImag], [2 * p]);
-        string bu = ctx.Node("MatMul", [u, bT]);                                            // (L, N, 2P)
-        string[] steps = length == 1 ? [ctx.Reshape(bu, -1, 2 * p)] : ctx.Split(bu, 0, [.. Enumerable.Repeat(1L, (int)length)]);
+        string bBar = ctx.Graph.Weight(prefix + ".B_bar_real", Transposed(bReal, c, 2 * p), [2 * p, c]); // [Re B̄; Im B̄], (2P, H)
+        string cT = ctx.Graph.Weight(prefix + ".C_real_t", cReal, [2 * p, c]);                           // [Cr | −Ci]ᵀ, (2P, H)
+        // Multiplying [xr; xi] by Λ̄ = a + ib: [a·xr − b·xi; a·xi + b·xr] = x ⊙ [a; a] + swap(x) ⊙ [−b; b].
+        string aa = ctx.Graph.Weight(prefix + ".lambda_bar_aa", [.. lambdaReal, .. lambdaReal], [2 * p, 1]);
+        string bb = ctx.Graph.Weight(prefix + ".lambda_bar_nbb", [.. lambdaImag.Select(v => -v), .. lambdaImag], [2 * p, 1]);
+        // The states stay in the contract's channel-major layout (B, 2P, h·w): B̄u is computed as B̄·uᵀ and the readout
+        // as xᵀ·[Cr | −Ci]ᵀ, transposed operands ONNX Runtime folds into its GEMM, so no state is transposed.
+        string uMaps = ctx.Reshape(u, -1, h * w, c);                                                  // (L·B, hw, H)
+        string bu = ctx.Node("MatMul", [bBar, ctx.Transpose(uMaps, 0, 2, 1)]);                          // (L·B, 2P, hw)
+        string[] steps = length == 1 ? [bu] : ctx.Split(ctx.Reshape(bu, length, -1, 2 * p, h * w), 0, [.. Enumerable.Repeat(1L, (int)length)]);
         var xs = new string[length];
-        string? previous = state is null ? null : ctx.Reshape(ctx.Transpose(state, 0, 2, 3, 1), -1, 2 * p);
+        string? previous = state is null ? null : ctx.Reshape(state, -1, 2 * p, h * w);
         for (int k = 0; k < length; k++)
         {
-            string buk = length == 1 ? steps[0] : ctx.Reshape(steps[k], -1, 2 * p);
+            string buk = length == 1 ? steps[0] : ctx.Reshape(steps[k], -1, 2 * p, h * w);
             xs[k] = previous is null ? buk : ctx.Add(buk, Rotate(ctx, previous, aa, bb, p));
             previous = xs[k];
         }
-        string all = length == 1 ? ctx.Reshape(xs[0], 1, -1, 2 * p) : ctx.Concat(0, [.. xs.Select(s => ctx.Reshape(s, 1, -1, 2 * p))]);
-        string y = ctx.Add(ctx.Node("MatMul", [all, cT]), ctx.Mul(u, ctx.Weight(prefix + ".D")));
-        string stateOut = ctx.Transpose(ctx.Reshape(xs[^1], -1, h, w, 2 * p), 0, 3, 1, 2);
+        string all = length == 1 ? xs[0] : ctx.Concat(0, xs);                                          // (L·B, 2P, hw)
+        string readout = ctx.Reshape(ctx.Node("MatMul", [ctx.Transpose(all, 0, 2, 1), cT]), length, -1, c);
+        string y = ctx.Add(readout, ctx.Mul(u, ctx.Weight(prefix + ".D")));
+        string stateOut = ctx.Reshape(xs[^1], -1, 2 * p, h, w);
         return (y, stateOut);
     }
 
-    /// <summary>Λ̄ ⊙ x for x = [xr | xi] (N, 2P).</summary>
+    /// <summary>Λ̄ ⊙ x for x = [xr; xi] (B, 2P, hw).</summary>
     private static string Rotate(OnnxEmitContext ctx, string x, string aa, string bb, long p)
     {
-        string[] parts = ctx.Split(x, -1, p, p);
-        string swapped = ctx.Concat(-1, parts[1], parts[0]);
+        string[] parts = ctx.Split(x, 1, p, p);
+        string swapped = ctx.Concat(1, parts[1], parts[0]);
         return ctx.Add(ctx.Mul(x, aa), ctx.Mul(swapped, bb));
+    }
+
+    /// <summary>The (rows, cols) row-major matrix <paramref name="m"/> transposed.</summary>
+    private static float[] Transposed(float[] m, long rows, long cols)
+    {
+        var t = new float[m.Length];
+        for (long i = 0; i < rows; i++)
+        {
+            for (long j = 0; j < cols; j++)
+            {
+                t[j * rows + i] = m[i * cols + j];
+            }
+        }
+        return t;
     }
 
     /// <summary>

@@ -40,7 +40,8 @@ public sealed class DetectorBackends : IDisposable
     /// <param name="threads">ONNX Runtime's intra-op threads (0 = one per core); torch's are process-wide, set by the caller.</param>
     /// <param name="overrides">Config overrides for a checkpoint without an embedded config.</param>
     /// <param name="configDir">The configs folder; null: found by <see cref="Config.ConfigLocator"/>.</param>
-    /// <param name="precision">The torch model's inference arithmetic (docs/MODEL.md §11.3); onnx takes float32 only.</param>
+    /// <param name="precision">The torch model's inference arithmetic (docs/MODEL.md §11.3); onnx takes float32
+    /// only.</param>
     public static DetectorBackends Open(string backend, string model, IReadOnlyList<string>? overrides = null, string? configDir = null,
         Device? device = null, int threads = 0, InferencePrecision precision = InferencePrecision.Float32)
     {
