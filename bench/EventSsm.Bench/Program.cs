@@ -37,6 +37,11 @@ public static class Program
             OnnxAbTool.Run(abArgs);
             return;
         }
+        if (args is ["vm-phases", .. var phaseArgs])
+        {
+            VmPhaseTool.Run(phaseArgs);
+            return;
+        }
         if (args is ["attention-micro", .. var microArgs])
         {
             AttentionMicroTool.Run(microArgs);
