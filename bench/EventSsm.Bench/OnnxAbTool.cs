@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using EventSsm.Inference;
 using EventSsm.Onnx;
 using static EventSsm.Bench.ToolArgs;
 
@@ -54,32 +52,18 @@ internal static class OnnxAbTool
             double msB;
             if (round % 2 == 0)
             {
-                msA = Block(a);
-                msB = Block(b);
+                msA = BlockTimer.P50Ms(() => a.Step(window), frames);
+                msB = BlockTimer.P50Ms(() => b.Step(window), frames);
             }
             else
             {
-                msB = Block(b);
-                msA = Block(a);
+                msB = BlockTimer.P50Ms(() => b.Step(window), frames);
+                msA = BlockTimer.P50Ms(() => a.Step(window), frames);
             }
             ratios.Add(msB / msA);
             Console.WriteLine(Invariant($"round {round,2}: A {msA,7:F1} ms  B {msB,7:F1} ms  B/A {msB / msA:F3}"));
         }
         Console.WriteLine(Invariant($"median B/A over {rounds} rounds: {ratios.Order().ElementAt(rounds / 2):F3}; load {LoadAverage()}"));
-
-        // One untimed frame, then the block; its p50 (ms).
-        double Block(OnnxDetector detector)
-        {
-            detector.Step(window);
-            var ms = new List<double>(frames);
-            for (int i = 0; i < frames; i++)
-            {
-                long start = Stopwatch.GetTimestamp();
-                detector.Step(window);
-                ms.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-            }
-            return LatencyStats.From(ms).P50Ms;
-        }
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

@@ -1,7 +1,5 @@
-using System.Diagnostics;
 using System.Globalization;
 using EventSsm.Model;
-using EventSsm.Model.Ssm;
 using EventSsm.Onnx;
 using EventSsm.Workflows.Benchmarks;
 using TorchSharp;
@@ -45,60 +43,28 @@ internal static class VmPhaseTool
         using Tensor b = randn(48, 192);
         using Tensor source = randn(16_000_000);
         using Tensor target = empty(16_000_000);
-        Tensor[]? states = null;
+        using var frames = new StreamingFrameLoop(model, frame);
         const double GemmFlop = 2.0 * 5120 * 48 * 192;
-        Console.WriteLine("round  onnx 2 spin  onnx 2 sleep  onnx 1  torch 2  torch 1  (ms)   GEMM 2  GEMM 1 (GFLOP/s)   copy (GB/s)");
+        Console.WriteLine(
+            "round  onnx 2 spin  onnx 2 sleep  onnx 1  torch 2  torch 1  (ms)   GEMM 2  GEMM 1 (GFLOP/s)   copy (GB/s)");
         for (int round = 0; round < rounds; round++)
         {
-            double onnxSpin = Block(() => spinning.Step(window), 10);
-            double onnxSleep = Block(() => sleeping.Step(window), 10);
-            double onnxOne = Block(() => single.Step(window), 5);
+            double onnxSpin = BlockTimer.P50Ms(() => spinning.Step(window), 10);
+            double onnxSleep = BlockTimer.P50Ms(() => sleeping.Step(window), 10);
+            double onnxOne = BlockTimer.P50Ms(() => single.Step(window), 5);
             torch.set_num_threads(2);
-            double torchTwo = Block(TorchFrame, 10);
-            double gemmTwo = Block(() => mm(a, b).Dispose(), 100);
-            double copy = Block(() => target.copy_(source), 10);
+            double torchTwo = BlockTimer.P50Ms(frames.Step, 10);
+            double gemmTwo = BlockTimer.P50Ms(() => mm(a, b).Dispose(), 100);
+            double copy = BlockTimer.P50Ms(() => target.copy_(source), 10);
             torch.set_num_threads(1);
-            double torchOne = Block(TorchFrame, 5);
-            double gemmOne = Block(() => mm(a, b).Dispose(), 100);
+            double torchOne = BlockTimer.P50Ms(frames.Step, 5);
+            double gemmOne = BlockTimer.P50Ms(() => mm(a, b).Dispose(), 100);
             torch.set_num_threads(2);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{round,5} {onnxSpin,12:F1} {onnxSleep,13:F1} {onnxOne,7:F1} {torchTwo,8:F1} {torchOne,8:F1}        {GemmFlop / gemmTwo / 1e6,6:F0} {GemmFlop / gemmOne / 1e6,7:F0}              {128 / copy,12:F1}"));
+                $"{round,5} {onnxSpin,12:F1} {onnxSleep,13:F1} {onnxOne,7:F1} {torchTwo,8:F1} {torchOne,8:F1}        ") +
+                string.Create(CultureInfo.InvariantCulture,
+                $"{GemmFlop / gemmTwo / 1e6,6:F0} {GemmFlop / gemmOne / 1e6,7:F0}              {128 / copy,12:F1}"));
         }
-        DisposeStates();
         Directory.Delete(dir, recursive: true);
-
-        void TorchFrame()
-        {
-            using DisposeScope scope = NewDisposeScope();
-            (_, Tensor[] next) = model.Forward(frame, states, stateMode: S5StateMode.Carry);
-            foreach (Tensor s in next)
-            {
-                s.DetachFromDisposeScope();
-            }
-            DisposeStates();
-            states = next;
-        }
-
-        void DisposeStates()
-        {
-            foreach (Tensor s in states ?? [])
-            {
-                s.Dispose();
-            }
-        }
-    }
-
-    // One untimed call, then the block's p50 in milliseconds.
-    private static double Block(Action step, int repeats)
-    {
-        step();
-        var ms = new List<double>(repeats);
-        for (int i = 0; i < repeats; i++)
-        {
-            long start = Stopwatch.GetTimestamp();
-            step();
-            ms.Add(Stopwatch.GetElapsedTime(start).TotalMilliseconds);
-        }
-        return Inference.LatencyStats.From(ms).P50Ms;
     }
 }

@@ -125,7 +125,6 @@ public static class DetectorBenchmark
             ["dataset=gen1", $"+experiment/gen1={options.Model}.yaml", $"dataset.resolution_hw=[{options.Height},{options.Width}]", .. options.Overrides ?? []]);
         ConfigModifier.Apply(cfg);
         string path = Path.Combine(Path.GetTempPath(), $"eventssm-bench-{Guid.NewGuid():N}.onnx");
-        Tensor[]? states = null;
         try
         {
             OnnxExporter.Export(model, cfg, path, new OnnxExportOptions());
@@ -140,6 +139,7 @@ public static class DetectorBenchmark
             using Tensor padded = InputPadder.Pad(x, model.Options.InputHeight, model.Options.InputWidth).to(options.Device);
             float[] window = x.contiguous().data<float>().ToArray();
             using IDisposable inference = inference_mode();
+            using var torchFrames = new StreamingFrameLoop(model, padded);
             var torchMs = new List<double>();
             var onnxMs = new List<double>();
             for (int i = 0; i < options.Warmup + options.Repeats; i++)
@@ -178,17 +178,7 @@ public static class DetectorBenchmark
             double TorchFrameMs()
             {
                 long start = Stopwatch.GetTimestamp();
-                using (DisposeScope scope = NewDisposeScope())
-                {
-                    (Tensor decoded, Tensor[] next) = model.Forward(padded, states, stateMode: S5StateMode.Carry);
-                    TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
-                    foreach (Tensor s in next)
-                    {
-                        s.DetachFromDisposeScope();
-                    }
-                    DisposeAll(states);
-                    states = next;
-                }
+                torchFrames.Step();
                 return Stopwatch.GetElapsedTime(start).TotalMilliseconds;
             }
 
@@ -203,7 +193,6 @@ public static class DetectorBenchmark
         }
         finally
         {
-            DisposeAll(states);
             File.Delete(path);
         }
     }
@@ -213,26 +202,8 @@ public static class DetectorBenchmark
 
     private static LatencyStats TimeStreaming(YoloXDetector model, Tensor frame, DetectorBenchmarkOptions options)
     {
-        Tensor[]? states = null;
-        try
-        {
-            return Time(options, () =>
-            {
-                using DisposeScope scope = NewDisposeScope();
-                (Tensor decoded, Tensor[] next) = model.Forward(frame, states, stateMode: S5StateMode.Carry);
-                TensorPostprocess.Run(decoded, model.Options.ConfidenceThreshold, model.Options.NmsThreshold);
-                foreach (Tensor s in next)
-                {
-                    s.DetachFromDisposeScope();
-                }
-                DisposeAll(states);
-                states = next;
-            });
-        }
-        finally
-        {
-            DisposeAll(states);
-        }
+        using var frames = new StreamingFrameLoop(model, frame);
+        return Time(options, frames.Step);
     }
 
     private static LatencyStats TimeTrainStep(YoloXDetector model, DetectorBenchmarkOptions options)
