@@ -23,7 +23,7 @@ public sealed class BenchmarkCommand : ICliCommand
         var trainRepeats = new Option<int>("--train-repeats") { Description = "Timed training steps (0 skips)", DefaultValueFactory = _ => 3 };
         var recurrent = new Option<string>("--recurrent") { Description = "Temporal layer of the backbone: s5 or lstm (model.backbone.recurrent)", DefaultValueFactory = _ => "s5" };
         recurrent.AcceptOnlyFromAmong("s5", "lstm");
-        var backend = new Option<string>("--backend") { Description = "torch, or onnx: also export the model and time ONNX Runtime's streaming frame against TorchSharp's, interleaved (same threads, ONNX Runtime's idle threads sleeping), then each alone", DefaultValueFactory = _ => "torch" };
+        var backend = new Option<string>("--backend") { Description = "torch, or onnx: also export the model and time ONNX Runtime's streaming frame against TorchSharp's, interleaved (same threads, ONNX Runtime's idle threads sleeping), then each alone in five rounds of neighbouring blocks", DefaultValueFactory = _ => "torch" };
         backend.AcceptOnlyFromAmong("torch", "onnx");
         var json = new Option<FileInfo?>("--json") { Description = "Also write the JSON to this file" };
         var overrides = new Argument<string[]>("overrides") { Description = "Config overrides applied after the experiment, e.g. model.backbone.embed_dim=16.", Arity = ArgumentArity.ZeroOrMore };

@@ -52,14 +52,14 @@ public sealed record DetectorBenchmarkOptions(
         {
             throw new ArgumentException($"model must be tiny, small or base, got '{Model}'");
         }
-        ArgumentOutOfRangeException.ThrowIfLessThan(Height, 32);
-        ArgumentOutOfRangeException.ThrowIfLessThan(Width, 32);
-        ArgumentOutOfRangeException.ThrowIfNegative(Threads);
-        ArgumentOutOfRangeException.ThrowIfLessThan(Length, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(TrainBatch, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(Warmup);
-        ArgumentOutOfRangeException.ThrowIfLessThan(Repeats, 1);
-        ArgumentOutOfRangeException.ThrowIfNegative(TrainRepeats);
+        AtLeast(Height, 32, "--height");
+        AtLeast(Width, 32, "--width");
+        AtLeast(Threads, 0, "--threads");
+        AtLeast(Length, 1, "--length");
+        AtLeast(TrainBatch, 1, "--train-batch");
+        AtLeast(Warmup, 0, "warmup");
+        AtLeast(Repeats, 1, "--repeats");
+        AtLeast(TrainRepeats, 0, "--train-repeats");
         if (Backend == "onnx" && Precision != InferencePrecision.Float32)
         {
             throw new ArgumentException($"--backend onnx compares float32 graphs; {Precision} is for the torch backend alone");
@@ -75,6 +75,15 @@ public sealed record DetectorBenchmarkOptions(
         if (!Enum.IsDefined(Recurrent))
         {
             throw new ArgumentException($"unknown recurrent layer {Recurrent}");
+        }
+    }
+
+    // One line naming the CLI option (ArgumentOutOfRangeException's message adds a parameter line).
+    private static void AtLeast(int value, int min, string option)
+    {
+        if (value < min)
+        {
+            throw new ArgumentException($"{option} must be at least {min}, got {value}");
         }
     }
 }

@@ -58,4 +58,15 @@ public sealed class DetectorBenchmarkTests
         Assert.Contains("(median of 5 rounds:", r.ToTable());
         Assert.Throws<ArgumentException>(() => (options with { Backend = "tensorrt" }).Validate());
     }
+
+    [Theory]
+    [InlineData(0, 1, 3, "--repeats must be at least 1, got 0")]
+    [InlineData(10, 0, 3, "--length must be at least 1, got 0")]
+    [InlineData(10, 5, -1, "--train-repeats must be at least 0, got -1")]
+    public void Validate_BadCount_IsOneLineNamingTheOption(int repeats, int length, int trainRepeats, string expected)
+    {
+        var options = new DetectorBenchmarkOptions("small", 256, 320, Length: length, Repeats: repeats, TrainRepeats: trainRepeats);
+        ArgumentException e = Assert.Throws<ArgumentException>(options.Validate);
+        Assert.Equal(expected, e.Message);
+    }
 }
