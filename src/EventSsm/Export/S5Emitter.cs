@@ -50,7 +50,7 @@ internal static class S5Emitter
         string? state, BackboneOptions options)
     {
         (float[] lambdaReal, float[] lambdaImag, float[] bReal, float[] cReal, long p) = Operands(ctx, prefix, options);
-        string bBar = ctx.Graph.Weight(prefix + ".B_bar_real", Transposed(bReal, c, 2 * p), [2 * p, c]); // [Re B̄; Im B̄], (2P, H)
+        string bBar = ctx.Graph.Weight(prefix + ".B_bar_real", bReal, [2 * p, c]);                      // [Re B̄; Im B̄], (2P, H)
         string cT = ctx.Graph.Weight(prefix + ".C_real_t", cReal, [2 * p, c]);                           // [Cr | −Ci]ᵀ, (2P, H)
         // Multiplying [xr; xi] by Λ̄ = a + ib: [a·xr − b·xi; a·xi + b·xr] = x ⊙ [a; a] + swap(x) ⊙ [−b; b].
         string aa = ctx.Graph.Weight(prefix + ".lambda_bar_aa", [.. lambdaReal, .. lambdaReal], [2 * p, 1]);
@@ -83,25 +83,11 @@ internal static class S5Emitter
         return ctx.Add(ctx.Mul(x, aa), ctx.Mul(swapped, bb));
     }
 
-    /// <summary>The (rows, cols) row-major matrix <paramref name="m"/> transposed.</summary>
-    private static float[] Transposed(float[] m, long rows, long cols)
-    {
-        var t = new float[m.Length];
-        for (long i = 0; i < rows; i++)
-        {
-            for (long j = 0; j < cols; j++)
-            {
-                t[j * rows + i] = m[i * cols + j];
-            }
-        }
-        return t;
-    }
-
     /// <summary>
-    /// Λ̄ = a + ib (P), [Re B̄; Im B̄] (2P, H) and the masked readout [Cr | −Ci] (H, 2P), each returned transposed for
-    /// x·Wᵀ where needed: the same float32 operations as the TorchSharp layer's inference operands.
+    /// Λ̄ = a + ib (P), [Re B̄; Im B̄] (2P, H) and the masked readout [Cr | −Ci] transposed, (2P, H): the same float32
+    /// operations as the TorchSharp layer's inference operands.
     /// </summary>
-    private static (float[] A, float[] B, float[] BRealT, float[] CRealT, long P) Operands(OnnxEmitContext ctx, string prefix,
+    private static (float[] A, float[] B, float[] BReal, float[] CRealT, long P) Operands(OnnxEmitContext ctx, string prefix,
         BackboneOptions options)
     {
         using DisposeScope scope = NewDisposeScope();
@@ -130,7 +116,7 @@ internal static class S5Emitter
             Tensor keep = FrequencyResponse.PassBandMask(lambdaRi[.., 1], logStep, options.StepScale, options.MaskBandlimit).to(cReal.dtype);
             cReal = cReal * cat([keep, keep]);
         }
-        return (Floats(lambdaBar.real), Floats(lambdaBar.imag), Floats(bReal.t()), Floats(cReal.t()), p);
+        return (Floats(lambdaBar.real), Floats(lambdaBar.imag), Floats(bReal), Floats(cReal.t()), p);
     }
 
     private static string Shape(Tensor t) => $"({string.Join(", ", t.shape)})";
