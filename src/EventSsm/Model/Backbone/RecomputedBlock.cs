@@ -26,8 +26,8 @@ internal sealed class RecomputedBlock : autograd.SingleTensorFunction<Recomputed
         ctx.save_for_backward([x]);
         ctx.save_data(BlockKey, vars[1]);
         // TorchSharp calls this without autograd; the block runs with it all the same, so that it takes the kernels of
-        // a plain training forward (the fused attention, docs/MODEL.md §11.1) and training stays bit-identical. Its
-        // graph dies with the scope: only the detached output leaves.
+        // a plain training forward (docs/MODEL.md §11.1) and training stays bit-identical. Its graph dies with the
+        // scope: only the detached output leaves.
         using DisposeScope scope = NewDisposeScope();
         using IDisposable grad = enable_grad();
         return ((Module<Tensor, Tensor>)vars[1]).call(x.detach()).detach().MoveToOuterDisposeScope();

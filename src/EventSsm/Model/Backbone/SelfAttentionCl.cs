@@ -54,21 +54,14 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// Heads at least this wide take libtorch's fused kernel in training; narrower ones the unfused products, whose
-    /// kept N×N probabilities cost less there than the fused kernel's per-(partition, head) overhead (docs/MODEL.md
-    /// §11.1).
-    /// </summary>
-    public const int FusedTrainingMinDimHead = 16;
-
-    /// <summary>
-    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh). With gradients and heads of at least
-    /// <see cref="FusedTrainingMinDimHead"/> channels: libtorch's fused kernel (its default scale is dh^-½, the
-    /// original's), which keeps only a log-sum-exp per row for the backward. Otherwise: the products and the softmax
-    /// one after the other, as the original writes them, which is faster on the short partitions of this model
-    /// (docs/MODEL.md §11.1).
+    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh). On the CPU, with or without gradients: the products and the
+    /// softmax one after the other, as the original writes them; on this model's short partitions libtorch's fused
+    /// kernel is slower, in training too (docs/MODEL.md §11.1). Training on CUDA takes the fused kernel (its default
+    /// scale is dh^-½, the original's), which keeps a log-sum-exp per row for the backward instead of the N×N
+    /// probabilities.
     /// </summary>
     private Tensor Attend(Tensor q, Tensor k, Tensor v) =>
-        is_grad_enabled() && _dimHead >= FusedTrainingMinDimHead
+        is_grad_enabled() && q.device_type == DeviceType.CUDA
             ? functional.scaled_dot_product_attention(q, k, v)
             : q.matmul(k.transpose(-2, -1)).mul_(_scale).softmax(-1).matmul(v);
 }
