@@ -4,52 +4,37 @@ namespace EventSsm.Bench;
 
 public static class Program
 {
+    /// <summary>
+    /// Tools that measure the whole process (peak RSS, thread CPU, phases of the VM) and so cannot run inside
+    /// BenchmarkDotNet's harness, by their first argument; anything else goes to BenchmarkDotNet.
+    /// </summary>
+    private static readonly Dictionary<string, Action<string[]>> Tools = new(StringComparer.Ordinal)
+    {
+        ["raw-memory"] = RawMemoryTool.Run,
+        ["hdf5-memory"] = Hdf5MemoryTool.Run,
+        ["loader"] = LoaderThroughputTool.Run,
+        ["onnx-profile"] = OnnxProfileTool.Run,
+        ["onnx-export"] = OnnxAbTool.Export,
+        ["onnx-ab"] = OnnxAbTool.Run,
+        ["vm-phases"] = VmPhaseTool.Run,
+        ["attention-micro"] = AttentionMicroTool.Run,
+        ["profile"] = ModelProfileTool.Run,
+    };
+
     public static void Main(string[] args)
     {
-        // Tools that measure the whole process (peak RSS) cannot run inside BenchmarkDotNet's harness.
-        if (args is ["raw-memory", .. var rest])
+        if (args is [string name, .. var rest] && Tools.TryGetValue(name, out Action<string[]>? tool))
         {
-            RawMemoryTool.Run(rest);
-            return;
-        }
-        if (args is ["hdf5-memory", .. var hdf5Args])
-        {
-            Hdf5MemoryTool.Run(hdf5Args);
-            return;
-        }
-        if (args is ["loader", .. var loaderArgs])
-        {
-            LoaderThroughputTool.Run(loaderArgs);
-            return;
-        }
-        if (args is ["onnx-profile", .. var onnxProfileArgs])
-        {
-            OnnxProfileTool.Run(onnxProfileArgs);
-            return;
-        }
-        if (args is ["onnx-export", .. var exportArgs])
-        {
-            OnnxAbTool.Export(exportArgs);
-            return;
-        }
-        if (args is ["onnx-ab", .. var abArgs])
-        {
-            OnnxAbTool.Run(abArgs);
-            return;
-        }
-        if (args is ["vm-phases", .. var phaseArgs])
-        {
-            VmPhaseTool.Run(phaseArgs);
-            return;
-        }
-        if (args is ["attention-micro", .. var microArgs])
-        {
-            AttentionMicroTool.Run(microArgs);
-            return;
-        }
-        if (args is ["profile", .. var profileArgs])
-        {
-            ModelProfileTool.Run(profileArgs);
+            try
+            {
+                tool(rest);
+            }
+            catch (Exception e) when (e is ArgumentException or IOException or InvalidOperationException or FormatException)
+            {
+                // A wrong path or argument: one line naming it, as the CLI does.
+                Console.Error.WriteLine($"error: {e.Message}");
+                Environment.ExitCode = 1;
+            }
             return;
         }
         BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);

@@ -14,8 +14,13 @@ internal static class ToolArgs
         return i >= 0 && i + 1 < args.Length ? args[i + 1] : fallback;
     }
 
-    public static int Int(string[] args, string name, int fallback) =>
-        int.Parse(Value(args, name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
+    public static int Int(string[] args, string name, int fallback)
+    {
+        string text = Value(args, name, fallback.ToString(CultureInfo.InvariantCulture));
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value)
+            ? value
+            : throw new ArgumentException($"{name} must be an integer, got '{text}'");
+    }
 
     /// <summary>The arguments that are neither an option nor its value; <paramref name="flags"/> are options without one.</summary>
     public static string[] Positional(string[] args, params string[] flags)

@@ -48,12 +48,7 @@ public sealed class LoadedDetector : IDisposable
         try
         {
             DetectorCheckpoint.Load(model, checkpoint);
-            if (device is not null)
-            {
-                model.to(device);
-            }
-            model.eval();
-            model.SetInferencePrecision(precision);
+            model.PrepareInference(device, precision);
         }
         catch
         {

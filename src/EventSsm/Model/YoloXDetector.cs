@@ -133,6 +133,20 @@ public sealed class YoloXDetector : nn.Module
         Precision = precision;
     }
 
+    /// <summary>
+    /// Readies the model for inference, as every command that runs a loaded checkpoint does: moved to
+    /// <paramref name="device"/> when one is given, eval mode, then <see cref="SetInferencePrecision"/>.
+    /// </summary>
+    public void PrepareInference(Device? device, InferencePrecision precision)
+    {
+        if (device is not null)
+        {
+            this.to(device);
+        }
+        eval();
+        SetInferencePrecision(precision);
+    }
+
     /// <summary>Training needs float32 weights (<see cref="SetInferencePrecision"/>).</summary>
     public override void train(bool train = true)
     {

@@ -32,9 +32,7 @@ public static class ValidationRun
 
         using var model = new YoloXDetector(DetectorOptions.FromConfig(cfg));
         DetectorCheckpoint.Load(model, checkpoint);
-        model.to(options.Device);
-        model.eval();
-        model.SetInferencePrecision(options.Precision);
+        model.PrepareInference(options.Device, options.Precision);
         DetectionMetrics metrics = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), progress, ct);
         return new ValidationRunResult(split, data.Root, data.Sequences.Count, metrics);
     }

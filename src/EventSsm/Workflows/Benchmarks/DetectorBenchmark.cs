@@ -66,13 +66,10 @@ public static class DetectorBenchmark
         }
         manual_seed(0);
         using YoloXDetector model = CreateModel(configsDir, options.Model, options.Height, options.Width, options.Recurrent, options.Overrides);
-        model.to(options.Device);
+        model.PrepareInference(options.Device, options.Precision);
         int h = model.Options.InputHeight;
         int w = model.Options.InputWidth;
         long channels = model.Options.Backbone.InputChannels;
-
-        model.eval();
-        model.SetInferencePrecision(options.Precision);
         LatencyStats frame;
         LatencyStats chunk;
         Dictionary<string, double> breakdown;

@@ -122,9 +122,7 @@ public static class FrequencySweep
             using (var model = new YoloXDetector(DetectorOptions.FromConfig(cfg)))
             {
                 DetectorCheckpoint.Load(model, checkpoint);
-                model.to(options.Device);
-                model.eval();
-                model.SetInferencePrecision(options.Precision);
+                model.PrepareInference(options.Device, options.Precision);
                 m = Validator.Validate(model, data, ValidationOptions.FromConfig(cfg, options.Device), progress, cancellation);
             }
             var row = new FrequencySweepRow(options.Label, hz, pre.StepMs, pre.WindowMs, scale, maskName, m.AP, m.AP50, m.AP75, m.Images);
