@@ -17,6 +17,7 @@ public static class Program
         ["onnx-export"] = OnnxAbTool.Export,
         ["onnx-ab"] = OnnxAbTool.Run,
         ["vm-phases"] = VmPhaseTool.Run,
+        ["train-ab"] = TrainAbTool.Run,
         ["attention-micro"] = AttentionMicroTool.Run,
         ["profile"] = ModelProfileTool.Run,
     };

@@ -7,7 +7,6 @@ using EventSsm.Model;
 using EventSsm.Training;
 using TorchSharp;
 using TorchSharp.Modules;
-using EventSsm.Datasets;
 using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
@@ -205,32 +204,12 @@ public static class DetectorBenchmark
 
     private static LatencyStats TimeTrainStep(YoloXDetector model, DetectorBenchmarkOptions options)
     {
-        int h = model.Options.InputHeight;
-        int w = model.Options.InputWidth;
-        long frames = (long)options.Length * options.TrainBatch;
-        // The input as the training loader hands it over (counts → SampleBatch.InputOn), so that its layout is measured.
-        using Tensor counts = randint(0, 5, [options.Length, options.TrainBatch, model.Options.Backbone.InputChannels, h, w],
-            ScalarType.Byte, device: CPU, generator: new Generator(3));
-        using var sample = new SampleBatch(counts.clone(), new ObjectLabel[]?[options.Length, options.TrainBatch],
-            new long[options.Length, options.TrainBatch], new bool[options.TrainBatch], new bool[options.Length, options.TrainBatch],
-            new int[options.TrainBatch]);
-        using Tensor x = sample.InputOn(options.Device);
-        using Tensor targets = TrainTargets(frames, h, w, model.NumClasses).to(options.Device);
-        model.train();
-        using var optimizer = new AdamWOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 1e-4);
+        using var steps = new TrainingStepLoop(model, options.Length, options.TrainBatch, options.Device);
         // As the trainer: the step's freed activations stay in the heap for the next step.
         using IDisposable heap = HostHeap.KeepFreedMemory();
         try
         {
-            return Time(options with { Repeats = options.TrainRepeats, Warmup = Math.Min(options.Warmup, 1) }, () =>
-            {
-                using DisposeScope scope = NewDisposeScope();
-                optimizer.ZeroGrad();
-                (Tensor[] features, _) = model.ForwardBackbone(x);
-                YoloXLosses losses = YoloXLoss.Compute(model.ForwardDetect(features), targets, model.NumClasses);
-                losses.Total.backward();
-                optimizer.Step();
-            });
+            return Time(options with { Repeats = options.TrainRepeats, Warmup = Math.Min(options.Warmup, 1) }, () => steps.Step());
         }
         finally
         {

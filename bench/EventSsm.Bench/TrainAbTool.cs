@@ -1,0 +1,73 @@
+using System.Globalization;
+using EventSsm.Model;
+using EventSsm.Training;
+using EventSsm.Workflows.Benchmarks;
+using static EventSsm.Bench.ToolArgs;
+using static TorchSharp.torch;
+
+namespace EventSsm.Bench;
+
+/// <summary>
+/// Two training configurations against each other in one process: the benchmark's training step
+/// (<see cref="TrainingStepLoop"/>) on two models built from the same seed, A with the positional overrides and B with
+/// them plus <c>--b</c>'s, in alternating blocks of steps, so that both see the same phase of a VM whose speed drifts
+/// (docs/PERFORMANCE.md "Alternating blocks"). Prints the first step's losses (equal up to rounding when B only changes
+/// how the same values are computed), per round each block's p50 and B/A, and the median B/A.
+/// <c>EventSsm.Bench.dll train-ab --b "OVERRIDE ..." [--model small] [--rounds 6] [--steps 2] [--length 5] [--batch 2]
+/// [--height 256] [--width 320] [--configs DIR] [override ...]</c>
+/// </summary>
+internal static class TrainAbTool
+{
+    public static void Run(string[] args)
+    {
+        string[] overridesB = Value(args, "--b", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
+        if (overridesB.Length == 0)
+        {
+            throw new ArgumentException("usage: train-ab --b \"OVERRIDE ...\" [--model small] [--rounds 6] [--steps 2] [--length 5] [--batch 2] [override ...]");
+        }
+        string[] common = Positional(args);
+        string configs = Configs(args);
+        string name = Value(args, "--model", "small");
+        int rounds = Int(args, "--rounds", 6);
+        int steps = Int(args, "--steps", 2);
+        int length = Int(args, "--length", 5);
+        int batch = Int(args, "--batch", 2);
+        int height = Int(args, "--height", 256);
+        int width = Int(args, "--width", 320);
+        if (rounds < 1 || steps < 1 || length < 1 || batch < 1)
+        {
+            throw new ArgumentException("--rounds, --steps, --length and --batch must be at least 1");
+        }
+        set_num_threads(2);
+        manual_seed(0);
+        using YoloXDetector modelA = DetectorBenchmark.CreateModel(configs, name, height, width, overrides: common);
+        manual_seed(0);
+        using YoloXDetector modelB = DetectorBenchmark.CreateModel(configs, name, height, width, overrides: [.. common, .. overridesB]);
+        using var a = new TrainingStepLoop(modelA, length, batch, CPU);
+        using var b = new TrainingStepLoop(modelB, length, batch, CPU);
+        using IDisposable heap = HostHeap.KeepFreedMemory();
+        Console.WriteLine(Invariant($"first step's loss: A {a.Step():G7}, B {b.Step():G7}; B: {string.Join(' ', overridesB)}; load {LoadAverage()}"));
+        var ratios = new List<double>();
+        for (int round = 0; round < rounds; round++)
+        {
+            // The order alternates, so that neither configuration always runs right after the other.
+            double msA;
+            double msB;
+            if (round % 2 == 0)
+            {
+                msA = BlockTimer.P50Ms(() => a.Step(), steps);
+                msB = BlockTimer.P50Ms(() => b.Step(), steps);
+            }
+            else
+            {
+                msB = BlockTimer.P50Ms(() => b.Step(), steps);
+                msA = BlockTimer.P50Ms(() => a.Step(), steps);
+            }
+            ratios.Add(msB / msA);
+            Console.WriteLine(Invariant($"round {round,2}: A {msA,7:F0} ms  B {msB,7:F0} ms  B/A {msB / msA:F3}"));
+        }
+        Console.WriteLine(Invariant($"median B/A over {rounds} rounds: {ratios.Order().ElementAt(rounds / 2):F3}; load {LoadAverage()}"));
+    }
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}
