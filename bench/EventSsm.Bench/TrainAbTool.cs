@@ -11,8 +11,9 @@ namespace EventSsm.Bench;
 /// Two training configurations against each other in one process: the benchmark's training step
 /// (<see cref="TrainingStepLoop"/>) on two models built from the same seed, A with the positional overrides and B with
 /// them plus <c>--b</c>'s, in alternating blocks of steps, so that both see the same phase of a VM whose speed drifts
-/// (docs/PERFORMANCE.md "Alternating blocks"). Prints the first step's losses (equal up to rounding when B only changes
-/// how the same values are computed), per round each block's p50 and B/A, and the median B/A.
+/// (docs/PERFORMANCE.md "Alternating blocks (2026-12-07, sixth session)"). Prints the first step's losses (equal up to
+/// rounding when B only changes how the same values are computed), per round each block's p50 and B/A, and the
+/// median B/A.
 /// <c>EventSsm.Bench.dll train-ab --b "OVERRIDE ..." [--model small] [--rounds 6] [--steps 2] [--length 5] [--batch 2]
 /// [--height 256] [--width 320] [--configs DIR] [override ...]</c>
 /// </summary>

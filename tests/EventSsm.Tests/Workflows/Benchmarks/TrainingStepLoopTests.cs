@@ -8,12 +8,12 @@ namespace EventSsm.Tests.Workflows.Benchmarks;
 public sealed class TrainingStepLoopTests
 {
     [Fact]
-    public void Step_OnSameSeedModels_GivesTheSameLossAndUpdatesTheWeights()
+    public void Step_OnEqualModels_GivesTheSameLossAndUpdatesTheWeights()
     {
-        manual_seed(0);
         using YoloXDetector first = DetectorBenchmark.CreateModel(TestConfigs.Directory, "tiny", 64, 64);
-        manual_seed(0);
         using YoloXDetector second = DetectorBenchmark.CreateModel(TestConfigs.Directory, "tiny", 64, 64);
+        // The same weights without the global generator, which tests running in parallel draw from.
+        second.load_state_dict(first.state_dict());
         using Tensor before = first.parameters().First().detach().clone();
         using var a = new TrainingStepLoop(first, length: 2, batch: 2, CPU);
         using var b = new TrainingStepLoop(second, length: 2, batch: 2, CPU);
@@ -23,7 +23,8 @@ public sealed class TrainingStepLoopTests
         double lossB = b.Step();
 
         Assert.True(double.IsFinite(lossA) && lossA > 0, $"loss {lossA}");
-        Assert.Equal(lossA, lossB);
+        // Equal up to rounding: a test running beside this one may change libtorch's thread count between the steps.
+        Assert.InRange(Math.Abs(lossA - lossB), 0, 1e-5 * lossA);
         Assert.False(before.eq(first.parameters().First()).all().item<bool>(), "the AdamW step left the first weight as it was");
         // The second step starts from the updated weights, so its loss is another number.
         Assert.NotEqual(lossA, a.Step());
