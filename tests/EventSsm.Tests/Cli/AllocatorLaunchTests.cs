@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using EventSsm.Cli;
 using EventSsm.Training;
 
 namespace EventSsm.Tests.Cli;
@@ -47,6 +48,35 @@ public sealed class AllocatorLaunchTests
         Assert.Contains("chosen when eventssm starts", line);
         // The running one is accepted in-process.
         Assert.Contains("name: gen1", CliRunner.Run("--allocator", HostAllocator.Glibc, "config", "--config-dir", TestConfigs.Directory, "dataset=gen1", "+experiment/gen1=small.yaml"));
+    }
+
+    [Theory]
+    [InlineData("train", null, null, HostAllocator.Tcmalloc)]
+    [InlineData("demo", null, null, HostAllocator.Tcmalloc)]
+    [InlineData("demo", "", null, HostAllocator.Tcmalloc)]
+    [InlineData("predict", null, null, null)]
+    [InlineData("benchmark", null, null, null)]
+    [InlineData("train", "/usr/lib/libjemalloc.so.2", null, null)]
+    [InlineData("train", null, HostAllocator.Tcmalloc, null)]
+    public void Automatic_TrainingCommandsTakeTcmalloc_UnlessSomethingElseDecides(string command, string? preload, string? relaunched, string? expected)
+    {
+        var environment = new Dictionary<string, string?> { ["LD_PRELOAD"] = preload, [AllocatorLaunch.RelaunchedVariable] = relaunched };
+        string? installed(string name) => name == HostAllocator.Tcmalloc ? "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4" : null;
+        Assert.Equal(expected, AllocatorLaunch.Automatic(command, key => environment.GetValueOrDefault(key), installed));
+        // Not installed: glibc, whatever the command.
+        Assert.Null(AllocatorLaunch.Automatic(command, key => environment.GetValueOrDefault(key), _ => null));
+    }
+
+    [Fact]
+    public void Requested_ForTrain_IsTcmallocWhenInstalled_AndGlibcOptsOut()
+    {
+        // .ci/run installs tcmalloc; this process runs on glibc.
+        Assert.NotNull(HostAllocator.Find(HostAllocator.Tcmalloc));
+        string[] train = ["train", "dataset=gen1", "+experiment/gen1=small.yaml"];
+        Assert.Equal(HostAllocator.Tcmalloc, AllocatorLaunch.Requested(train));
+        Assert.Null(AllocatorLaunch.Requested(["--allocator", HostAllocator.Glibc, .. train]));
+        Assert.Equal(HostAllocator.Jemalloc, AllocatorLaunch.Requested(["--allocator", HostAllocator.Jemalloc, .. train]));
+        Assert.Null(AllocatorLaunch.Requested(["config", "dataset=gen1"]));
     }
 
     [Fact]
