@@ -42,10 +42,9 @@ internal static class AllocatorLaunch
     /// <summary>
     /// tcmalloc for <c>train</c> and <c>demo</c> when it is installed: the same arithmetic, the same or a few per cent
     /// faster step and 230–850 MiB less memory than glibc's (docs/PERFORMANCE.md "Allocators"). Null (this process's
-    /// allocator) for other commands,
-    /// off Linux, where tcmalloc is missing, where the user preloads a library already, and in a child this class
-    /// started, so that a preload that does not take effect runs on glibc instead of failing. <c>--allocator glibc</c>
-    /// opts out.
+    /// allocator) for other commands, off Linux, where tcmalloc is missing, where the user preloads a library already,
+    /// and in a child this class started, so that a preload that does not take effect runs on glibc instead of
+    /// failing. <c>--allocator glibc</c> opts out.
     /// </summary>
     internal static string? Automatic(string command, Func<string, string?> environment, Func<string, string?> find) =>
         OperatingSystem.IsLinux()
