@@ -85,9 +85,10 @@ public sealed class Trainer
     public void Run(bool resume = false, long? stopAfter = null, Action<TrainStepInfo>? log = null,
         IProgress<ProgressReport>? progress = null, CancellationToken ct = default)
     {
+        // The data first: a wrong dataset path fails before the run folder is made, so it leaves nothing behind.
+        PreprocessedDataset train = PreprocessedDataset.Load(_o.DatasetPath, "train", _o.Dataset, _o.RepresentationName);
         Directory.CreateDirectory(Path.Combine(_runDir, "checkpoints"));
         IO.AtomicFile.WriteAllText(Path.Combine(_runDir, "config.yaml"), _config.ToYaml());
-        PreprocessedDataset train = PreprocessedDataset.Load(_o.DatasetPath, "train", _o.Dataset, _o.RepresentationName);
         int[] hw = ConfigModifier.DataLoadingHw(_config);
         var sampler = new MixedBatchSampler(train.Sequences, _o.SequenceLength, _o.BatchSize, _o.StreamWeight, _o.RandomWeight,
             hw[0], hw[1], _o.Seed, _o.Augment);

@@ -57,4 +57,19 @@ public sealed class TrainCommandTests
             "dataset.ev_repr_name=stacked_histogram_dt=50_nbins=10_step=50", "--checkpoint", last, "--json"]);
         Assert.Contains("\"AP\"", validated);
     }
+
+    [Fact]
+    public void Train_OnAMissingDataset_IsOneLine_AndMakesNoRunFolder()
+    {
+        using TempDir tmp = Fixtures.TempDir();
+        string data = Path.Combine(tmp.Path, "nowhere");
+        string run = Path.Combine(tmp.Path, "run");
+
+        string line = CliRunner.BadInput([
+            "train", .. TestConfigs.MicroGen1, $"dataset.path={data}", "--out", run, "--config-dir", TestConfigs.Directory,
+            "--threads", "1"]);
+
+        Assert.Equal($"error: {data}: no 'train' split directory (expected {Path.Combine(data, "train")})", line);
+        Assert.False(Directory.Exists(run), "a failed start left a run folder behind");
+    }
 }
