@@ -26,6 +26,18 @@ public static class AtomicFile
             }
             File.Move(tmp, full, overwrite: true);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException && e.Message.Contains(tmp, StringComparison.Ordinal))
+        {
+            // The system's message names our temporary file; the user asked for the target.
+            TryDelete(tmp);
+            string reason = e switch
+            {
+                UnauthorizedAccessException => "permission denied",
+                FileNotFoundException or DirectoryNotFoundException => "its folder takes no new files",
+                _ => e.Message.Replace($" : '{tmp}'", "").Replace($"'{tmp}'", "").Replace(tmp, "").Trim().TrimEnd('.', ':', ' '),
+            };
+            throw new IOException($"{full}: cannot write ({reason})", e);
+        }
         catch
         {
             TryDelete(tmp);
