@@ -1,6 +1,7 @@
 using System.CommandLine;
 using EventSsm.IO;
 using EventSsm.Model.Backbone;
+using EventSsm.Training;
 using EventSsm.Workflows.Benchmarks;
 
 namespace EventSsm.Cli.Commands;
@@ -48,6 +49,12 @@ public sealed class BenchmarkCommand : ICliCommand
             };
             DetectorBenchmarkResult r = DetectorBenchmark.Run(Config.ConfigLocator.Find(cli.ConfigDirectory), options);
             cli.Out.Write(r.ToTable());
+            if (r.TrainStep is not null && r.Allocator != HostAllocator.Tcmalloc
+                && AllocatorLaunch.Automatic("train", Environment.GetEnvironmentVariable, HostAllocator.Find) is string trainAllocator)
+            {
+                // The step above is glibc's; `train` here runs on tcmalloc by itself, so say how to time what it runs.
+                cli.Out.WriteLine($"note: train runs on {trainAllocator} on this machine; eventssm --allocator {trainAllocator} benchmark … times that");
+            }
             string text = r.ToJson();
             cli.Out.WriteLine(text);
             if (cli.GetValue(json) is FileInfo file)
