@@ -24,7 +24,7 @@ internal static class TrainAbTool
         string[] overridesB = Value(args, "--b", "").Split(' ', StringSplitOptions.RemoveEmptyEntries);
         if (overridesB.Length == 0)
         {
-            throw new ArgumentException("usage: train-ab --b \"OVERRIDE ...\" [--model small] [--rounds 6] [--steps 2] [--length 5] [--batch 2] [override ...]");
+            throw new ArgumentException("usage: train-ab --b \"OVERRIDE ...\" (space-separated, no spaces inside a value) [--model small] [--rounds 6] [--steps 2] [--length 5] [--batch 2] [override ...]");
         }
         string[] common = Positional(args);
         string configs = Configs(args);
