@@ -30,7 +30,7 @@ internal static class AllocatorLaunch
     internal static string? Requested(IReadOnlyList<string> args)
     {
         ParseResult parse = Program.BuildRoot().Parse(args);
-        if (parse.Errors.Count > 0)
+        if (parse.Errors.Count > 0 || parse.Action is System.CommandLine.Help.HelpAction)
         {
             return null;
         }

@@ -80,6 +80,8 @@ public sealed class AllocatorLaunchTests
         Assert.Null(AllocatorLaunch.Requested(["--allocator", HostAllocator.Glibc, .. train]));
         Assert.Equal(HostAllocator.Jemalloc, AllocatorLaunch.Requested(["--allocator", HostAllocator.Jemalloc, .. train]));
         Assert.Null(AllocatorLaunch.Requested(["config", "dataset=gen1"]));
+        // Help needs no allocator: it is printed here, without a second process.
+        Assert.Null(AllocatorLaunch.Requested(["train", "--help"]));
     }
 
     [Fact]
