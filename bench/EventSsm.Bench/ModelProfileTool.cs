@@ -4,7 +4,6 @@ using System.Reflection;
 using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 using TorchSharp;
-using EventSsm.Datasets;
 using EventSsm.Model;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Head;
@@ -115,16 +114,12 @@ internal static class ModelProfileTool
 
     private static void ProfileTrainStep(YoloXDetector detector, HookProfiler profiler, int steps, int warmup, int length, int batch, int top, bool split)
     {
-        int h = detector.Options.InputHeight;
-        int w = detector.Options.InputWidth;
         long frames = (long)length * batch;
-        // The training input as the loader hands it over (SampleBatch.InputOn: its layout is part of what is measured).
-        using Tensor counts = randint(0, 5, [length, batch, detector.Options.Backbone.InputChannels, h, w], ScalarType.Byte, generator: new Generator(3));
-        using var sample = new SampleBatch(counts.clone(), new ObjectLabel[]?[length, batch], new long[length, batch], new bool[batch], new bool[length, batch], new int[batch]);
-        using Tensor x = sample.InputOn();
-        using Tensor targets = DetectorBenchmark.TrainTargets(frames, h, w, detector.NumClasses);
-        detector.train();
-        using var optimizer = new AdamWOptimizer(detector.named_parameters().Select(p => (p.name, p.parameter)), 1e-4);
+        // The benchmark's step material (the input as the loader lays it out, its targets, AdamW); its parts timed here.
+        using var step = new TrainingStepLoop(detector, length, batch, CPU);
+        Tensor x = step.Input;
+        Tensor targets = step.Targets;
+        AdamWOptimizer optimizer = step.Optimizer;
         using IDisposable heap = HostHeap.KeepFreedMemory();
         var phases = new PhaseClock();
         long rssAfterForward = 0;

@@ -44,26 +44,8 @@ internal static class OnnxAbTool
         float[] headB = b.Step(window);
         double diff = headA.Zip(headB, (x, y) => Math.Abs(x - y)).Max();
         Console.WriteLine(Invariant($"max |head B − head A| {diff:G3} (max |head A| {headA.Max(Math.Abs):G4}); load {LoadAverage()}"));
-        var ratios = new List<double>();
-        for (int round = 0; round < rounds; round++)
-        {
-            // The order alternates, so that neither graph always runs right after the other one's spinning threads.
-            double msA;
-            double msB;
-            if (round % 2 == 0)
-            {
-                msA = BlockTimer.P50Ms(() => a.Step(window), frames);
-                msB = BlockTimer.P50Ms(() => b.Step(window), frames);
-            }
-            else
-            {
-                msB = BlockTimer.P50Ms(() => b.Step(window), frames);
-                msA = BlockTimer.P50Ms(() => a.Step(window), frames);
-            }
-            ratios.Add(msB / msA);
-            Console.WriteLine(Invariant($"round {round,2}: A {msA,7:F1} ms  B {msB,7:F1} ms  B/A {msB / msA:F3}"));
-        }
-        Console.WriteLine(Invariant($"median B/A over {rounds} rounds: {ratios.Order().ElementAt(rounds / 2):F3}; load {LoadAverage()}"));
+        double median = BlockTimer.AlternatingRounds(() => a.Step(window), () => b.Step(window), rounds, frames, "F1");
+        Console.WriteLine(Invariant($"median B/A over {rounds} rounds: {median:F3}; load {LoadAverage()}"));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

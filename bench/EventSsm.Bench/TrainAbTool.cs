@@ -48,26 +48,8 @@ internal static class TrainAbTool
         using var b = new TrainingStepLoop(modelB, length, batch, CPU);
         using IDisposable heap = HostHeap.KeepFreedMemory();
         Console.WriteLine(Invariant($"first step's loss: A {a.Step():G7}, B {b.Step():G7}; B: {string.Join(' ', overridesB)}; load {LoadAverage()}"));
-        var ratios = new List<double>();
-        for (int round = 0; round < rounds; round++)
-        {
-            // The order alternates, so that neither configuration always runs right after the other.
-            double msA;
-            double msB;
-            if (round % 2 == 0)
-            {
-                msA = BlockTimer.P50Ms(() => a.Step(), steps);
-                msB = BlockTimer.P50Ms(() => b.Step(), steps);
-            }
-            else
-            {
-                msB = BlockTimer.P50Ms(() => b.Step(), steps);
-                msA = BlockTimer.P50Ms(() => a.Step(), steps);
-            }
-            ratios.Add(msB / msA);
-            Console.WriteLine(Invariant($"round {round,2}: A {msA,7:F0} ms  B {msB,7:F0} ms  B/A {msB / msA:F3}"));
-        }
-        Console.WriteLine(Invariant($"median B/A over {rounds} rounds: {ratios.Order().ElementAt(rounds / 2):F3}; load {LoadAverage()}"));
+        double median = BlockTimer.AlternatingRounds(() => a.Step(), () => b.Step(), rounds, steps, "F0");
+        Console.WriteLine(Invariant($"median B/A over {rounds} rounds: {median:F3}; load {LoadAverage()}"));
     }
 
     private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);

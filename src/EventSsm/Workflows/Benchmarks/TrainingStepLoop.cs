@@ -37,6 +37,15 @@ internal sealed class TrainingStepLoop : IDisposable
         _optimizer = new AdamWOptimizer(model.named_parameters().Select(p => (p.name, p.parameter)), 1e-4);
     }
 
+    /// <summary>The step's input (L, B, C, H, W), as <see cref="SampleBatch.InputOn"/> lays it out.</summary>
+    public Tensor Input => _x;
+
+    /// <summary>The step's targets (L·B, 3, 5).</summary>
+    public Tensor Targets => _targets;
+
+    /// <summary>The step's AdamW, for a caller that runs the step's parts itself (the bench's <c>profile</c>).</summary>
+    public AdamWOptimizer Optimizer => _optimizer;
+
     /// <summary>One step; returns the total loss before the update.</summary>
     public double Step()
     {
