@@ -20,6 +20,7 @@ public static class Program
         ["train-ab"] = TrainAbTool.Run,
         ["attention-micro"] = AttentionMicroTool.Run,
         ["profile"] = ModelProfileTool.Run,
+        ["frame-parts"] = FramePartsTool.Run,
     };
 
     public static void Main(string[] args)

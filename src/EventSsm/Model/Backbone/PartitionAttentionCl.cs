@@ -49,6 +49,15 @@ public sealed class PartitionAttentionCl : Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>The attention over each partition (for profilers that time the parts: bench <c>frame-parts</c>).</summary>
+    public SelfAttentionCl SelfAttention => self_attn;
+
+    /// <summary>The MLP branch.</summary>
+    public Mlp Mlp => mlp;
+
+    /// <summary>The LayerNorm before the MLP.</summary>
+    public LayerNorm Norm2 => norm2;
+
     public override Tensor forward(Tensor x)
     {
         using DisposeScope scope = NewDisposeScope();

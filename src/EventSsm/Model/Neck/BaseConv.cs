@@ -12,7 +12,7 @@ namespace EventSsm.Model.Neck;
 /// (docs/MODEL.md §5). Keys: <c>conv.weight</c>, <c>bn.{weight,bias,running_mean,running_var,num_batches_tracked}</c>.
 /// At inference (eval mode, autograd off) the normalisation is folded into the convolution's weight and bias, one
 /// pass over the activations fewer (docs/MODEL.md §11.1); the fold is cached like S5's operands and dropped the same
-/// way (<see cref="InferenceCaches"/>).
+/// way (<see cref="InferenceCaches"/>). The folded weight is held in channels-last memory.
 /// </summary>
 public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
 {
@@ -91,7 +91,9 @@ public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
         // In float32 whatever the weights are stored in (bfloat16 inference rounds the result once, not each step).
         ScalarType type = conv.weight!.dtype;
         Tensor scale = F32(bn.weight!).div(F32(bn.running_var!).add(Of(Eps), One).sqrt());
-        Tensor weight = F32(conv.weight!).mul(scale.view(-1, 1, 1, 1)).to(type);
+        // Channels-last, as the NHWC convolution takes it: kept as an OIHW tensor, libtorch would copy a 3×3 weight
+        // into that layout at every call (docs/MODEL.md §11.1).
+        Tensor weight = ChannelsLast.Weight(F32(conv.weight!).mul(scale.view(-1, 1, 1, 1)).to(type));
         Tensor bias = F32(bn.bias!).sub(F32(bn.running_mean!).mul(scale)).to(type);
         _folded = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope());
         _foldedFrom = from;
