@@ -15,7 +15,7 @@ namespace EventSsm.Bench;
 /// that a phase change of the VM shows as a change between rounds. The parts are the backbone, the FPN and the head,
 /// and per stage the downsampling, the attention pair, the window block's attention, MLP and LayerNorm, and the S5
 /// block with a carried state. The attention's and MLP's rates (their linears' FLOPs are the same at every stage:
-/// tokens fall by 4 where C² rises by 4) place them against the machine's GEMM rate (docs/PERFORMANCE.md "The frame part by part").
+/// tokens fall by 4 where C² rises by 4) place them against the machine's GEMM rate (docs/PERFORMANCE.md "The frame part by part (eighth session)").
 /// <c>dotnet bench/EventSsm.Bench/bin/Release/net10.0/EventSsm.Bench.dll frame-parts [--model small] [--repeats 30]
 /// [--rounds 3] [--configs DIR] [override ...]</c>
 /// </summary>

@@ -1,6 +1,7 @@
 using TorchSharp;
 using EventSsm.Tensors;
 using static TorchSharp.torch;
+using static EventSsm.Tensors.Scalars;
 
 namespace EventSsm.Tests.Tensors;
 
@@ -32,7 +33,7 @@ public sealed class ChannelsLastTests
         Tensor cl = ChannelsLast.Weight(w);
         Assert.Equal(w.stride(), cl.stride());
         // A write through the original shows in the result: no copy was made.
-        w.add_(1.0);
+        w.add_(Of(1.0), One);
         Assert.True(w.eq(cl).all().item<bool>());
     }
 
