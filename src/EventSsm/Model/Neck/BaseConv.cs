@@ -14,7 +14,7 @@ namespace EventSsm.Model.Neck;
 /// pass over the activations fewer (docs/MODEL.md §11.1); the fold is cached like S5's operands and dropped the same
 /// way (<see cref="InferenceCaches"/>). The folded weight is held in channels-last memory.
 /// </summary>
-public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
+public sealed class BaseConv : InferenceCachedModule
 {
     private readonly Conv2d conv;
     private const double Eps = 1e-5;
@@ -22,8 +22,6 @@ public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
     private readonly BatchNorm2d bn;
     private readonly long _stride;
     private readonly long _padding;
-    private (Tensor Weight, Tensor Bias)? _folded;
-    private Tensor?[] _foldedFrom = [];
 
     public BaseConv(long inChannels, long outChannels, long kernelSize, long stride = 1) : base(nameof(BaseConv))
     {
@@ -37,9 +35,10 @@ public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
 
     public override Tensor forward(Tensor x)
     {
-        if (!training && !is_grad_enabled())
+        if (Inferring)
         {
-            (Tensor weight, Tensor bias) = Folded();
+            Tensor[] folded = Cache.Get([conv.weight, bn.weight, bn.bias, bn.running_mean, bn.running_var], Fold);
+            (Tensor weight, Tensor bias) = (folded[0], folded[1]);
             using Tensor y = functional.conv2d(x, weight, bias, strides: [_stride, _stride], padding: [_padding, _padding]);
             return functional.silu(y);
         }
@@ -48,46 +47,12 @@ public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
         return functional.silu(n);
     }
 
-    /// <summary>Drops the folded weight and bias; the next inference forward folds the current parameters again.</summary>
-    public void InvalidateCaches()
-    {
-        if (_folded is (Tensor w, Tensor b))
-        {
-            w.Dispose();
-            b.Dispose();
-        }
-        _folded = null;
-        _foldedFrom = [];
-    }
-
-    public override void train(bool train = true)
-    {
-        InvalidateCaches();
-        base.train(train);
-    }
-
-    protected override void Dispose(bool disposing)
-    {
-        if (disposing)
-        {
-            InvalidateCaches();
-        }
-        base.Dispose(disposing);
-    }
-
     /// <summary>
     /// W·γ/√(σ² + ε) and β − μ·γ/√(σ² + ε), as ONNX Runtime's Conv+BatchNorm fusion computes them; rebuilt when a
     /// parameter or buffer is another tensor than the one folded (after <c>to()</c>, for instance).
     /// </summary>
-    private (Tensor Weight, Tensor Bias) Folded()
+    private Tensor[] Fold()
     {
-        Tensor?[] from = [conv.weight, bn.weight, bn.bias, bn.running_mean, bn.running_var];
-        if (_folded is { } cached && from.Length == _foldedFrom.Length && from.Zip(_foldedFrom).All(p => ReferenceEquals(p.First, p.Second)))
-        {
-            return cached;
-        }
-        InvalidateCaches();
-        using DisposeScope scope = NewDisposeScope();
         // In float32 whatever the weights are stored in (bfloat16 inference rounds the result once, not each step).
         ScalarType type = conv.weight!.dtype;
         Tensor scale = F32(bn.weight!).div(F32(bn.running_var!).add(Of(Eps), One).sqrt());
@@ -95,9 +60,7 @@ public sealed class BaseConv : Module<Tensor, Tensor>, IInferenceCache
         // into that layout at every call (docs/MODEL.md §11.1).
         Tensor weight = ChannelsLast.Weight(F32(conv.weight!).mul(scale.view(-1, 1, 1, 1)).to(type));
         Tensor bias = F32(bn.bias!).sub(F32(bn.running_mean!).mul(scale)).to(type);
-        _folded = (weight.DetachFromDisposeScope(), bias.DetachFromDisposeScope());
-        _foldedFrom = from;
-        return _folded.Value;
+        return [weight, bias];
     }
 
     private static Tensor F32(Tensor t) => t.to(ScalarType.Float32);
