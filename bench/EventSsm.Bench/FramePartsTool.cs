@@ -39,7 +39,7 @@ internal static class FramePartsTool
         var generator = new Generator(1);
         Tensor input = rand([1, 1, detector.Options.Backbone.InputChannels, 256, 320], generator: generator).mul(4.0);
         (Tensor[] features, Tensor[] states) = detector.ForwardBackbone(input);
-        Tensor[] fpnInputs = [.. detector.Options.Fpn.InStages.Select(s => Frames(features[s - 1]))];
+        Tensor[] fpnInputs = [.. detector.Options.Fpn.InStages.Select(s => RecurrentStage.FramesChannelsLast(features[s - 1]))];
         Tensor[] pan = detector.Fpn.forward(fpnInputs);
         IReadOnlyList<RecurrentStage> stages = detector.Backbone.Stages;
 
@@ -59,7 +59,7 @@ internal static class FramePartsTool
                 PartitionAttentionCl window = pair.WindowAttention;
                 double downsample = Time(() => stage.Downsample.call(frames), repeats);
                 double pairMs = Time(() => pair.call(y), repeats);
-                double attention = Time(() => window.SelfAttention.Forward(Windows(y, detector.Options.Backbone.PartitionSize), null), repeats);
+                double attention = Time(() => window.SelfAttention.Forward(window.Partition(y), null), repeats);
                 double mlp = Time(() => window.Mlp.Forward(y, null), repeats);
                 double norm = Time(() => window.Norm2.call(y), repeats);
                 Tensor attended = pair.call(y);
@@ -77,18 +77,6 @@ internal static class FramePartsTool
                     Format($"(window block: attention {attention:F2} = {attentionGflops:F0} GFLOP/s, MLP {mlp:F2} = {mlpGflops:F0} GFLOP/s, LayerNorm {norm:F3})  S5 {s5:F2}"));
             }
         }
-    }
-
-    /// <summary>(L, B, C, h, w) stage features as the FPN takes them: (L·B, C, h, w) with channels-last strides.</summary>
-    private static Tensor Frames(Tensor f) =>
-        f.permute(0, 1, 3, 4, 2).reshape(f.shape[0] * f.shape[1], f.shape[3], f.shape[4], f.shape[2]).permute(0, 3, 1, 2);
-
-    /// <summary>The window partition of an NHWC map, as <see cref="PartitionAttentionCl"/> builds it.</summary>
-    private static Tensor Windows(Tensor x, (int H, int W) partition)
-    {
-        (long b, long h, long w, long c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
-        (long ph, long pw) = (partition.H, partition.W);
-        return x.view(b, h / ph, ph, w / pw, pw, c).permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ph, pw, c);
     }
 
     private static double Time(Action part, int repeats) =>

@@ -67,26 +67,31 @@ public sealed class PartitionAttentionCl : Module<Tensor, Tensor>
         return y.MoveToOuterDisposeScope();
     }
 
-    private Tensor PartitionAttention(Tensor x, Tensor? outputScale)
+    /// <summary>
+    /// The block's partitions of an NHWC map x (B, h, w, C): (B·windows, ph, pw, C), a copy; windows of adjacent
+    /// pixels or a grid of strided ones by the block's type (docs/MODEL.md §3.1).
+    /// </summary>
+    public Tensor Partition(Tensor x)
     {
-        long b = x.shape[0];
-        long h = x.shape[1];
-        long w = x.shape[2];
-        long c = x.shape[3];
+        (long b, long h, long w, long c) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3]);
         (long ph, long pw) = (_partitionSize.H, _partitionSize.W);
         if (h % ph != 0 || w % pw != 0)
         {
             throw new ArgumentException(
                 $"feature map {h}x{w} must be divisible by the {_partitionType.ToString().ToLowerInvariant()} partition {ph}x{pw}");
         }
-        if (_partitionType == PartitionType.Window)
-        {
-            Tensor windows = x.view(b, h / ph, ph, w / pw, pw, c).permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ph, pw, c);
-            Tensor attended = self_attn.Forward(windows, outputScale);
-            return attended.view(-1, h / ph, w / pw, ph, pw, c).permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, h, w, c);
-        }
-        Tensor grid = x.view(b, ph, h / ph, pw, w / pw, c).permute(0, 2, 4, 1, 3, 5).contiguous().view(-1, ph, pw, c);
-        Tensor attendedGrid = self_attn.Forward(grid, outputScale);
-        return attendedGrid.view(-1, h / ph, w / pw, ph, pw, c).permute(0, 3, 1, 4, 2, 5).contiguous().view(-1, h, w, c);
+        return _partitionType == PartitionType.Window
+            ? x.view(b, h / ph, ph, w / pw, pw, c).permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, ph, pw, c)
+            : x.view(b, ph, h / ph, pw, w / pw, c).permute(0, 2, 4, 1, 3, 5).contiguous().view(-1, ph, pw, c);
+    }
+
+    private Tensor PartitionAttention(Tensor x, Tensor? outputScale)
+    {
+        (long h, long w, long c) = (x.shape[1], x.shape[2], x.shape[3]);
+        (long ph, long pw) = (_partitionSize.H, _partitionSize.W);
+        Tensor attended = self_attn.Forward(Partition(x), outputScale).view(-1, h / ph, w / pw, ph, pw, c);
+        return _partitionType == PartitionType.Window
+            ? attended.permute(0, 1, 3, 2, 4, 5).contiguous().view(-1, h, w, c)
+            : attended.permute(0, 3, 1, 4, 2, 5).contiguous().view(-1, h, w, c);
     }
 }
