@@ -21,6 +21,7 @@ public static class Program
         ["attention-micro"] = AttentionMicroTool.Run,
         ["profile"] = ModelProfileTool.Run,
         ["frame-parts"] = FramePartsTool.Run,
+        ["input-layout"] = InputLayoutTool.Run,
     };
 
     public static void Main(string[] args)

@@ -3,14 +3,16 @@ using EventSsm.Detections;
 using EventSsm.Model;
 using EventSsm.Model.Head;
 using EventSsm.Streaming;
+using EventSsm.Tensors;
 using TorchSharp;
 using static TorchSharp.torch;
 
 namespace EventSsm.Inference;
 
 /// <summary>
-/// The TorchSharp model as a <see cref="StreamingDetector"/> backend: frames are padded (<see cref="InputPadder"/>), run
-/// as one chunk with the model's own state mode and step scale, and post-processed by the runtime's one postprocess.
+/// The TorchSharp model as a <see cref="StreamingDetector"/> backend: frames are padded as <see cref="InputPadder"/>
+/// pads (channels-last, in one copy), run as one chunk with the model's own state mode and step scale, and
+/// post-processed by the runtime's one postprocess.
 /// The recurrent states stay tensors between calls, outside every dispose scope.
 /// </summary>
 public sealed class TorchDetectorBackend : IDetectorBackend
@@ -75,8 +77,9 @@ public sealed class TorchDetectorBackend : IDetectorBackend
         using DisposeScope scope = NewDisposeScope();
         using IDisposable inference = inference_mode();
         Device device = _model.parameters().First().device;
-        Tensor x = tensor(frames, [count, 1, Channels, _frameHeight, _frameWidth], device: device);
-        Tensor input = InputPadder.Pad(x, _model.Options.InputHeight, _model.Options.InputWidth);
+        // Padded and channels-last in one copy (docs/MODEL.md §11.1, "Channels-last input").
+        Tensor input = ChannelsLast.PaddedFrames(frames, count, Channels, _frameHeight, _frameWidth,
+            _model.Options.InputHeight, _model.Options.InputWidth).to(device);
         (Tensor decoded, Tensor[] states) = _model.Forward(input, _states);
         Reset();
         _states = [.. states.Select(s => s.DetachFromDisposeScope())];

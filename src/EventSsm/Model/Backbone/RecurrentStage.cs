@@ -2,6 +2,7 @@ using System.Collections.ObjectModel;
 using TorchSharp;
 using TorchSharp.Modules;
 using EventSsm.Model.Ssm;
+using EventSsm.Tensors;
 using static TorchSharp.torch;
 using static TorchSharp.torch.nn;
 
@@ -100,10 +101,16 @@ public sealed class RecurrentStage : nn.Module
 
     /// <summary>
     /// x (L, B, C, H, W) as the (L·B, C, H, W) frames with channels-last strides: a view when x is channels-last
-    /// already (the previous stage's output for L = 1, a channels-last input), else one copy (docs/MODEL.md §11.1).
+    /// already (the previous stage's output for L = 1, a channels-last input), else one copy, by
+    /// <see cref="ChannelsLast.Copy"/> for an NCHW input (docs/MODEL.md §11.1).
     /// </summary>
-    public static Tensor FramesChannelsLast(Tensor x) =>
-        x.permute(0, 1, 3, 4, 2).reshape(x.shape[0] * x.shape[1], x.shape[3], x.shape[4], x.shape[2]).permute(0, 3, 1, 2);
+    public static Tensor FramesChannelsLast(Tensor x)
+    {
+        bool nchw = x.is_contiguous() && x.shape[2] > 1 && x.shape[3] * x.shape[4] > 1;
+        Tensor frames = nchw ? ChannelsLast.Copy(x) : x;
+        return frames.permute(0, 1, 3, 4, 2).reshape(x.shape[0] * x.shape[1], x.shape[3], x.shape[4], x.shape[2])
+            .permute(0, 3, 1, 2);
+    }
 
     /// <summary>
     /// The temporal layer on the attention output y (L·B, h, w, C) → (features (L, B, C, h, w), state), see
