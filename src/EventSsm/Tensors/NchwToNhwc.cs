@@ -133,63 +133,30 @@ public static class NchwToNhwc
         }
     }
 
-    // 8 channels × 8 pixels → 8 pixels × 8 channels: unpack, shuffle, then swap 128-bit lanes.
+    // 8 channels × 8 pixels → 8 pixels × 8 channels: two 4-channel transposes, then their 128-bit halves swapped so
+    // that pixel i's 8 channels lie in one vector.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block8(ref float src, ref float dst, long plane, int stride)
     {
-        nuint p = (nuint)plane;
-        Vector256<float> r0 = Vector256.LoadUnsafe(ref src);
-        Vector256<float> r1 = Vector256.LoadUnsafe(ref src, p);
-        Vector256<float> r2 = Vector256.LoadUnsafe(ref src, 2 * p);
-        Vector256<float> r3 = Vector256.LoadUnsafe(ref src, 3 * p);
-        Vector256<float> r4 = Vector256.LoadUnsafe(ref src, 4 * p);
-        Vector256<float> r5 = Vector256.LoadUnsafe(ref src, 5 * p);
-        Vector256<float> r6 = Vector256.LoadUnsafe(ref src, 6 * p);
-        Vector256<float> r7 = Vector256.LoadUnsafe(ref src, 7 * p);
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
-        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
-        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> t4 = Avx.UnpackLow(r4, r5);
-        Vector256<float> t5 = Avx.UnpackHigh(r4, r5);
-        Vector256<float> t6 = Avx.UnpackLow(r6, r7);
-        Vector256<float> t7 = Avx.UnpackHigh(r6, r7);
-        Vector256<float> s0 = Avx.Shuffle(t0, t2, 0x44);
-        Vector256<float> s1 = Avx.Shuffle(t0, t2, 0xEE);
-        Vector256<float> s2 = Avx.Shuffle(t1, t3, 0x44);
-        Vector256<float> s3 = Avx.Shuffle(t1, t3, 0xEE);
-        Vector256<float> s4 = Avx.Shuffle(t4, t6, 0x44);
-        Vector256<float> s5 = Avx.Shuffle(t4, t6, 0xEE);
-        Vector256<float> s6 = Avx.Shuffle(t5, t7, 0x44);
-        Vector256<float> s7 = Avx.Shuffle(t5, t7, 0xEE);
+        (Vector256<float> a0, Vector256<float> a1, Vector256<float> a2, Vector256<float> a3) = Transpose4(ref src, plane);
+        (Vector256<float> b0, Vector256<float> b1, Vector256<float> b2, Vector256<float> b3) =
+            Transpose4(ref Unsafe.Add(ref src, (nint)(4 * plane)), plane);
         nuint s = (nuint)stride;
-        Avx.Permute2x128(s0, s4, 0x20).StoreUnsafe(ref dst);
-        Avx.Permute2x128(s1, s5, 0x20).StoreUnsafe(ref dst, s);
-        Avx.Permute2x128(s2, s6, 0x20).StoreUnsafe(ref dst, 2 * s);
-        Avx.Permute2x128(s3, s7, 0x20).StoreUnsafe(ref dst, 3 * s);
-        Avx.Permute2x128(s0, s4, 0x31).StoreUnsafe(ref dst, 4 * s);
-        Avx.Permute2x128(s1, s5, 0x31).StoreUnsafe(ref dst, 5 * s);
-        Avx.Permute2x128(s2, s6, 0x31).StoreUnsafe(ref dst, 6 * s);
-        Avx.Permute2x128(s3, s7, 0x31).StoreUnsafe(ref dst, 7 * s);
+        Avx.Permute2x128(a0, b0, 0x20).StoreUnsafe(ref dst);
+        Avx.Permute2x128(a1, b1, 0x20).StoreUnsafe(ref dst, s);
+        Avx.Permute2x128(a2, b2, 0x20).StoreUnsafe(ref dst, 2 * s);
+        Avx.Permute2x128(a3, b3, 0x20).StoreUnsafe(ref dst, 3 * s);
+        Avx.Permute2x128(a0, b0, 0x31).StoreUnsafe(ref dst, 4 * s);
+        Avx.Permute2x128(a1, b1, 0x31).StoreUnsafe(ref dst, 5 * s);
+        Avx.Permute2x128(a2, b2, 0x31).StoreUnsafe(ref dst, 6 * s);
+        Avx.Permute2x128(a3, b3, 0x31).StoreUnsafe(ref dst, 7 * s);
     }
 
-    // 4 channels × 8 pixels → 8 pixels × 4 channels: after the shuffles, each vector holds pixels i (low half) and i + 4.
+    // 4 channels × 8 pixels → 8 pixels × 4 channels.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block4(ref float src, ref float dst, long plane, int stride)
     {
-        nuint p = (nuint)plane;
-        Vector256<float> r0 = Vector256.LoadUnsafe(ref src);
-        Vector256<float> r1 = Vector256.LoadUnsafe(ref src, p);
-        Vector256<float> r2 = Vector256.LoadUnsafe(ref src, 2 * p);
-        Vector256<float> r3 = Vector256.LoadUnsafe(ref src, 3 * p);
-        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
-        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
-        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
-        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
-        Vector256<float> p04 = Avx.Shuffle(t0, t2, 0x44);
-        Vector256<float> p15 = Avx.Shuffle(t0, t2, 0xEE);
-        Vector256<float> p26 = Avx.Shuffle(t1, t3, 0x44);
-        Vector256<float> p37 = Avx.Shuffle(t1, t3, 0xEE);
+        (Vector256<float> p04, Vector256<float> p15, Vector256<float> p26, Vector256<float> p37) = Transpose4(ref src, plane);
         nuint s = (nuint)stride;
         p04.GetLower().StoreUnsafe(ref dst);
         p15.GetLower().StoreUnsafe(ref dst, s);
@@ -199,6 +166,23 @@ public static class NchwToNhwc
         p15.GetUpper().StoreUnsafe(ref dst, 5 * s);
         p26.GetUpper().StoreUnsafe(ref dst, 6 * s);
         p37.GetUpper().StoreUnsafe(ref dst, 7 * s);
+    }
+
+    // Loads 4 channels of 8 pixels and transposes each 128-bit half: the i-th result holds pixel i's 4 channels in its
+    // low half and pixel i + 4's in its high half (unpack, then shuffle).
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<float>, Vector256<float>, Vector256<float>, Vector256<float>) Transpose4(ref float src, long plane)
+    {
+        nuint p = (nuint)plane;
+        Vector256<float> r0 = Vector256.LoadUnsafe(ref src);
+        Vector256<float> r1 = Vector256.LoadUnsafe(ref src, p);
+        Vector256<float> r2 = Vector256.LoadUnsafe(ref src, 2 * p);
+        Vector256<float> r3 = Vector256.LoadUnsafe(ref src, 3 * p);
+        Vector256<float> t0 = Avx.UnpackLow(r0, r1);
+        Vector256<float> t1 = Avx.UnpackHigh(r0, r1);
+        Vector256<float> t2 = Avx.UnpackLow(r2, r3);
+        Vector256<float> t3 = Avx.UnpackHigh(r2, r3);
+        return (Avx.Shuffle(t0, t2, 0x44), Avx.Shuffle(t0, t2, 0xEE), Avx.Shuffle(t1, t3, 0x44), Avx.Shuffle(t1, t3, 0xEE));
     }
 
     // Runs lie inside the destination span, so their lengths fit an int.
