@@ -24,12 +24,8 @@ internal static class FramePartsTool
     public static void Run(string[] args)
     {
         string model = Value(args, "--model", "small");
-        int repeats = Int(args, "--repeats", 30);
-        int rounds = Int(args, "--rounds", 3);
-        if (repeats < 1 || rounds < 1)
-        {
-            throw new ArgumentException("--repeats and --rounds must be positive");
-        }
+        int repeats = Count(args, "--repeats", 30);
+        int rounds = Count(args, "--rounds", 3);
         torch.set_num_threads(2);
         manual_seed(0);
         using YoloXDetector detector = DetectorBenchmark.CreateModel(Configs(args), model, 256, 320, overrides: Positional(args));

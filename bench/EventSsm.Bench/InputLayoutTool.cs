@@ -19,12 +19,8 @@ internal static class InputLayoutTool
 {
     public static void Run(string[] args)
     {
-        int repeats = Int(args, "--repeats", 100);
-        int rounds = Int(args, "--rounds", 6);
-        if (repeats < 1 || rounds < 1)
-        {
-            throw new ArgumentException("--repeats and --rounds must be positive");
-        }
+        int repeats = Count(args, "--repeats", 100);
+        int rounds = Count(args, "--rounds", 6);
         torch.set_num_threads(2);
         using IDisposable inference = inference_mode();
         using Tensor frame = rand([1, 20, 256, 320], generator: new Generator(1)).mul(4.0);

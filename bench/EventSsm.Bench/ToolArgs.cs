@@ -22,6 +22,13 @@ internal static class ToolArgs
             : throw new ArgumentException($"{name} must be an integer, got '{text}'");
     }
 
+    /// <summary><see cref="Int"/> for counts: a value below 1 is an error naming the option.</summary>
+    public static int Count(string[] args, string name, int fallback)
+    {
+        int value = Int(args, name, fallback);
+        return value >= 1 ? value : throw new ArgumentException($"{name} must be at least 1, got {value}");
+    }
+
     /// <summary>The arguments that are neither an option nor its value; <paramref name="flags"/> are options without one.</summary>
     public static string[] Positional(string[] args, params string[] flags)
     {

@@ -29,16 +29,12 @@ internal static class TrainAbTool
         string[] common = Positional(args);
         string configs = Configs(args);
         string name = Value(args, "--model", "small");
-        int rounds = Int(args, "--rounds", 6);
-        int steps = Int(args, "--steps", 2);
-        int length = Int(args, "--length", 5);
-        int batch = Int(args, "--batch", 2);
+        int rounds = Count(args, "--rounds", 6);
+        int steps = Count(args, "--steps", 2);
+        int length = Count(args, "--length", 5);
+        int batch = Count(args, "--batch", 2);
         int height = Int(args, "--height", 256);
         int width = Int(args, "--width", 320);
-        if (rounds < 1 || steps < 1 || length < 1 || batch < 1)
-        {
-            throw new ArgumentException("--rounds, --steps, --length and --batch must be at least 1");
-        }
         set_num_threads(2);
         manual_seed(0);
         using YoloXDetector modelA = DetectorBenchmark.CreateModel(configs, name, height, width, overrides: common);
