@@ -8,8 +8,9 @@ namespace EventSsm.Bench;
 
 /// <summary>
 /// Times the parts of one window attention without gradients at each stage of a 256×320 input (Gen1's 8×10
-/// partitions), for docs/PERFORMANCE.md "Speed to the floor": the projections, the fused attention kernel, the
-/// same product as bmm-softmax-bmm, and the partition copy. Arguments: dim_head (24) and embed_dim (48) — small.
+/// partitions), for docs/PERFORMANCE.md "Speed to the floor": the projections, libtorch's fused attention kernel, the
+/// same product as bmm-softmax-bmm, our fused kernel at inference (<see cref="FusedAttention"/>, where the CPU has
+/// AVX-512), and the partition copy. Arguments: dim_head (24) and embed_dim (48) — small.
 /// </summary>
 public static class AttentionMicroTool
 {
@@ -46,6 +47,12 @@ public static class AttentionMicroTool
             Time("sdpa strided views", () => nn.functional.scaled_dot_product_attention(parts[0], parts[1], parts[2]));
             Time("sdpa contiguous", () => nn.functional.scaled_dot_product_attention(q, k, v));
             Time("math bmm-softmax-bmm", () => q.matmul(k.transpose(-2, -1)).mul_(scale).softmax(-1).matmul(v));
+            Time("math bmm-softmax-bmm from the qkv output, heads split and merged", () =>
+                parts[0].matmul(parts[1].transpose(-2, -1)).mul_(scale).softmax(-1).matmul(parts[2]).transpose(1, 2).reshape(windows, 8, 10, c));
+            if (FusedAttention.Applies(qkvOut, (int)heads, dimHead))
+            {
+                Time("fused kernel from the qkv output (FusedAttention)", () => FusedAttention.Forward(qkvOut, (int)heads, dimHead, 1.0 / Math.Sqrt(dimHead)));
+            }
             Time("transpose back", () => y.transpose(1, 2).reshape(windows, 8, 10, c));
             Time("proj TokenLinear", () => TokenLinear.Forward(proj, yt));
             Time("window partition copy", () => x.view(1, h / 8, 8, w / 10, 10, c).permute(0, 1, 3, 2, 4, 5).contiguous());

@@ -17,6 +17,7 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
     private readonly int _numHeads;
     private readonly int _dimHead;
     private readonly Scalar _scale;
+    private readonly double _scaleValue;
 
     public SelfAttentionCl(int dim, int dimHead = 32, bool bias = true) : base(nameof(SelfAttentionCl))
     {
@@ -26,7 +27,8 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         }
         _numHeads = dim / dimHead;
         _dimHead = dimHead;
-        _scale = Scalars.Of(1.0 / Math.Sqrt(dimHead));
+        _scaleValue = 1.0 / Math.Sqrt(dimHead);
+        _scale = Scalars.Of(_scaleValue);
         qkv = Linear(dim, 3 * dim, hasBias: bias);
         proj = Linear(dim, dim, hasBias: bias);
         RegisterComponents();
@@ -45,7 +47,13 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         long[] restoreShape = [.. x.shape[..^1], -1];
         // The qkv channels are head-major, [h0: q k v, h1: q k v, ...], not timm's (3, heads, dh) order
         // (docs/MODEL.md §3.2).
-        Tensor[] qkvParts = TokenLinear.Forward(qkv, x)
+        Tensor projected = TokenLinear.Forward(qkv, x);
+        if (FusedAttention.Applies(projected, _numHeads, _dimHead))
+        {
+            Tensor fused = FusedAttention.Forward(projected, _numHeads, _dimHead, _scaleValue).view(restoreShape);
+            return TokenLinear.Forward(proj, fused, outputScale).MoveToOuterDisposeScope();
+        }
+        Tensor[] qkvParts = projected
             .view(batch, -1, _numHeads, 3 * _dimHead)
             .transpose(1, 2)
             .chunk(3, 3);
