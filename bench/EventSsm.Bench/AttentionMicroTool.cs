@@ -10,7 +10,8 @@ namespace EventSsm.Bench;
 /// Times the parts of one window attention without gradients at each stage of a 256×320 input (Gen1's 8×10
 /// partitions), for docs/PERFORMANCE.md "Speed to the floor": the projections, libtorch's fused attention kernel, the
 /// same product as bmm-softmax-bmm, our fused kernel at inference (<see cref="FusedAttention"/>, where the CPU has
-/// AVX-512), and the partition copy. Arguments: dim_head (24) and embed_dim (48) — small.
+/// AVX-512), and the partition copy; then the attention core's forward and backward over a training batch, libtorch's
+/// and ours (<see cref="FusedAttentionFunction"/>). Arguments: dim_head (24) and embed_dim (48) — small.
 /// </summary>
 public static class AttentionMicroTool
 {
@@ -25,7 +26,15 @@ public static class AttentionMicroTool
             Console.Error.WriteLine($"attention-micro: embed_dim {embed} must be a multiple of dim_head {dimHead}");
             Environment.Exit(2);
         }
-        using var noGrad = torch.no_grad();
+        using (torch.no_grad())
+        {
+            Inference(dimHead, embed);
+        }
+        Training(dimHead, embed);
+    }
+
+    private static void Inference(int dimHead, int embed)
+    {
         (long h, long w) = (64, 80);
         for (int s = 0; s < 4; s++, h /= 2, w /= 2)
         {
@@ -59,6 +68,40 @@ public static class AttentionMicroTool
         }
     }
 
+    // The attention core's forward and backward over a training batch (L = 5, B = 2: ten frames), from the qkv
+    // projection's output to its gradient: libtorch's unfused operators against ours (FusedAttentionFunction).
+    private static void Training(int dimHead, int embed)
+    {
+        const int frames = 10;
+        long windows = 64 * frames;
+        for (int s = 0; s < 4; s++, windows /= 4)
+        {
+            int c = embed << s;
+            int heads = c / dimHead;
+            double scale = 1.0 / Math.Sqrt(dimHead);
+            using Tensor qkv = randn(windows, 8, 10, 3 * c).requires_grad_(true);
+            using Tensor upstream = randn(windows, 80, c);
+            using Scalar scaleScalar = Owned(scale);
+            Console.WriteLine($"training, stage {s + 1}: {windows} windows ({frames} frames) x 80 tokens, C {c}, {heads} heads, forward + backward");
+            Time("unfused", () =>
+            {
+                Tensor[] parts = qkv.view(windows, -1, heads, 3 * dimHead).transpose(1, 2).chunk(3, 3);
+                Tensor y = parts[0].matmul(parts[1].transpose(-2, -1)).mul_(scaleScalar).softmax(-1).matmul(parts[2])
+                    .transpose(1, 2).reshape(windows, 80, c);
+                y.backward([upstream]);
+                return qkv.grad!;
+            }, 20);
+            if (FusedAttention.Fits(qkv, heads, dimHead))
+            {
+                Time("fused (FusedAttentionFunction)", () =>
+                {
+                    FusedAttentionFunction.Apply(qkv, heads, dimHead, scale).backward([upstream]);
+                    return qkv.grad!;
+                }, 20);
+            }
+        }
+    }
+
     private static int Positive(string[] args, int index, string name, int fallback)
     {
         if (args.Length <= index)
@@ -74,16 +117,15 @@ public static class AttentionMicroTool
         return 0;
     }
 
-    private static void Time(string what, Func<Tensor> f)
+    private static void Time(string what, Func<Tensor> f, int n = 200)
     {
         // Each call in its own scope, so that intermediate tensors (the unfused form's scores) are freed at once.
-        for (int i = 0; i < 20; i++)
+        for (int i = 0; i < Math.Min(n, 20); i++)
         {
             using DisposeScope warm = NewDisposeScope();
             f();
         }
         var sw = Stopwatch.StartNew();
-        const int n = 200;
         for (int i = 0; i < n; i++)
         {
             using DisposeScope each = NewDisposeScope();

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -32,6 +33,9 @@ public static unsafe class FusedAttention
     {
         public float* Qkv;
         public float* Output;
+        public float* Probabilities;     // (tasks, n, n): the attention weights, kept for the backward; null at inference
+        public float* OutputGradient;    // backward: dL/d(output), (B', n, heads·dh)
+        public float* QkvGradient;       // backward: dL/d(qkv), (B', n, 3·heads·dh)
         public long Tasks;
         public int Heads;
         public int Tokens;
@@ -40,22 +44,28 @@ public static unsafe class FusedAttention
     }
 
     /// <summary>
-    /// Whether <see cref="Forward"/> takes <paramref name="qkv"/> (B', …tokens…, 3·heads·dh): a contiguous float32 CPU
-    /// tensor outside autograd, a multiple of 16 tokens per partition up to <see cref="MaxTokens"/>, dh a multiple of 8
-    /// up to <see cref="MaxDimHead"/>, a CPU with AVX-512 and libtorch's OpenMP team found. Anything else takes the
-    /// caller's libtorch path.
+    /// Whether <see cref="Forward"/> takes <paramref name="qkv"/> (B', …tokens…, 3·heads·dh): a tensor outside autograd
+    /// that <see cref="Fits"/>. Anything else takes the caller's libtorch path.
     /// </summary>
-    public static bool Applies(Tensor qkv, int heads, int dimHead)
+    public static bool Applies(Tensor qkv, int heads, int dimHead) =>
+        !(qkv.requires_grad && is_grad_enabled()) && Fits(qkv, heads, dimHead);
+
+    /// <summary>
+    /// Whether the kernels take <paramref name="qkv"/> (B', …tokens…, 3·heads·dh), with or without gradients: a
+    /// contiguous float32 CPU tensor, a multiple of 16 tokens per partition up to <see cref="MaxTokens"/>, dh a
+    /// multiple of 8 up to <see cref="MaxDimHead"/>, a CPU with AVX-512 and libtorch's OpenMP team found.
+    /// </summary>
+    public static bool Fits(Tensor qkv, int heads, int dimHead)
     {
         if (!Vector512.IsHardwareAccelerated || qkv.device_type != DeviceType.CPU || qkv.dtype != ScalarType.Float32
-            || (qkv.requires_grad && is_grad_enabled()) || qkv.dim() < 3 || heads < 1
-            || dimHead % 8 != 0 || dimHead < 8 || dimHead > MaxDimHead || qkv.shape[^1] != 3L * heads * dimHead
-            || qkv.numel() * sizeof(float) > int.MaxValue || !qkv.is_contiguous())
+            || qkv.dim() < 3 || heads < 1 || dimHead % 8 != 0 || dimHead < 8 || dimHead > MaxDimHead
+            || qkv.shape[^1] != 3L * heads * dimHead || qkv.numel() * sizeof(float) > int.MaxValue || !qkv.is_contiguous())
         {
             return false;
         }
         long tokens = Tokens(qkv);
-        return tokens > 0 && tokens % 16 == 0 && tokens <= MaxTokens && OpenMpTeam.Available;
+        return tokens > 0 && tokens % 16 == 0 && tokens <= MaxTokens
+            && qkv.shape[0] * heads * tokens * tokens * sizeof(float) <= int.MaxValue && OpenMpTeam.Available;
     }
 
     /// <summary>
@@ -67,28 +77,82 @@ public static unsafe class FusedAttention
     {
         if (!Applies(qkv, heads, dimHead))
         {
-            throw new ArgumentException(
-                $"the fused attention takes a contiguous float32 CPU tensor (B', …, 3·{heads}·{dimHead}) outside autograd "
-                + $"with a multiple of 16 tokens up to {MaxTokens} and dh a multiple of 8 up to {MaxDimHead}, on an AVX-512 CPU; "
-                + $"got {qkv.dtype} ({string.Join(", ", qkv.shape)}) on {qkv.device_type}", nameof(qkv));
+            throw NotTaken(qkv, heads, dimHead, "outside autograd ");
         }
+        return Run(qkv, heads, dimHead, scale, keepWeights: false).Output;
+    }
+
+    /// <summary>
+    /// The forward of <see cref="FusedAttentionFunction"/>: the output as <see cref="Forward"/> computes it, and every
+    /// task's attention weights P (B'·heads, n, n) for the backward, as libtorch's unfused attention keeps its softmax
+    /// output. (Recomputing P in the backward from two numbers per row instead was slower: docs/PERFORMANCE.md "Tried
+    /// and kept (tenth session)".)
+    /// </summary>
+    internal static (Tensor Output, Tensor Weights) ForwardKeepingWeights(Tensor qkv, int heads, int dimHead, double scale)
+    {
+        if (!Fits(qkv, heads, dimHead))
+        {
+            throw NotTaken(qkv, heads, dimHead, "");
+        }
+        return Run(qkv, heads, dimHead, scale, keepWeights: true);
+    }
+
+    /// <summary>
+    /// dL/d(qkv) (B', …tokens…, 3·heads·dh) from dL/d(output) (B', n, heads·dh), the forward's input and its attention
+    /// weights P, for every task: dV = Pᵀ·dO, dS = P ⊙ (dO·Vᵀ − Σⱼ P ⊙ dO·Vᵀ)·scale, dQ = dS·K, dK = dSᵀ·Q, written into
+    /// the head-major channels (docs/MODEL.md §11.1, "Fused attention in training").
+    /// </summary>
+    internal static Tensor Backward(Tensor outputGradient, Tensor qkv, Tensor weights, int heads, int dimHead, double scale)
+    {
+        long partitions = qkv.shape[0];
+        int tokens = (int)Tokens(qkv);
+        if (!Fits(qkv, heads, dimHead) || outputGradient.dtype != ScalarType.Float32 || !outputGradient.is_contiguous()
+            || outputGradient.numel() != partitions * tokens * heads * dimHead || weights.dtype != ScalarType.Float32
+            || weights.numel() != partitions * heads * tokens * tokens || !weights.is_contiguous())
+        {
+            throw new ArgumentException(
+                $"the fused attention's backward takes contiguous float32 gradients ({partitions}, {tokens}, {heads * dimHead}) "
+                + $"and weights ({partitions * heads}, {tokens}, {tokens}); got ({string.Join(", ", outputGradient.shape)}) and "
+                + $"({string.Join(", ", weights.shape)})", nameof(outputGradient));
+        }
+        Tensor qkvGradient = empty(qkv.shape, ScalarType.Float32, CPU);
+        var job = NewJob(qkv, heads, dimHead, scale);
+        job.Probabilities = Pointer(weights);
+        job.OutputGradient = Pointer(outputGradient);
+        job.QkvGradient = Pointer(qkvGradient);
+        OpenMpTeam.Run(&WorkBackward, &job, Threads(job.Tasks));
+        return qkvGradient;
+    }
+
+    private static (Tensor Output, Tensor Weights) Run(Tensor qkv, int heads, int dimHead, double scale, bool keepWeights)
+    {
         long partitions = qkv.shape[0];
         int tokens = (int)Tokens(qkv);
         Tensor output = empty([partitions, tokens, (long)heads * dimHead], ScalarType.Float32, CPU);
-        var job = new Job
-        {
-            Qkv = Pointer(qkv),
-            Output = Pointer(output),
-            Tasks = partitions * heads,
-            Heads = heads,
-            Tokens = tokens,
-            DimHead = dimHead,
-            Scale = (float)scale,
-        };
-        int threads = (int)Math.Clamp(torch.get_num_threads(), 1, Math.Max(job.Tasks, 1));
-        OpenMpTeam.Run(&Work, &job, threads);
-        return output;
+        Tensor weights = keepWeights ? empty([partitions * heads, tokens, tokens], ScalarType.Float32, CPU) : null!;
+        var job = NewJob(qkv, heads, dimHead, scale);
+        job.Output = Pointer(output);
+        job.Probabilities = keepWeights ? Pointer(weights) : null;
+        OpenMpTeam.Run(&Work, &job, Threads(job.Tasks));
+        return (output, weights);
     }
+
+    private static Job NewJob(Tensor qkv, int heads, int dimHead, double scale) => new()
+    {
+        Qkv = Pointer(qkv),
+        Tasks = qkv.shape[0] * heads,
+        Heads = heads,
+        Tokens = (int)Tokens(qkv),
+        DimHead = dimHead,
+        Scale = (float)scale,
+    };
+
+    private static int Threads(long tasks) => (int)Math.Clamp(torch.get_num_threads(), 1, Math.Max(tasks, 1));
+
+    private static ArgumentException NotTaken(Tensor qkv, int heads, int dimHead, string autograd) => new(
+        $"the fused attention takes a contiguous float32 CPU tensor (B', …, 3·{heads}·{dimHead}) {autograd}"
+        + $"with a multiple of 16 tokens up to {MaxTokens} and dh a multiple of 8 up to {MaxDimHead}, on an AVX-512 CPU; "
+        + $"got {qkv.dtype} ({string.Join(", ", qkv.shape)}) on {qkv.device_type}", nameof(qkv));
 
     private static long Tokens(Tensor qkv)
     {
@@ -102,25 +166,41 @@ public static unsafe class FusedAttention
 
     private static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
-    // Runs on each thread of the team: an even share of the tasks, in order. Nothing in it throws.
+    // Run on each thread of the team: an even share of the tasks, in order. Nothing in them throws.
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
-    private static void Work(void* data)
+    private static void Work(void* data) => Dispatch((Job*)data, backward: false);
+
+    [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
+    private static void WorkBackward(void* data) => Dispatch((Job*)data, backward: true);
+
+    private static void Dispatch(Job* job, bool backward)
     {
-        Job* job = (Job*)data;
         int thread = OpenMpTeam.ThreadNumber;
         int team = OpenMpTeam.TeamSize;
         long first = job->Tasks * thread / team;
         long end = job->Tasks * (thread + 1) / team;
         switch (job->DimHead)
         {
-            case 8: Tasks<Width8>(job, first, end); break;
-            case 16: Tasks<Width16>(job, first, end); break;
-            case 24: Tasks<Width24>(job, first, end); break;
-            case 32: Tasks<Width32>(job, first, end); break;
-            case 40: Tasks<Width40>(job, first, end); break;
-            case 48: Tasks<Width48>(job, first, end); break;
-            case 56: Tasks<Width56>(job, first, end); break;
-            default: Tasks<Width64>(job, first, end); break;
+            case 8: Share<Width8>(job, first, end, backward); break;
+            case 16: Share<Width16>(job, first, end, backward); break;
+            case 24: Share<Width24>(job, first, end, backward); break;
+            case 32: Share<Width32>(job, first, end, backward); break;
+            case 40: Share<Width40>(job, first, end, backward); break;
+            case 48: Share<Width48>(job, first, end, backward); break;
+            case 56: Share<Width56>(job, first, end, backward); break;
+            default: Share<Width64>(job, first, end, backward); break;
+        }
+    }
+
+    private static void Share<TWidth>(Job* job, long first, long end, bool backward) where TWidth : struct, IHeadWidth
+    {
+        if (backward)
+        {
+            TasksBackward<TWidth>(job, first, end);
+        }
+        else
+        {
+            Tasks<TWidth>(job, first, end);
         }
     }
 
@@ -157,14 +237,98 @@ public static unsafe class FusedAttention
             int head = (int)(task % heads);
             float* q = job->Qkv + partition * n * rowIn + (long)head * 3 * dh;
             float* output = job->Output + partition * n * rowOut + (long)head * dh;
+            if (task + 1 < end)
+            {
+                Prefetch(job->Qkv + (task + 1) / heads * n * rowIn + (task + 1) % heads * 3L * dh, n, 3 * dh, rowIn);
+            }
             TransposeKeys(q + dh, keys, n, dh, rowIn);
             for (int i = 0; i < n; i += 2)
             {
-                Scores(q + i * rowIn, q + (i + 1) * rowIn, keys, weights, n, dh, job->Scale);
-                Softmax(weights, n);
-                Softmax(weights + n, n);
-                Mix<TWidth>(weights, q + 2 * dh, n, rowIn, output + i * rowOut, output + (i + 1) * rowOut);
+                // Two rows of weights: on the stack, or where the backward will find them.
+                float* w = job->Probabilities is null ? weights : job->Probabilities + (task * n + i) * n;
+                Scores(q + i * rowIn, q + (i + 1) * rowIn, keys, w, n, dh, job->Scale);
+                Softmax(w, n);
+                Softmax(w + n, n);
+                Mix<TWidth>(w, w + n, 1, q + 2 * dh, rowIn, n, output + i * rowOut, output + (i + 1) * rowOut);
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void TasksBackward<TWidth>(Job* job, long first, long end) where TWidth : struct, IHeadWidth
+    {
+        int n = job->Tokens;
+        int dh = job->DimHead;
+        int heads = job->Heads;
+        long rowIn = 3L * heads * dh;
+        long rowOut = (long)heads * dh;
+        float* values = stackalloc float[dh * n];
+        // dS (n, n) of one task: up to 256 KB, on the heap rather than the stack of a thread we did not start.
+        float* scores = (float*)NativeMemory.AlignedAlloc((nuint)n * (nuint)n * sizeof(float), 64);
+        for (long task = first; task < end; task++)
+        {
+            long partition = task / heads;
+            int head = (int)(task % heads);
+            long offset = partition * n * rowIn + (long)head * 3 * dh;
+            float* q = job->Qkv + offset;
+            float* dq = job->QkvGradient + offset;
+            float* dO = job->OutputGradient + partition * n * rowOut + (long)head * dh;
+            float* p = job->Probabilities + task * n * n;
+            if (task + 1 < end)
+            {
+                long next = (task + 1) / heads * n;
+                long nextHead = (task + 1) % heads;
+                Prefetch(job->Qkv + next * rowIn + nextHead * 3 * dh, n, 3 * dh, rowIn);
+                Prefetch(job->OutputGradient + next * rowOut + nextHead * dh, n, dh, rowOut);
+            }
+            TransposeKeys(q + 2 * dh, values, n, dh, rowIn);
+            for (int i = 0; i < n; i += 2)
+            {
+                float* ds = scores + i * n;
+                Scores(dO + i * rowOut, dO + (i + 1) * rowOut, values, ds, n, dh, 1f);   // dP = dO·Vᵀ
+                SoftmaxBackward(p + i * n, ds, n, job->Scale);
+                SoftmaxBackward(p + (i + 1) * n, ds + n, n, job->Scale);
+                Mix<TWidth>(ds, ds + n, 1, q + dh, rowIn, n, dq + i * rowIn, dq + (i + 1) * rowIn);   // dQ = dS·K
+            }
+            for (int c = 0; c < n; c += 2)
+            {
+                // Columns of P and dS, read with a stride of n: dV = Pᵀ·dO and dK = dSᵀ·Q.
+                Mix<TWidth>(p + c, p + c + 1, n, dO, rowOut, n, dq + 2 * dh + c * rowIn, dq + 2 * dh + (c + 1) * rowIn);
+                Mix<TWidth>(scores + c, scores + c + 1, n, q, rowIn, n, dq + dh + c * rowIn, dq + dh + (c + 1) * rowIn);
+            }
+        }
+        NativeMemory.AlignedFree(scores);
+    }
+
+    // One row in place: dS = (P ⊙ (dP − Σⱼ P·dP))·scale, libtorch's softmax backward followed by the scale's.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void SoftmaxBackward(float* p, float* gradient, int n, float scale)
+    {
+        Vector512<float> dot = default;
+        for (int c = 0; c < n; c += 16)
+        {
+            dot = Vector512.FusedMultiplyAdd(Vector512.Load(p + c), Vector512.Load(gradient + c), dot);
+        }
+        Vector512<float> total = Vector512.Create(Vector512.Sum(dot));
+        Vector512<float> s = Vector512.Create(scale);
+        for (int c = 0; c < n; c += 16)
+        {
+            (Vector512.Load(p + c) * (Vector512.Load(gradient + c) - total) * s).Store(gradient + c);
+        }
+    }
+
+    // The next task's rows (width floats, stride apart) towards the second-level cache, while this task computes: in
+    // training the projection is larger than the caches, and its rows lie a row stride apart.
+    private static void Prefetch(float* first, int rows, int width, long stride)
+    {
+        for (int j = 0; j < rows; j++)
+        {
+            byte* row = (byte*)(first + j * stride);
+            for (int b = 0; b < width * sizeof(float); b += 64)
+            {
+                Sse.Prefetch1(row + b);
+            }
+            Sse.Prefetch1(row + (width * sizeof(float) - 1));
         }
     }
 
@@ -288,17 +452,19 @@ public static unsafe class FusedAttention
         return p * (t.AsInt32() << 23).AsSingle();
     }
 
-    // Two output rows, p·v: each weight times the value row, accumulated over the partition's tokens, even and odd
-    // tokens in separate accumulators (n is even) so that consecutive multiply-adds do not wait for each other.
+    // Two output rows y = Σⱼ w[j]·value[j]: the weights of row 0 at w0[j·stride], of row 1 at w1[j·stride], the value
+    // rows valueStride apart. Even and odd j in separate accumulators (n is even), so that consecutive multiply-adds
+    // do not wait for each other.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Mix<TWidth>(float* weights, float* v, int n, long rowIn, float* y0, float* y1) where TWidth : struct, IHeadWidth
+    private static void Mix<TWidth>(float* w0, float* w1, long stride, float* values, long valueStride, int n, float* y0, float* y1)
+        where TWidth : struct, IHeadWidth
     {
         var even = default(Accumulators<TWidth>);
         var odd = default(Accumulators<TWidth>);
         for (int j = 0; j < n; j += 2)
         {
-            even.Add(weights[j], weights[n + j], v + j * rowIn);
-            odd.Add(weights[j + 1], weights[n + j + 1], v + (j + 1) * rowIn);
+            even.Add(w0[j * stride], w1[j * stride], values + j * valueStride);
+            odd.Add(w0[(j + 1) * stride], w1[(j + 1) * stride], values + (j + 1) * valueStride);
         }
         even.StoreSum(ref odd, y0, y1);
     }

@@ -8,7 +8,7 @@ using static TorchSharp.torch;
 
 namespace EventSsm.Tests.Tensors;
 
-/// <summary>The fused partition attention at inference and the OpenMP team it runs on (docs/MODEL.md §11.1).</summary>
+/// <summary>The fused partition attention, its backward and their OpenMP team (docs/MODEL.md §11.1).</summary>
 public sealed class FusedAttentionTests
 {
     // Gen1's 80-token partitions with the small (dh 24) and base (dh 32) heads at every stage's head count, and every
@@ -96,23 +96,91 @@ public sealed class FusedAttentionTests
         Assert.InRange(worst, 0, 2.4e-7);
     }
 
-    [Fact]
-    public void SelfAttention_WithoutGradients_TakesTheKernel_AndEqualsItsTrainingPath()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void SelfAttention_TakesTheKernel_WithAndWithoutGradients(bool gradients)
     {
         using DisposeScope scope = NewDisposeScope();
         manual_seed(5);
         using var attention = new SelfAttentionCl(48, 24);
         Tensor x = randn([64, 8, 10, 48], generator: new Generator(6));
-        Tensor withGradients = attention.forward(x).detach();
-        Tensor inference;
-        using (inference_mode())
+        Tensor actual;
+        using (gradients ? enable_grad() : inference_mode())
         {
-            inference = attention.forward(x).clone();
+            actual = attention.forward(x).detach().clone();
         }
-        // The training path computes the same formula unfused: the same bits exactly when the kernel cannot run.
-        bool sameBits = MemoryMarshal.Cast<byte, int>(withGradients.bytes).SequenceEqual(MemoryMarshal.Cast<byte, int>(inference.bytes));
+        // The module's unfused path, written out: the same bits exactly when the kernel cannot run.
+        Tensor expected;
+        using (no_grad())
+        {
+            Dictionary<string, Tensor> p = attention.named_parameters().ToDictionary(n => n.name, n => (Tensor)n.parameter);
+            Tensor qkv = TokenLinear.Forward(x, p["qkv.weight"], p["qkv.bias"]);
+            Tensor merged = Unfused(qkv, 64, 2, 24, 1.0 / Math.Sqrt(24)).view(64, 8, 10, 48);
+            expected = TokenLinear.Forward(merged, p["proj.weight"], p["proj.bias"]);
+        }
+        bool sameBits = MemoryMarshal.Cast<byte, int>(expected.bytes).SequenceEqual(MemoryMarshal.Cast<byte, int>(actual.bytes));
         Assert.Equal(!KernelRuns, sameBits);
-        AssertClose(withGradients, inference);
+        AssertClose(expected, actual);
+    }
+
+    // The gradient of qkv for every width and token count the kernels distinguish, Gen1's shapes among them.
+    [Theory]
+    [InlineData(64, 8, 10, 2, 24)]
+    [InlineData(2, 8, 10, 16, 24)]
+    [InlineData(16, 8, 10, 4, 32)]
+    [InlineData(3, 4, 4, 1, 8)]
+    [InlineData(2, 12, 20, 2, 40)]
+    [InlineData(1, 16, 16, 2, 48)]
+    [InlineData(2, 1, 144, 1, 56)]
+    [InlineData(2, 4, 20, 2, 64)]
+    public void Backward_IsAsAccurateAsTheUnfusedAttentionsGradient(int partitions, int height, int width, int heads, int dimHead)
+    {
+        Assert.True(GradientMatchesUnfused(partitions, height, width, heads, dimHead, seed: 2),
+            "the fused attention's gradient is less accurate than the unfused one's");
+    }
+
+    [Property(MaxTest = 15)]
+    public bool Backward_IsAsAccurateAsTheUnfusedAttentionsGradient_ForAnyShape(byte partitions, byte tokens, byte heads, byte width, int seed) =>
+        GradientMatchesUnfused(partitions % 4 + 1, 1, (tokens % 16 + 1) * 16, heads % 3 + 1, (width % 8 + 1) * 8, seed);
+
+    [Fact]
+    public void Backward_GivesTheSameBits_OnOneThreadAndOnTwo()
+    {
+        if (!KernelRuns)
+        {
+            return;   // nothing of ours runs; the unfused path's determinism is libtorch's
+        }
+        using DisposeScope scope = NewDisposeScope();
+        Tensor qkv = randn([33, 8, 10, 3 * 2 * 24], generator: new Generator(3));
+        Tensor upstream = randn([33, 80, 48], generator: new Generator(4));
+        int threads = get_num_threads();
+        try
+        {
+            set_num_threads(1);
+            Tensor one = QkvGradient(qkv, upstream, 2, 24);
+            set_num_threads(2);
+            Tensor two = QkvGradient(qkv, upstream, 2, 24);
+            Assert.True(MemoryMarshal.Cast<byte, int>(one.bytes).SequenceEqual(MemoryMarshal.Cast<byte, int>(two.bytes)));
+        }
+        finally
+        {
+            set_num_threads(threads);
+        }
+    }
+
+    [Fact]
+    public void Backward_RejectsWeightsOfTheWrongShape_NamingBothShapes()
+    {
+        if (!KernelRuns)
+        {
+            return;
+        }
+        using DisposeScope scope = NewDisposeScope();
+        Tensor qkv = randn([2, 8, 10, 144]);
+        ArgumentException e = Assert.Throws<ArgumentException>(() =>
+            FusedAttention.Backward(randn([2, 80, 48]), qkv, randn([4, 80, 79]), 2, 24, 0.2));
+        Assert.Contains("weights (4, 80, 80); got (2, 80, 48) and (4, 80, 79)", e.Message);
     }
 
     [Fact]
@@ -149,6 +217,39 @@ public sealed class FusedAttentionTests
         Tensor[] parts = qkv.view(partitions, -1, heads, 3 * dimHead).transpose(1, 2).chunk(3, 3);
         return parts[0].matmul(parts[1].transpose(-2, -1)).mul_(Scalars.Of(scale)).softmax(-1).matmul(parts[2])
             .transpose(1, 2).reshape(partitions, -1, heads * dimHead);
+    }
+
+    private static bool GradientMatchesUnfused(int partitions, int height, int width, int heads, int dimHead, int seed)
+    {
+        using DisposeScope scope = NewDisposeScope();
+        var generator = new Generator((ulong)(uint)seed);
+        Tensor qkv = randn([partitions, height, width, 3L * heads * dimHead], generator: generator).mul(Scalars.Of(2.0));
+        Tensor upstream = randn([partitions, (long)height * width, (long)heads * dimHead], generator: generator);
+        double scale = 1.0 / Math.Sqrt(dimHead);
+        Tensor actual = QkvGradient(qkv, upstream, heads, dimHead);
+        Tensor expected = UnfusedGradient(qkv, upstream, partitions, heads, dimHead, scale);
+        Tensor exact = UnfusedGradient(qkv.to(float64), upstream.to(float64), partitions, heads, dimHead, scale);
+        double fusedError = actual.to(float64).sub(exact).abs().max().item<double>();
+        double libtorchError = expected.to(float64).sub(exact).abs().max().item<double>();
+        return actual.shape.SequenceEqual(expected.shape) && fusedError <= 2 * libtorchError + 1e-6;
+    }
+
+    // dL/d(qkv) for L = Σ output ⊙ upstream, through SelfAttentionCl's choice of path (ours where it fits).
+    private static Tensor QkvGradient(Tensor qkv, Tensor upstream, int heads, int dimHead)
+    {
+        Tensor leaf = qkv.detach().requires_grad_(true);
+        Tensor output = FusedAttention.Fits(leaf, heads, dimHead)
+            ? FusedAttentionFunction.Apply(leaf, heads, dimHead, 1.0 / Math.Sqrt(dimHead))
+            : Unfused(leaf, (int)leaf.shape[0], heads, dimHead, 1.0 / Math.Sqrt(dimHead));
+        output.backward([upstream]);
+        return leaf.grad!.clone();
+    }
+
+    private static Tensor UnfusedGradient(Tensor qkv, Tensor upstream, int partitions, int heads, int dimHead, double scale)
+    {
+        Tensor leaf = qkv.detach().requires_grad_(true);
+        Unfused(leaf, partitions, heads, dimHead, scale).backward([upstream]);
+        return leaf.grad!.clone();
     }
 
     private static void AssertClose(Tensor expected, Tensor actual)

@@ -48,9 +48,13 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         // The qkv channels are head-major, [h0: q k v, h1: q k v, ...], not timm's (3, heads, dh) order
         // (docs/MODEL.md §3.2).
         Tensor projected = TokenLinear.Forward(qkv, x);
-        if (FusedAttention.Applies(projected, _numHeads, _dimHead))
+        // Our kernels where they fit (docs/MODEL.md §11.1, "Fused attention at inference" and "Fused attention in
+        // training"), libtorch's operators otherwise.
+        if (FusedAttention.Fits(projected, _numHeads, _dimHead))
         {
-            Tensor fused = FusedAttention.Forward(projected, _numHeads, _dimHead, _scaleValue).view(restoreShape);
+            Tensor fused = (projected.requires_grad && is_grad_enabled()
+                ? FusedAttentionFunction.Apply(projected, _numHeads, _dimHead, _scaleValue)
+                : FusedAttention.Forward(projected, _numHeads, _dimHead, _scaleValue)).view(restoreShape);
             return TokenLinear.Forward(proj, fused, outputScale).MoveToOuterDisposeScope();
         }
         Tensor[] qkvParts = projected
@@ -62,9 +66,10 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
     }
 
     /// <summary>
-    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh). On the CPU, with or without gradients: the products and the
-    /// softmax one after the other, as the original writes them; on this model's short partitions libtorch's fused
-    /// kernel is slower, in training too (docs/MODEL.md §11.1). Training on CUDA takes the fused kernel (its default
+    /// softmax(q kᵀ·dh^-½) v over (B', heads, N, dh), where our kernels do not fit (another dtype or device, a CPU
+    /// without AVX-512, other partition sizes). On the CPU, with or without gradients: the products and the softmax
+    /// one after the other, as the original writes them; on this model's short partitions libtorch's fused kernel is
+    /// slower, in training too (docs/MODEL.md §11.1). Training on CUDA takes libtorch's fused kernel (its default
     /// scale is dh^-½, the original's), which keeps a log-sum-exp per row for the backward instead of the N×N
     /// probabilities.
     /// </summary>
