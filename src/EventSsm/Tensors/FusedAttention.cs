@@ -221,25 +221,35 @@ public static unsafe class FusedAttention
     private struct Width56 : IHeadWidth { public static int Full => 3; public static bool Half => true; }
     private struct Width64 : IHeadWidth { public static int Full => 4; public static bool Half => false; }
 
+    // Where a task's rows lie: task = partition·heads + head; the projection's rows are 3·heads·dh floats apart (the
+    // head's q, k and v at 3·dh·head), the output's heads·dh (the head at dh·head).
+    private readonly struct TaskRows(Job* job)
+    {
+        public readonly int Tokens = job->Tokens;
+        public readonly int DimHead = job->DimHead;
+        public readonly int Heads = job->Heads;
+        public readonly long In = 3L * job->Heads * job->DimHead;
+        public readonly long Out = (long)job->Heads * job->DimHead;
+
+        public long QkvOffset(long task) => task / Heads * Tokens * In + task % Heads * 3L * DimHead;
+
+        public long OutputOffset(long task) => task / Heads * Tokens * Out + task % Heads * DimHead;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tasks<TWidth>(Job* job, long first, long end) where TWidth : struct, IHeadWidth
     {
-        int n = job->Tokens;
-        int dh = job->DimHead;
-        int heads = job->Heads;
-        long rowIn = 3L * heads * dh;
-        long rowOut = (long)heads * dh;
+        var rows = new TaskRows(job);
+        (int n, int dh, long rowIn, long rowOut) = (rows.Tokens, rows.DimHead, rows.In, rows.Out);
         float* keys = stackalloc float[dh * n];
         float* weights = stackalloc float[2 * n];
         for (long task = first; task < end; task++)
         {
-            long partition = task / heads;
-            int head = (int)(task % heads);
-            float* q = job->Qkv + partition * n * rowIn + (long)head * 3 * dh;
-            float* output = job->Output + partition * n * rowOut + (long)head * dh;
+            float* q = job->Qkv + rows.QkvOffset(task);
+            float* output = job->Output + rows.OutputOffset(task);
             if (task + 1 < end)
             {
-                Prefetch(job->Qkv + (task + 1) / heads * n * rowIn + (task + 1) % heads * 3L * dh, n, 3 * dh, rowIn);
+                Prefetch(job->Qkv + rows.QkvOffset(task + 1), n, 3 * dh, rowIn);
             }
             TransposeKeys(q + dh, keys, n, dh, rowIn);
             for (int i = 0; i < n; i += 2)
@@ -257,29 +267,21 @@ public static unsafe class FusedAttention
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void TasksBackward<TWidth>(Job* job, long first, long end) where TWidth : struct, IHeadWidth
     {
-        int n = job->Tokens;
-        int dh = job->DimHead;
-        int heads = job->Heads;
-        long rowIn = 3L * heads * dh;
-        long rowOut = (long)heads * dh;
+        var rows = new TaskRows(job);
+        (int n, int dh, long rowIn, long rowOut) = (rows.Tokens, rows.DimHead, rows.In, rows.Out);
         float* values = stackalloc float[dh * n];
         // dS (n, n) of one task: up to 256 KB, on the heap rather than the stack of a thread we did not start.
         float* scores = (float*)NativeMemory.AlignedAlloc((nuint)n * (nuint)n * sizeof(float), 64);
         for (long task = first; task < end; task++)
         {
-            long partition = task / heads;
-            int head = (int)(task % heads);
-            long offset = partition * n * rowIn + (long)head * 3 * dh;
-            float* q = job->Qkv + offset;
-            float* dq = job->QkvGradient + offset;
-            float* dO = job->OutputGradient + partition * n * rowOut + (long)head * dh;
+            float* q = job->Qkv + rows.QkvOffset(task);
+            float* dq = job->QkvGradient + rows.QkvOffset(task);
+            float* dO = job->OutputGradient + rows.OutputOffset(task);
             float* p = job->Probabilities + task * n * n;
             if (task + 1 < end)
             {
-                long next = (task + 1) / heads * n;
-                long nextHead = (task + 1) % heads;
-                Prefetch(job->Qkv + next * rowIn + nextHead * 3 * dh, n, 3 * dh, rowIn);
-                Prefetch(job->OutputGradient + next * rowOut + nextHead * dh, n, dh, rowOut);
+                Prefetch(job->Qkv + rows.QkvOffset(task + 1), n, 3 * dh, rowIn);
+                Prefetch(job->OutputGradient + rows.OutputOffset(task + 1), n, dh, rowOut);
             }
             TransposeKeys(q + 2 * dh, values, n, dh, rowIn);
             for (int i = 0; i < n; i += 2)
@@ -469,7 +471,8 @@ public static unsafe class FusedAttention
         even.StoreSum(ref odd, y0, y1);
     }
 
-    // Two rows' output accumulators for one head width; unused ones are compiled away.
+    // Two rows' output accumulators for one head width; unused ones are compiled away. Written out one by one: the JIT
+    // keeps named vector fields in registers, an indexed array of them would live in memory.
     private struct Accumulators<TWidth> where TWidth : struct, IHeadWidth
     {
         private Vector512<float> a0, a1, a2, a3, b0, b1, b2, b3;

@@ -11,18 +11,23 @@ namespace EventSsm.Tests.Tensors;
 /// <summary>The fused partition attention, its backward and their OpenMP team (docs/MODEL.md §11.1).</summary>
 public sealed class FusedAttentionTests
 {
-    // Gen1's 80-token partitions with the small (dh 24) and base (dh 32) heads at every stage's head count, and every
-    // head width and token count the kernel's blocks distinguish (64-column blocks and their 16-column remainder).
+    // Gen1's 80-token partitions with the small (dh 24) and base (dh 32) heads at several stages' head counts, and every
+    // head width and token count the kernels' blocks distinguish (64-column blocks and their 16-column remainder).
+    public static TheoryData<int, int, int, int, int> Shapes => new()
+    {
+        { 64, 8, 10, 2, 24 },
+        { 1, 8, 10, 16, 24 },
+        { 16, 8, 10, 4, 32 },
+        { 3, 4, 4, 1, 8 },
+        { 2, 8, 8, 3, 16 },
+        { 2, 12, 20, 2, 40 },
+        { 1, 16, 16, 2, 48 },
+        { 2, 1, 144, 1, 56 },
+        { 2, 4, 20, 2, 64 },
+    };
+
     [Theory]
-    [InlineData(64, 8, 10, 2, 24)]
-    [InlineData(1, 8, 10, 16, 24)]
-    [InlineData(16, 8, 10, 4, 32)]
-    [InlineData(3, 4, 4, 1, 8)]
-    [InlineData(2, 8, 8, 3, 16)]
-    [InlineData(2, 12, 20, 2, 40)]
-    [InlineData(1, 16, 16, 2, 48)]
-    [InlineData(2, 1, 144, 1, 56)]
-    [InlineData(2, 4, 20, 2, 64)]
+    [MemberData(nameof(Shapes))]
     public void Forward_IsAsAccurateAsTheUnfusedAttention(int partitions, int height, int width, int heads, int dimHead)
     {
         Assert.True(MatchesUnfused(partitions, height, width, heads, dimHead, seed: 1), "the fused attention is less accurate than the unfused one");
@@ -124,16 +129,8 @@ public sealed class FusedAttentionTests
         AssertClose(expected, actual);
     }
 
-    // The gradient of qkv for every width and token count the kernels distinguish, Gen1's shapes among them.
     [Theory]
-    [InlineData(64, 8, 10, 2, 24)]
-    [InlineData(2, 8, 10, 16, 24)]
-    [InlineData(16, 8, 10, 4, 32)]
-    [InlineData(3, 4, 4, 1, 8)]
-    [InlineData(2, 12, 20, 2, 40)]
-    [InlineData(1, 16, 16, 2, 48)]
-    [InlineData(2, 1, 144, 1, 56)]
-    [InlineData(2, 4, 20, 2, 64)]
+    [MemberData(nameof(Shapes))]
     public void Backward_IsAsAccurateAsTheUnfusedAttentionsGradient(int partitions, int height, int width, int heads, int dimHead)
     {
         Assert.True(GradientMatchesUnfused(partitions, height, width, heads, dimHead, seed: 2),
