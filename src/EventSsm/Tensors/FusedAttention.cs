@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 namespace EventSsm.Tensors;
 
 /// <summary>
-/// softmax(q kᵀ·s) v for every (partition, head) of a qkv projection in one pass, without gradients
-/// (docs/MODEL.md §11.1, "Fused attention at inference"). libtorch computes the same as four batched operators over
+/// softmax(q kᵀ·s) v for every (partition, head) of a qkv projection in one pass: <see cref="Forward"/> at inference
+/// (docs/MODEL.md §11.1, "Fused attention at inference"), and the forward and backward of
+/// <see cref="FusedAttentionFunction"/> in training. libtorch computes the same as four batched operators over
 /// (partitions·heads) small matrices: q kᵀ and p v are products of 80 × dh by dh × 80 on Gen1's partitions, which its
 /// batched GEMM runs at a fraction of its rate, and every step writes an N×N tensor per task to memory and reads it
 /// back. Here one task (a partition's head) stays in the first-level cache from q kᵀ to the output, the inputs are read
