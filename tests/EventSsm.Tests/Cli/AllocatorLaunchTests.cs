@@ -57,11 +57,13 @@ public sealed class AllocatorLaunchTests
     [InlineData("train", null, null, HostAllocator.Tcmalloc)]
     [InlineData("demo", null, null, HostAllocator.Tcmalloc)]
     [InlineData("demo", "", null, HostAllocator.Tcmalloc)]
-    [InlineData("predict", null, null, null)]
+    [InlineData("predict", null, null, HostAllocator.Tcmalloc)]
+    [InlineData("validate", null, null, HostAllocator.Tcmalloc)]
     [InlineData("benchmark", null, null, null)]
+    [InlineData("config", null, null, null)]
     [InlineData("train", "/usr/lib/libjemalloc.so.2", null, null)]
     [InlineData("train", null, HostAllocator.Tcmalloc, null)]
-    public void Automatic_TrainingCommandsTakeTcmalloc_UnlessSomethingElseDecides(string command, string? preload, string? relaunched, string? expected)
+    public void Automatic_TrainingAndStreamingCommandsTakeTcmalloc_UnlessSomethingElseDecides(string command, string? preload, string? relaunched, string? expected)
     {
         var environment = new Dictionary<string, string?> { ["LD_PRELOAD"] = preload, [AllocatorLaunch.RelaunchedVariable] = relaunched };
         string? installed(string name) => name == HostAllocator.Tcmalloc ? "/usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4" : null;
