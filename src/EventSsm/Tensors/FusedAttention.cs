@@ -29,6 +29,15 @@ public static unsafe class FusedAttention
     /// <summary>The widest head the kernel takes.</summary>
     public const int MaxDimHead = 64;
 
+    /// <summary>
+    /// Null where this process can run the kernels (AVX-512 and libtorch's libgomp found); otherwise why not, for
+    /// reports such as <c>benchmark</c>'s.
+    /// </summary>
+    public static string? Unavailable =>
+        !Vector512.IsHardwareAccelerated ? "this CPU has no AVX-512"
+        : !OpenMpTeam.Available ? "libtorch's libgomp was not found in this process"
+        : null;
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Job
     {

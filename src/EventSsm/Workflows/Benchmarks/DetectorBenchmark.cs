@@ -4,6 +4,7 @@ using EventSsm.Detections;
 using EventSsm.Export;
 using EventSsm.Onnx;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using EventSsm.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -96,6 +97,7 @@ public static class DetectorBenchmark
             frame, chunk, train, breakdown, process.PeakWorkingSet64, options.Device.type == DeviceType.CUDA ? "cuda" : "cpu")
         {
             Allocator = HostAllocator.Active,
+            Attention = AttentionPath(options),
             TorchFrameInterleaved = pair?.Torch,
             OnnxFrame = pair?.Onnx,
             OnnxFrameAlone = pair?.OnnxAlone,
@@ -115,6 +117,23 @@ public static class DetectorBenchmark
     /// both the same machine phase; so do the alternating blocks, whose per-round ratios do not mix this VM's fast and
     /// slow phases (docs/PERFORMANCE.md "ONNX Runtime vs TorchSharp (streaming frame)").
     /// </summary>
+    // Which attention the timed runs took (docs/MODEL.md §11.1): ours in float32 on the CPU where the kernels can run;
+    // the partitions of the benchmark's configs fit them.
+    private static string AttentionPath(DetectorBenchmarkOptions options)
+    {
+        if (options.Device.type != DeviceType.CPU)
+        {
+            return $"libtorch's operators (on {options.Device.type.ToString().ToLowerInvariant()})";
+        }
+        if (FusedAttention.Unavailable is string reason)
+        {
+            return $"libtorch's operators ({reason})";
+        }
+        return options.Precision == InferencePrecision.Float32
+            ? "our kernels (FusedAttention: AVX-512, on libtorch's OpenMP threads)"
+            : "libtorch's operators for the bfloat16 frames; our kernels for the float32 training step";
+    }
+
     private static OnnxComparison TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
     {
         ConfigNode cfg = ConfigComposer.Compose(configsDir, "train",

@@ -42,6 +42,10 @@ public sealed record DetectorBenchmarkResult(
     /// peak working set (docs/PERFORMANCE.md "Allocators").</summary>
     public string Allocator { get; init; } = Training.HostAllocator.Glibc;
 
+    /// <summary>Which attention ran: our kernels (float32 on an AVX-512 CPU, docs/MODEL.md §11.1) or libtorch's
+    /// operators, and why.</summary>
+    public string Attention { get; init; } = "libtorch's operators";
+
     /// <summary>With <c>--backend onnx</c>: the TorchSharp frame of the interleaved loop (same iterations as
     /// <see cref="OnnxFrame"/>).</summary>
     public LatencyStats? TorchFrameInterleaved { get; init; }
@@ -112,6 +116,7 @@ public sealed record DetectorBenchmarkResult(
             sb.AppendLine(Invariant($"  {name,-32} {ms,10:F1}"));
         }
         sb.AppendLine(Invariant($"peak working set: {PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB ({Allocator} malloc)"));
+        sb.AppendLine($"attention kernels: {Attention}");
         return sb.ToString();
     }
 

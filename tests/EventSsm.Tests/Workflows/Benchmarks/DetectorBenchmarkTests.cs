@@ -2,6 +2,7 @@ using EventSsm.Inference;
 using EventSsm.Model.Backbone;
 using EventSsm.Model.Ssm;
 using EventSsm.Model;
+using EventSsm.Tensors;
 using EventSsm.Workflows.Benchmarks;
 
 namespace EventSsm.Tests.Workflows.Benchmarks;
@@ -36,6 +37,9 @@ public sealed class DetectorBenchmarkTests
         Assert.Equal(DetectorBenchmark.Components(RecurrentLayer.Lstm), r.Breakdown.Keys);
         Assert.All(r.Breakdown.Values, ms => Assert.True(ms >= 0));
         Assert.Null(r.TrainStep);
+        // The report says which attention ran: ours where this CPU runs the kernels, libtorch's and why otherwise.
+        Assert.StartsWith(FusedAttention.Unavailable is null ? "our kernels" : "libtorch's operators (", r.Attention);
+        Assert.Contains($"attention kernels: {r.Attention}", r.ToTable());
     }
 
     [Fact]
