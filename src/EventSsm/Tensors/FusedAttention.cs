@@ -68,14 +68,20 @@ public static unsafe class FusedAttention
     public static bool Fits(Tensor qkv, int heads, int dimHead)
     {
         if (!Vector512.IsHardwareAccelerated || qkv.device_type != DeviceType.CPU || qkv.dtype != ScalarType.Float32
-            || qkv.dim() < 3 || heads < 1 || dimHead % 8 != 0 || dimHead < 8 || dimHead > MaxDimHead
-            || qkv.shape[^1] != 3L * heads * dimHead || qkv.numel() * sizeof(float) > int.MaxValue || !qkv.is_contiguous())
+            || heads < 1 || dimHead % 8 != 0 || dimHead < 8 || dimHead > MaxDimHead)
         {
             return false;
         }
-        long tokens = Tokens(qkv);
+        // The shape once: each read of it is a call into libtorch and a new array, and this runs at every attention.
+        long[] shape = qkv.shape;
+        if (shape.Length < 3 || shape[^1] != 3L * heads * dimHead || !qkv.is_contiguous())
+        {
+            return false;
+        }
+        long tokens = Tokens(shape);
         return tokens > 0 && tokens % 16 == 0 && tokens <= MaxTokens
-            && qkv.shape[0] * heads * tokens * tokens * sizeof(float) <= int.MaxValue && OpenMpTeam.Available;
+            && shape[0] * tokens * shape[^1] * sizeof(float) <= int.MaxValue
+            && shape[0] * heads * tokens * tokens * sizeof(float) <= int.MaxValue && OpenMpTeam.Available;
     }
 
     /// <summary>
@@ -114,8 +120,9 @@ public static unsafe class FusedAttention
     /// </summary>
     internal static Tensor Backward(Tensor outputGradient, Tensor qkv, Tensor weights, int heads, int dimHead, double scale)
     {
-        long partitions = qkv.shape[0];
-        int tokens = (int)Tokens(qkv);
+        long[] shape = qkv.shape;
+        long partitions = shape[0];
+        int tokens = (int)Tokens(shape);
         if (!Fits(qkv, heads, dimHead) || outputGradient.dtype != ScalarType.Float32 || !outputGradient.is_contiguous()
             || outputGradient.numel() != partitions * tokens * heads * dimHead || weights.dtype != ScalarType.Float32
             || weights.numel() != partitions * heads * tokens * tokens || !weights.is_contiguous())
@@ -125,8 +132,8 @@ public static unsafe class FusedAttention
                 + $"and weights ({partitions * heads}, {tokens}, {tokens}); got ({string.Join(", ", outputGradient.shape)}) and "
                 + $"({string.Join(", ", weights.shape)})", nameof(outputGradient));
         }
-        Tensor qkvGradient = empty(qkv.shape, ScalarType.Float32, CPU);
-        var job = NewJob(qkv, heads, dimHead, scale);
+        Tensor qkvGradient = empty(shape, ScalarType.Float32, CPU);
+        var job = NewJob(qkv, partitions, tokens, heads, dimHead, scale);
         job.Probabilities = Pointer(weights);
         job.OutputGradient = Pointer(outputGradient);
         job.QkvGradient = Pointer(qkvGradient);
@@ -136,23 +143,24 @@ public static unsafe class FusedAttention
 
     private static (Tensor Output, Tensor Weights) Run(Tensor qkv, int heads, int dimHead, double scale, bool keepWeights)
     {
-        long partitions = qkv.shape[0];
-        int tokens = (int)Tokens(qkv);
+        long[] shape = qkv.shape;
+        long partitions = shape[0];
+        int tokens = (int)Tokens(shape);
         Tensor output = empty([partitions, tokens, (long)heads * dimHead], ScalarType.Float32, CPU);
         Tensor weights = keepWeights ? empty([partitions * heads, tokens, tokens], ScalarType.Float32, CPU) : null!;
-        var job = NewJob(qkv, heads, dimHead, scale);
+        var job = NewJob(qkv, partitions, tokens, heads, dimHead, scale);
         job.Output = Pointer(output);
         job.Probabilities = keepWeights ? Pointer(weights) : null;
         OpenMpTeam.Run(&Work, &job, Threads(job.Tasks));
         return (output, weights);
     }
 
-    private static Job NewJob(Tensor qkv, int heads, int dimHead, double scale) => new()
+    private static Job NewJob(Tensor qkv, long partitions, int tokens, int heads, int dimHead, double scale) => new()
     {
         Qkv = Pointer(qkv),
-        Tasks = qkv.shape[0] * heads,
+        Tasks = partitions * heads,
         Heads = heads,
-        Tokens = (int)Tokens(qkv),
+        Tokens = tokens,
         DimHead = dimHead,
         Scale = (float)scale,
     };
@@ -164,12 +172,13 @@ public static unsafe class FusedAttention
         + $"with a multiple of 16 tokens up to {MaxTokens} and dh a multiple of 8 up to {MaxDimHead}, on an AVX-512 CPU; "
         + $"got {qkv.dtype} ({string.Join(", ", qkv.shape)}) on {qkv.device_type}", nameof(qkv));
 
-    private static long Tokens(Tensor qkv)
+    // Tokens per partition: the dimensions between the first (partitions) and the last (channels).
+    private static long Tokens(long[] shape)
     {
         long tokens = 1;
-        for (int d = 1; d < qkv.dim() - 1; d++)
+        for (int d = 1; d < shape.Length - 1; d++)
         {
-            tokens *= qkv.shape[d];
+            tokens *= shape[d];
         }
         return tokens;
     }

@@ -50,12 +50,14 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
         Tensor projected = TokenLinear.Forward(qkv, x);
         // Our kernels where they fit (docs/MODEL.md §11.1, "Fused attention at inference" and "Fused attention in
         // training"), libtorch's operators otherwise.
-        if (FusedAttention.Fits(projected, _numHeads, _dimHead))
-        {
-            Tensor fused = (projected.requires_grad && is_grad_enabled()
+        Tensor? fused = FusedAttention.Applies(projected, _numHeads, _dimHead)
+            ? FusedAttention.Forward(projected, _numHeads, _dimHead, _scaleValue)
+            : FusedAttention.Fits(projected, _numHeads, _dimHead)
                 ? FusedAttentionFunction.Apply(projected, _numHeads, _dimHead, _scaleValue)
-                : FusedAttention.Forward(projected, _numHeads, _dimHead, _scaleValue)).view(restoreShape);
-            return TokenLinear.Forward(proj, fused, outputScale).MoveToOuterDisposeScope();
+                : null;
+        if (fused is not null)
+        {
+            return TokenLinear.Forward(proj, fused.view(restoreShape), outputScale).MoveToOuterDisposeScope();
         }
         Tensor[] qkvParts = projected
             .view(batch, -1, _numHeads, 3 * _dimHead)
