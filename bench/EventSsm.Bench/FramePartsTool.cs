@@ -17,7 +17,7 @@ namespace EventSsm.Bench;
 /// block with a carried state. The attention's and MLP's rates (their linears' FLOPs are the same at every stage:
 /// tokens fall by 4 where C² rises by 4) place them against the machine's GEMM rate (docs/PERFORMANCE.md "The frame part by part (eighth session)").
 /// <c>dotnet bench/EventSsm.Bench/bin/Release/net10.0/EventSsm.Bench.dll frame-parts [--model small] [--repeats 30]
-/// [--rounds 3] [--configs DIR] [override ...]</c>
+/// [--rounds 3] [--threads 2] [--configs DIR] [override ...]</c>
 /// </summary>
 internal static class FramePartsTool
 {
@@ -26,7 +26,8 @@ internal static class FramePartsTool
         string model = Value(args, "--model", "small");
         int repeats = Count(args, "--repeats", 30);
         int rounds = Count(args, "--rounds", 3);
-        torch.set_num_threads(2);
+        int threads = Count(args, "--threads", 2);
+        torch.set_num_threads(threads);
         manual_seed(0);
         using YoloXDetector detector = DetectorBenchmark.CreateModel(Configs(args), model, 256, 320, overrides: Positional(args));
         detector.eval();
@@ -39,7 +40,7 @@ internal static class FramePartsTool
         Tensor[] pan = detector.Fpn.forward(fpnInputs);
         IReadOnlyList<RecurrentStage> stages = detector.Backbone.Stages;
 
-        Console.WriteLine($"{model}, 256x320, 2 threads, p50 of {repeats} calls per part; ms");
+        Console.WriteLine($"{model}, 256x320, {threads} threads, p50 of {repeats} calls per part; ms");
         for (int round = 0; round < rounds; round++)
         {
             double backbone = Time(() => detector.ForwardBackbone(input, states, stateMode: S5StateMode.Carry), repeats);

@@ -44,6 +44,26 @@ public static class TokenLinear
     }
 
     /// <summary>
+    /// <see cref="Forward(Linear, Tensor, Tensor?)"/> with the folded weight and bias kept in <paramref name="cache"/>
+    /// (the caller passes one on the inference path only, where the weights cannot change between calls): a frame
+    /// then multiplies no weights, where it would scale about 2 M weights per frame for the small model
+    /// (docs/MODEL.md §11.1). Null <paramref name="cache"/> folds at the call, as in training.
+    /// </summary>
+    public static Tensor Forward(Linear layer, Tensor x, Tensor? outputScale, DerivedTensorCache? cache)
+    {
+        if (outputScale is null || cache is null)
+        {
+            return Forward(layer, x, outputScale);
+        }
+        Tensor[] folded = cache.Get([layer.weight, layer.bias, outputScale], () =>
+        {
+            (Tensor weight, Tensor? bias) = ScaleOutputs(layer.weight!, layer.bias, outputScale);
+            return bias is null ? [weight] : [weight, bias];
+        });
+        return Forward(x, folded[0], folded.Length > 1 ? folded[1] : null);
+    }
+
+    /// <summary>
     /// A linear's weight (N, K) and bias (N) with output channel n scaled by s[n]: the fold behind
     /// <see cref="Forward(Linear, Tensor, Tensor?)"/>, which the ONNX exporter bakes into its initializers.
     /// </summary>

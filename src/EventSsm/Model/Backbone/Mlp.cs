@@ -10,7 +10,7 @@ namespace EventSsm.Model.Backbone;
 /// Channels-last, ungated MaxViT MLP: Linear → exact GELU → Dropout(0) → Linear (docs/MODEL.md §3.1).
 /// Keys: <c>net.0.0.{weight,bias}</c>, <c>net.2.{weight,bias}</c>, as in RVT's <c>MLP</c>.
 /// </summary>
-public sealed class Mlp : Module<Tensor, Tensor>
+public sealed class Mlp : InferenceCachedModule
 {
     private readonly Sequential net;
 
@@ -27,12 +27,12 @@ public sealed class Mlp : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x) => Forward(x, null);
 
     /// <summary>The MLP with its output multiplied per channel by <paramref name="outputScale"/> (C) when given: the
-    /// block's LayerScale folded into the second linear (docs/MODEL.md §11.1).</summary>
+    /// block's LayerScale folded into the second linear (docs/MODEL.md §11.1), the folded weight kept at inference.</summary>
     public Tensor Forward(Tensor x, Tensor? outputScale)
     {
         using DisposeScope scope = NewDisposeScope();
         var inner = (Sequential)net[0];
         Tensor h = inner[1].call(TokenLinear.Forward((Linear)inner[0], x));
-        return TokenLinear.Forward((Linear)net[2], h, outputScale).MoveToOuterDisposeScope();
+        return TokenLinear.Forward((Linear)net[2], h, outputScale, Inferring ? Cache : null).MoveToOuterDisposeScope();
     }
 }

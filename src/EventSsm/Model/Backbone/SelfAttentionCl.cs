@@ -10,7 +10,7 @@ namespace EventSsm.Model.Backbone;
 /// Channels-last multi-head self-attention over each partition (B', ph, pw, C) (docs/MODEL.md §3.2).
 /// Keys: <c>qkv.{weight,bias} (3C)</c>, <c>proj.{weight,bias}</c>. No position bias, no dropout.
 /// </summary>
-public sealed class SelfAttentionCl : Module<Tensor, Tensor>
+public sealed class SelfAttentionCl : InferenceCachedModule
 {
     private readonly Linear qkv;
     private readonly Linear proj;
@@ -38,7 +38,7 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
 
     /// <summary>
     /// The attention with its output multiplied per channel by <paramref name="outputScale"/> (C) when given: the
-    /// block's LayerScale folded into <c>proj</c> (docs/MODEL.md §11.1).
+    /// block's LayerScale folded into <c>proj</c> (docs/MODEL.md §11.1), the folded weight kept at inference.
     /// </summary>
     public Tensor Forward(Tensor x, Tensor? outputScale)
     {
@@ -57,14 +57,14 @@ public sealed class SelfAttentionCl : Module<Tensor, Tensor>
                 : null;
         if (fused is not null)
         {
-            return TokenLinear.Forward(proj, fused.view(restoreShape), outputScale).MoveToOuterDisposeScope();
+            return TokenLinear.Forward(proj, fused.view(restoreShape), outputScale, Inferring ? Cache : null).MoveToOuterDisposeScope();
         }
         Tensor[] qkvParts = projected
             .view(batch, -1, _numHeads, 3 * _dimHead)
             .transpose(1, 2)
             .chunk(3, 3);
         Tensor y = Attend(qkvParts[0], qkvParts[1], qkvParts[2]).transpose(1, 2).reshape(restoreShape);
-        return TokenLinear.Forward(proj, y, outputScale).MoveToOuterDisposeScope();
+        return TokenLinear.Forward(proj, y, outputScale, Inferring ? Cache : null).MoveToOuterDisposeScope();
     }
 
     /// <summary>
