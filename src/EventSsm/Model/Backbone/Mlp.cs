@@ -26,8 +26,10 @@ public sealed class Mlp : InferenceCachedModule
 
     public override Tensor forward(Tensor x) => Forward(x, null);
 
-    /// <summary>The MLP with its output multiplied per channel by <paramref name="outputScale"/> (C) when given: the
-    /// block's LayerScale folded into the second linear (docs/MODEL.md §11.1), the folded weight kept at inference.</summary>
+    /// <summary>
+    /// The MLP with its output multiplied per channel by <paramref name="outputScale"/> (C) when given: the block's
+    /// LayerScale folded into the second linear (docs/MODEL.md §11.1), the folded weight kept at inference.
+    /// </summary>
     public Tensor Forward(Tensor x, Tensor? outputScale)
     {
         using DisposeScope scope = NewDisposeScope();
