@@ -462,6 +462,19 @@ public sealed class S5Layer : nn.Module, IInferenceCache
             states = bu;
             x = bu.select(timeAxis, 0);
         }
+        else if (SplitComplexScan.Fits(bu, lr, li, prev, timeAxis) && prev?.requires_grad != true)
+        {
+            // Our kernel, one pass per sequence (docs/MODEL.md §11.1, "The S5 scan in one pass"); the same states.
+            if (is_grad_enabled() && (bu.requires_grad || lr.requires_grad || li.requires_grad))
+            {
+                states = SplitComplexScanFunction.Apply(bu, lr, li, prev, timeAxis);
+                x = states.select(timeAxis, length - 1);
+            }
+            else
+            {
+                return SplitComplexScan.Forward(bu, lr, li, prev, timeAxis);
+            }
+        }
         else
         {
             Tensor lr2 = cat([lr, lr]);
@@ -541,7 +554,8 @@ public sealed class S5Layer : nn.Module, IInferenceCache
             Tensor k = keep.to(cReal.dtype);
             cReal = cReal * cat(Enumerable.Repeat(k, 2 * Directions).ToArray());
         }
-        return new S5ForwardOperands(lambdaBar.real, lambdaBar.imag, bReal, cReal);
+        // Λ̄'s parts contiguous, as the scan kernel reads them (views of a complex tensor are strided).
+        return new S5ForwardOperands(lambdaBar.real.contiguous(), lambdaBar.imag.contiguous(), bReal, cReal);
     }
 
     /// <summary>
