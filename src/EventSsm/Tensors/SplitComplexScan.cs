@@ -241,7 +241,8 @@ public static unsafe class SplitComplexScan
         }
     }
 
-    // x = fma(λi ⊙ [−1 | 1], [x′i | x′r], fma(λr, x′, b)): libtorch's two addcmul (docs/MODEL.md §3.4), each one rounding.
+    // x = fma(λi ⊙ [−1 | 1], [x′i | x′r], fma(λr, x′, b)): libtorch's two addcmul (docs/MODEL.md §3.4), each
+    // rounding once.
     private static void Step(float* input, float* previous, float* output, float* lr, float* li, int p)
     {
         int j = 0;
