@@ -401,14 +401,16 @@ public sealed class S5Layer : nn.Module, IInferenceCache
     {
         S5ForwardOperands operands = Operands(stepScale);
         Tensor input = u.dtype == _logStep.dtype ? u : u.to(_logStep.dtype);
-        Tensor bu = input.matmul(operands.BReal.t());                                    // (N, L, 2P) or (L, N, 2P)
+        // (N, L, 2P) or (L, N, 2P); per-token products as the backbone's other token linears (docs/MODEL.md §11.1,
+        // "Token linears as 1×1 convolutions").
+        Tensor bu = TokenLinear.Forward(input, operands.BReal, null);
         (Tensor states, Tensor last) = ScanSplitComplex(bu, operands.LambdaReal, operands.LambdaImag, state, timeAxis);
         if (_options.Bidirectional)
         {
             Tensor backward = ScanSplitComplex(bu.flip(timeAxis), operands.LambdaReal, operands.LambdaImag, null, timeAxis).States.flip(timeAxis);
             states = cat([states, backward], -1);
         }
-        Tensor y = states.matmul(operands.CReal.t()).add(_d * input, One);
+        Tensor y = TokenLinear.Forward(states, operands.CReal, null).add(_d * input, One);
         return (y, last);
     }
 
