@@ -44,13 +44,18 @@ public static unsafe class SplitComplexScan
 
     /// <summary>
     /// Whether the kernels take these operands: B̄u (L, N, 2P) for <paramref name="timeAxis"/> 0 or (N, L, 2P) for 1,
-    /// contiguous float32 on the CPU; λr and λi (P) float32; the carried state null or complex64 (N, P), contiguous;
+    /// L ≥ 1 and P ≥ 1, contiguous float32 on the CPU; λr and λi (P) float32; the carried state null or complex64 (N, P), contiguous;
     /// and a CPU with AVX-512 and libtorch's OpenMP team. Anything else takes libtorch's operators.
     /// </summary>
     public static bool Fits(Tensor bu, Tensor lambdaReal, Tensor lambdaImag, Tensor? previous, int timeAxis)
     {
         if (!Vector512.IsHardwareAccelerated || (timeAxis != 0 && timeAxis != 1) || bu.device_type != DeviceType.CPU
-            || bu.dtype != ScalarType.Float32 || bu.dim() != 3 || !bu.is_contiguous() || bu.shape[2] % 2 != 0)
+            || bu.dtype != ScalarType.Float32 || bu.dim() != 3 || !bu.is_contiguous())
+        {
+            return false;
+        }
+        // At least one step and one state: the kernel reads step 0 and writes the last step's state.
+        if (bu.shape[timeAxis] < 1 || bu.shape[2] < 2 || bu.shape[2] % 2 != 0)
         {
             return false;
         }

@@ -100,6 +100,8 @@ public sealed class SplitComplexScanTests
         Assert.False(SplitComplexScan.Fits(bu, lr, li, previous, 1));                          // 3 sequences, not 8
         Assert.False(SplitComplexScan.Fits(bu, lr[..8], li[..8], null, 0));                    // P 16, not 8
         Assert.False(SplitComplexScan.Fits(bu, lr, li, null, 2));
+        Assert.False(SplitComplexScan.Fits(bu[..0], lr, li, previous, 0));                    // no step
+        Assert.False(SplitComplexScan.Fits(bu[.., .., ..0], lr[..0], li[..0], null, 0));      // no state
     }
 
     [Fact]
