@@ -25,6 +25,9 @@ namespace EventSsm.Tensors;
 /// </remarks>
 public static unsafe class SplitComplexScan
 {
+    /// <summary>The widest state (P) the kernels take: the backward sums a block's Λ̄ gradient in 2P floats on the stack.</summary>
+    public const int MaxStates = 4096;
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Job
     {
@@ -44,7 +47,7 @@ public static unsafe class SplitComplexScan
 
     /// <summary>
     /// Whether the kernels take these operands: B̄u (L, N, 2P) for <paramref name="timeAxis"/> 0 or (N, L, 2P) for 1,
-    /// L ≥ 1 and P ≥ 1, contiguous float32 on the CPU; λr and λi (P) float32; the carried state null or complex64 (N, P), contiguous;
+    /// L ≥ 1 and 1 ≤ P ≤ <see cref="MaxStates"/>, contiguous float32 on the CPU; λr and λi (P) float32; the carried state null or complex64 (N, P), contiguous;
     /// and a CPU with AVX-512 and libtorch's OpenMP team. Anything else takes libtorch's operators.
     /// </summary>
     public static bool Fits(Tensor bu, Tensor lambdaReal, Tensor lambdaImag, Tensor? previous, int timeAxis)
@@ -55,7 +58,7 @@ public static unsafe class SplitComplexScan
             return false;
         }
         // At least one step and one state: the kernel reads step 0 and writes the last step's state.
-        if (bu.shape[timeAxis] < 1 || bu.shape[2] < 2 || bu.shape[2] % 2 != 0)
+        if (bu.shape[timeAxis] < 1 || bu.shape[2] < 2 || bu.shape[2] % 2 != 0 || bu.shape[2] > 2L * MaxStates)
         {
             return false;
         }

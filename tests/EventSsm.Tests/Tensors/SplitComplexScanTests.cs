@@ -102,6 +102,9 @@ public sealed class SplitComplexScanTests
         Assert.False(SplitComplexScan.Fits(bu, lr, li, null, 2));
         Assert.False(SplitComplexScan.Fits(bu[..0], lr, li, previous, 0));                    // no step
         Assert.False(SplitComplexScan.Fits(bu[.., .., ..0], lr[..0], li[..0], null, 0));      // no state
+        Tensor wide = zeros([1, 2, 2L * (SplitComplexScan.MaxStates + 1)]);
+        Tensor lambda = zeros(SplitComplexScan.MaxStates + 1);
+        Assert.False(SplitComplexScan.Fits(wide, lambda, lambda, null, 0));                   // P beyond the limit
     }
 
     [Fact]
