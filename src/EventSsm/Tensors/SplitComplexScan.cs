@@ -28,6 +28,15 @@ public static unsafe class SplitComplexScan
     /// <summary>The widest state (P) the kernels take: the backward sums a block's Λ̄ gradient in 2P floats on the stack.</summary>
     public const int MaxStates = 4096;
 
+    /// <summary>
+    /// Null where this process can run the kernels (AVX-512 and libtorch's libgomp found); otherwise why not, for
+    /// reports such as <c>benchmark</c>'s.
+    /// </summary>
+    public static string? Unavailable =>
+        !Vector512.IsHardwareAccelerated ? "this CPU has no AVX-512"
+        : !OpenMpTeam.Available ? "libtorch's libgomp was not found in this process"
+        : null;
+
     [StructLayout(LayoutKind.Sequential)]
     private struct Job
     {

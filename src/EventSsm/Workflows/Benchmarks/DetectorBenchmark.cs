@@ -98,6 +98,7 @@ public static class DetectorBenchmark
         {
             Allocator = HostAllocator.Active,
             Attention = AttentionPath(options),
+            Scan = ScanPath(options),
             TorchFrameInterleaved = pair?.Torch,
             OnnxFrame = pair?.Onnx,
             OnnxFrameAlone = pair?.OnnxAlone,
@@ -133,6 +134,14 @@ public static class DetectorBenchmark
             ? "our kernels (FusedAttention: AVX-512, on libtorch's OpenMP threads)"
             : "libtorch's operators for the bfloat16 frames; our kernels for the float32 training step";
     }
+
+    // Which S5 scan the timed runs took (docs/MODEL.md §11.1, "The S5 scan in one pass"): S5 computes in float32 also
+    // with bfloat16 frames, so only the device and the CPU decide.
+    private static string ScanPath(DetectorBenchmarkOptions options) =>
+        options.Recurrent != RecurrentLayer.S5 ? "none (the backbone's temporal layer is the LSTM)"
+        : options.Device.type != DeviceType.CPU ? $"libtorch's operators (on {options.Device.type.ToString().ToLowerInvariant()})"
+        : SplitComplexScan.Unavailable is string reason ? $"libtorch's operators ({reason})"
+        : "our kernel (SplitComplexScan: AVX-512, on libtorch's OpenMP threads)";
 
     private static OnnxComparison TimeAgainstOnnx(string configsDir, YoloXDetector model, DetectorBenchmarkOptions options)
     {

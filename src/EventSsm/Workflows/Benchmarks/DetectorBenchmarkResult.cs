@@ -46,6 +46,10 @@ public sealed record DetectorBenchmarkResult(
     /// operators, and why.</summary>
     public string Attention { get; init; } = "libtorch's operators";
 
+    /// <summary>Which S5 scan ran: our kernel (float32 on an AVX-512 CPU, docs/MODEL.md §11.1, "The S5 scan in one
+    /// pass") or libtorch's operators, and why; or that the backbone has no S5 layer.</summary>
+    public string Scan { get; init; } = "libtorch's operators";
+
     /// <summary>With <c>--backend onnx</c>: the TorchSharp frame of the interleaved loop (same iterations as
     /// <see cref="OnnxFrame"/>).</summary>
     public LatencyStats? TorchFrameInterleaved { get; init; }
@@ -117,6 +121,7 @@ public sealed record DetectorBenchmarkResult(
         }
         sb.AppendLine(Invariant($"peak working set: {PeakWorkingSetBytes / (1024.0 * 1024.0):F0} MiB ({Allocator} malloc)"));
         sb.AppendLine($"attention kernels: {Attention}");
+        sb.AppendLine($"s5 scan: {Scan}");
         return sb.ToString();
     }
 

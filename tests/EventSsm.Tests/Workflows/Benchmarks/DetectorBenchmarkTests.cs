@@ -40,6 +40,8 @@ public sealed class DetectorBenchmarkTests
         // The report says which attention ran: ours where this CPU runs the kernels, libtorch's and why otherwise.
         Assert.StartsWith(FusedAttention.Unavailable is null ? "our kernels" : "libtorch's operators (", r.Attention);
         Assert.Contains($"attention kernels: {r.Attention}", r.ToTable());
+        Assert.Equal("none (the backbone's temporal layer is the LSTM)", r.Scan);
+        Assert.Contains($"s5 scan: {r.Scan}", r.ToTable());
     }
 
     [Fact]
@@ -51,6 +53,8 @@ public sealed class DetectorBenchmarkTests
         Assert.Equal(3, r.OnnxFrame!.Count);
         Assert.Equal(3, r.TorchFrameInterleaved!.Count);
         Assert.True(r.OnnxFrame.MinMs > 0 && r.OnnxToTorchP50 > 0);
+        // The S5 backbone's scan: ours where this CPU runs the kernel, libtorch's and why otherwise.
+        Assert.StartsWith(SplitComplexScan.Unavailable is null ? "our kernel (" : "libtorch's operators (", r.Scan);
         // Repeats 3 over 5 rounds: one timed frame per block, each library's block p50 is that frame.
         Assert.Equal(DetectorBenchmark.AloneRounds, r.OnnxFrameAlone!.Count);
         Assert.Equal(DetectorBenchmark.AloneRounds, r.TorchFrameAlone!.Count);
