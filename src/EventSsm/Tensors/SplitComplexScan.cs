@@ -20,12 +20,12 @@ namespace EventSsm.Tensors;
 /// <remarks>
 /// The forward computes each step as libtorch's path does, two fused multiply-adds per part (libtorch's
 /// <c>addcmul</c> compiles to them): fma(−λi, xi, fma(λr, xr, b)) and fma(λi, xr, fma(λr, xi, b)), so its states are
-/// the same bits. The backward sums Λ̄'s gradient in another
-/// order than libtorch's reductions (within rounding).
+/// the same bits. The backward sums Λ̄'s gradient in another order than libtorch's reductions (within rounding).
 /// </remarks>
 public static unsafe class SplitComplexScan
 {
-    /// <summary>The widest state (P) the kernels take: the backward sums a block's Λ̄ gradient in 2P floats on the stack.</summary>
+    /// <summary>The widest state (P) the kernels take: the backward sums a block's Λ̄ gradient in 2P floats on the
+    /// stack.</summary>
     public const int MaxStates = 4096;
 
     /// <summary>
@@ -56,8 +56,9 @@ public static unsafe class SplitComplexScan
 
     /// <summary>
     /// Whether the kernels take these operands: B̄u (L, N, 2P) for <paramref name="timeAxis"/> 0 or (N, L, 2P) for 1,
-    /// L ≥ 1 and 1 ≤ P ≤ <see cref="MaxStates"/>, contiguous float32 on the CPU; λr and λi (P) float32; the carried state null or complex64 (N, P), contiguous;
-    /// and a CPU with AVX-512 and libtorch's OpenMP team. Anything else takes libtorch's operators.
+    /// L ≥ 1 and 1 ≤ P ≤ <see cref="MaxStates"/>, contiguous float32 on the CPU; λr and λi (P) float32; the carried
+    /// state null or complex64 (N, P), contiguous; and a CPU with AVX-512 and libtorch's OpenMP team. Anything else
+    /// takes libtorch's operators.
     /// </summary>
     public static bool Fits(Tensor bu, Tensor lambdaReal, Tensor lambdaImag, Tensor? previous, int timeAxis)
     {
@@ -66,13 +67,15 @@ public static unsafe class SplitComplexScan
         {
             return false;
         }
+        // The shape once: each read of it is a call into libtorch and a new array, and this runs at every S5 layer.
+        long[] shape = bu.shape;
         // At least one step and one state: the kernel reads step 0 and writes the last step's state.
-        if (bu.shape[timeAxis] < 1 || bu.shape[2] < 2 || bu.shape[2] % 2 != 0 || bu.shape[2] > 2L * MaxStates)
+        if (shape[timeAxis] < 1 || shape[2] < 2 || shape[2] % 2 != 0 || shape[2] > 2L * MaxStates)
         {
             return false;
         }
-        long p = bu.shape[2] / 2;
-        long sequences = bu.shape[1 - timeAxis];
+        long p = shape[2] / 2;
+        long sequences = shape[1 - timeAxis];
         return Vector(lambdaReal, p) && Vector(lambdaImag, p)
             && (previous is null || (previous.device_type == DeviceType.CPU && previous.dtype == ScalarType.ComplexFloat32
                 && previous.dim() == 2 && previous.shape[0] == sequences && previous.shape[1] == p && previous.is_contiguous()))
