@@ -33,10 +33,7 @@ public static unsafe class FusedAttention
     /// Null where this process can run the kernels (AVX-512 and libtorch's libgomp found); otherwise why not, for
     /// reports such as <c>benchmark</c>'s.
     /// </summary>
-    public static string? Unavailable =>
-        !Vector512.IsHardwareAccelerated ? "this CPU has no AVX-512"
-        : !OpenMpTeam.Available ? "libtorch's libgomp was not found in this process"
-        : null;
+    public static string? Unavailable => OpenMpTeam.VectorKernelsUnavailable;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Job
@@ -134,9 +131,9 @@ public static unsafe class FusedAttention
         }
         Tensor qkvGradient = empty(shape, ScalarType.Float32, CPU);
         var job = NewJob(qkv, partitions, tokens, heads, dimHead, scale);
-        job.Probabilities = Pointer(weights);
-        job.OutputGradient = Pointer(outputGradient);
-        job.QkvGradient = Pointer(qkvGradient);
+        job.Probabilities = OpenMpTeam.FloatPointer(weights);
+        job.OutputGradient = OpenMpTeam.FloatPointer(outputGradient);
+        job.QkvGradient = OpenMpTeam.FloatPointer(qkvGradient);
         OpenMpTeam.Run(&WorkBackward, &job, Threads(job.Tasks));
         return qkvGradient;
     }
@@ -149,15 +146,15 @@ public static unsafe class FusedAttention
         Tensor output = empty([partitions, tokens, (long)heads * dimHead], ScalarType.Float32, CPU);
         Tensor weights = keepWeights ? empty([partitions * heads, tokens, tokens], ScalarType.Float32, CPU) : null!;
         var job = NewJob(qkv, partitions, tokens, heads, dimHead, scale);
-        job.Output = Pointer(output);
-        job.Probabilities = keepWeights ? Pointer(weights) : null;
+        job.Output = OpenMpTeam.FloatPointer(output);
+        job.Probabilities = keepWeights ? OpenMpTeam.FloatPointer(weights) : null;
         OpenMpTeam.Run(&Work, &job, Threads(job.Tasks));
         return (output, weights);
     }
 
     private static Job NewJob(Tensor qkv, long partitions, int tokens, int heads, int dimHead, double scale) => new()
     {
-        Qkv = Pointer(qkv),
+        Qkv = OpenMpTeam.FloatPointer(qkv),
         Tasks = partitions * heads,
         Heads = heads,
         Tokens = tokens,
@@ -183,8 +180,6 @@ public static unsafe class FusedAttention
         return tokens;
     }
 
-    private static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-
     // Run on each thread of the team: an even share of the tasks, in order. Nothing in them throws.
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void Work(void* data) => Dispatch((Job*)data, backward: false);
@@ -194,10 +189,7 @@ public static unsafe class FusedAttention
 
     private static void Dispatch(Job* job, bool backward)
     {
-        int thread = OpenMpTeam.ThreadNumber;
-        int team = OpenMpTeam.TeamSize;
-        long first = job->Tasks * thread / team;
-        long end = job->Tasks * (thread + 1) / team;
+        (long first, long end) = OpenMpTeam.Share(job->Tasks);
         switch (job->DimHead)
         {
             case 8: Share<Width8>(job, first, end, backward); break;

@@ -1,4 +1,7 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using static TorchSharp.torch;
 
 namespace EventSsm.Tensors;
 
@@ -46,6 +49,33 @@ public static unsafe class OpenMpTeam
 
     /// <summary>The running team's size; for use inside a body.</summary>
     public static int TeamSize => entries.Value!.TeamSize();
+
+    /// <summary>
+    /// This thread's even share [first, end) of <paramref name="count"/> items, in order; for use inside a body, where
+    /// every thread of the team takes its own share.
+    /// </summary>
+    public static (long First, long End) Share(long count)
+    {
+        int thread = ThreadNumber;
+        int team = TeamSize;
+        return (count * thread / team, count * (thread + 1) / team);
+    }
+
+    /// <summary>
+    /// Null where this process can run our AVX-512 kernels on the team (<see cref="FusedAttention"/>,
+    /// <see cref="SplitComplexScan"/>); otherwise why not, for reports such as <c>benchmark</c>'s.
+    /// </summary>
+    public static string? VectorKernelsUnavailable =>
+        !Vector512.IsHardwareAccelerated ? "this CPU has no AVX-512"
+        : !Available ? "libtorch's libgomp was not found in this process"
+        : null;
+
+    /// <summary>
+    /// The first float of a contiguous float32 (or complex64) CPU tensor, for a kernel body; the caller keeps the tensor
+    /// alive until <see cref="Run"/> returns.
+    /// </summary>
+    internal static float* FloatPointer(Tensor t) =>
+        (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
 
     private static Entries? Locate()
     {

@@ -32,10 +32,7 @@ public static unsafe class SplitComplexScan
     /// Null where this process can run the kernels (AVX-512 and libtorch's libgomp found); otherwise why not, for
     /// reports such as <c>benchmark</c>'s.
     /// </summary>
-    public static string? Unavailable =>
-        !Vector512.IsHardwareAccelerated ? "this CPU has no AVX-512"
-        : !OpenMpTeam.Available ? "libtorch's libgomp was not found in this process"
-        : null;
+    public static string? Unavailable => OpenMpTeam.VectorKernelsUnavailable;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct Job
@@ -123,9 +120,9 @@ public static unsafe class SplitComplexScan
         double[] sums = new double[threads * job.States2];
         fixed (double* s = sums)
         {
-            job.Input = Pointer(statesGradient);
-            job.States = Pointer(states);
-            job.Output = Pointer(buGradient);
+            job.Input = OpenMpTeam.FloatPointer(statesGradient);
+            job.States = OpenMpTeam.FloatPointer(states);
+            job.Output = OpenMpTeam.FloatPointer(buGradient);
             job.Sums = s;
             OpenMpTeam.Run(&WorkBackward, &job, threads);
         }
@@ -155,9 +152,9 @@ public static unsafe class SplitComplexScan
         (Job job, int threads) = NewJob(bu, lambdaReal, lambdaImag, previous, timeAxis);
         Tensor states = empty(bu.shape, ScalarType.Float32, CPU);
         last = keepLast ? empty([job.Sequences, job.States2 / 2], ScalarType.ComplexFloat32, CPU) : null!;
-        job.Input = Pointer(bu);
-        job.Output = Pointer(states);
-        job.Last = keepLast ? Pointer(last) : null;
+        job.Input = OpenMpTeam.FloatPointer(bu);
+        job.Output = OpenMpTeam.FloatPointer(states);
+        job.Last = keepLast ? OpenMpTeam.FloatPointer(last) : null;
         OpenMpTeam.Run(&WorkForward, &job, threads);
         return states;
     }
@@ -167,9 +164,9 @@ public static unsafe class SplitComplexScan
         long[] shape = rows.shape;
         var job = new Job
         {
-            Previous = previous is null ? null : Pointer(previous),
-            LambdaReal = Pointer(lambdaReal),
-            LambdaImag = Pointer(lambdaImag),
+            Previous = previous is null ? null : OpenMpTeam.FloatPointer(previous),
+            LambdaReal = OpenMpTeam.FloatPointer(lambdaReal),
+            LambdaImag = OpenMpTeam.FloatPointer(lambdaImag),
             Sequences = shape[1 - timeAxis],
             Length = shape[timeAxis],
             States2 = (int)shape[2],
@@ -180,13 +177,11 @@ public static unsafe class SplitComplexScan
         return (job, threads);
     }
 
-    private static float* Pointer(Tensor t) => (float*)Unsafe.AsPointer(ref MemoryMarshal.GetReference(t.bytes));
-
     [UnmanagedCallersOnly(CallConvs = [typeof(CallConvCdecl)])]
     private static void WorkForward(void* data)
     {
         var job = (Job*)data;
-        (long first, long end) = Share(job);
+        (long first, long end) = OpenMpTeam.Share(job->Sequences);
         for (long n = first; n < end; n++)
         {
             ForwardSequence(job, n);
@@ -197,7 +192,7 @@ public static unsafe class SplitComplexScan
     private static void WorkBackward(void* data)
     {
         var job = (Job*)data;
-        (long first, long end) = Share(job);
+        (long first, long end) = OpenMpTeam.Share(job->Sequences);
         int p = job->States2 / 2;
         // This thread's sums: in float over a block of sequences (vectorised), then added to its double totals, so that
         // the float partial sums stay short.
@@ -217,14 +212,6 @@ public static unsafe class SplitComplexScan
                 totals[j] += block[j];
             }
         }
-    }
-
-    // An even share of the sequences, in order.
-    private static (long First, long End) Share(Job* job)
-    {
-        int thread = OpenMpTeam.ThreadNumber;
-        int team = OpenMpTeam.TeamSize;
-        return (job->Sequences * thread / team, job->Sequences * (thread + 1) / team);
     }
 
     private static long Row(Job* job, long step, long sequence) =>
