@@ -7,6 +7,9 @@ namespace EventSsm.Tests.Model;
 /// <summary>Element-wise comparisons against golden tensors, reporting the worst element.</summary>
 internal static class TensorAssert
 {
+    /// <summary>Whether two tensors are equal element for element (the same shape after broadcasting).</summary>
+    public static bool Same(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
+
     /// <summary>|actual − expected| ≤ abs + rel·|expected| everywhere.</summary>
     public static void Close(Tensor expected, Tensor actual, double abs, double rel = 0, string what = "")
     {

@@ -23,7 +23,7 @@ public sealed class ConvDownsamplingCf2ClTests
         Tensor plain = module.call(x);
         Tensor inferred = Infer(module, x);
         Assert.Equal([2L, 16 / factor, 24 / factor, dimOut], inferred.shape);
-        Assert.True(Same(plain, inferred));
+        Assert.True(TensorAssert.Same(plain, inferred));
     }
 
     [Fact]
@@ -40,11 +40,11 @@ public sealed class ConvDownsamplingCf2ClTests
             weight.mul_(Of(2.0));
         }
         // A cache cannot see in-place writes (weight loaders invalidate, as for BaseConv's fold).
-        Assert.True(Same(Infer(module, x), before));
+        Assert.True(TensorAssert.Same(Infer(module, x), before));
         InferenceCaches.Invalidate(module);
         Tensor doubled = Infer(module, x);
-        Assert.False(Same(doubled, before));
-        Assert.True(Same(module.call(x), doubled));
+        Assert.False(TensorAssert.Same(doubled, before));
+        Assert.True(TensorAssert.Same(module.call(x), doubled));
 
         using (no_grad())
         {
@@ -52,10 +52,8 @@ public sealed class ConvDownsamplingCf2ClTests
         }
         module.train();
         module.eval();
-        Assert.True(Same(before, Infer(module, x)));
+        Assert.True(TensorAssert.Same(before, Infer(module, x)));
     }
-
-    private static bool Same(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
 
     private static Tensor Infer(ConvDownsamplingCf2Cl module, Tensor x)
     {

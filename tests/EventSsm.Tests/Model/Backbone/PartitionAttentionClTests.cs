@@ -24,8 +24,8 @@ public sealed class PartitionAttentionClTests
         Tensor withGradients = block.call(x).detach();
         Tensor inferred = Infer(block, x);
         Assert.Equal(x.shape, inferred.shape);
-        Assert.True(Same(withGradients, inferred));
-        Assert.True(Same(inferred, Infer(block, x))); // the second call reads the cache
+        Assert.True(TensorAssert.Same(withGradients, inferred));
+        Assert.True(TensorAssert.Same(inferred, Infer(block, x))); // the second call reads the cache
     }
 
     [Theory]
@@ -44,11 +44,11 @@ public sealed class PartitionAttentionClTests
             gamma.mul_(Of(3.0));
         }
         // A cache cannot see in-place writes; weight loaders invalidate it (as for BaseConv's fold).
-        Assert.True(Same(Infer(block, x), before));
+        Assert.True(TensorAssert.Same(Infer(block, x), before));
         InferenceCaches.Invalidate(block);
         Tensor tripled = Infer(block, x);
-        Assert.False(Same(tripled, before));
-        Assert.True(Same(block.call(x).detach(), tripled));
+        Assert.False(TensorAssert.Same(tripled, before));
+        Assert.True(TensorAssert.Same(block.call(x).detach(), tripled));
 
         using (no_grad())
         {
@@ -59,8 +59,6 @@ public sealed class PartitionAttentionClTests
         Tensor after = Infer(block, x);
         Assert.True(after.allclose(before, rtol: 1e-6, atol: 1e-7)); // γ·3/3 may differ from γ in the last bit
     }
-
-    private static bool Same(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
 
     private static Tensor Infer(PartitionAttentionCl block, Tensor x)
     {

@@ -26,7 +26,7 @@ public sealed class BaseConvTests
         }
         TensorAssert.Close(plain, folded, abs: 1e-5, rel: 1e-5, what: "folded vs plain");
         // Different rounding: the fold really ran.
-        Assert.False(Same(plain, folded));
+        Assert.False(TensorAssert.Same(plain, folded));
     }
 
     [Fact]
@@ -43,10 +43,10 @@ public sealed class BaseConvTests
             mean.add_(Of(1.0), One);
         }
         // A cache cannot see in-place writes (weight loaders invalidate, as for S5's operands).
-        Assert.True(Same(Infer(module, x), before));
+        Assert.True(TensorAssert.Same(Infer(module, x), before));
         InferenceCaches.Invalidate(module);
         Tensor moved = Infer(module, x);
-        Assert.False(Same(moved, before));
+        Assert.False(TensorAssert.Same(moved, before));
         TensorAssert.Close(module.call(x), moved, abs: 1e-5, rel: 1e-5, what: "after invalidation");
 
         using (no_grad())
@@ -57,8 +57,6 @@ public sealed class BaseConvTests
         module.eval();
         TensorAssert.Close(before, Infer(module, x), abs: 1e-6, rel: 1e-6, what: "after train()/eval()");
     }
-
-    private static bool Same(Tensor a, Tensor b) => a.eq(b).all().item<bool>();
 
     private static Tensor Infer(BaseConv module, Tensor x)
     {
